@@ -1,0 +1,76 @@
+# Truce — `make` builds ./truce; `make run` installs what is missing, builds,
+# creates ./data from the Gaza scenario and serves; `make check` runs every test.
+PKGS    := libmicrohttpd jansson sqlite3 libsodium
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+SRC     := $(wildcard src/*.c)
+OBJ     := $(SRC:src/%.c=build/%.o)
+LIBOBJ  := $(filter-out build/main.o,$(OBJ))
+ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+DATA    ?= data
+LISTEN  ?= 127.0.0.1:8080
+
+.PHONY: all run deps check unit unit-asan api browser bench web clean
+all: truce web
+
+truce: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/%.o: src/%.c $(wildcard src/*.h) | build
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+
+build:
+	mkdir -p build
+
+deps:
+	@scripts/deps.sh
+
+web: node_modules/.package-lock.json
+	@scripts/vendor.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+run: deps all
+	@test -f $(DATA)/truce.db || ./truce init $(DATA) --scenario gaza
+	@echo "Open http://$(LISTEN)/ ; exercise accounts are in $(DATA)/demo-credentials.txt"
+	./truce serve $(DATA) --listen $(LISTEN)
+
+# Unit tests (cmocka), plain and under AddressSanitizer + UBSan.
+UNIT := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/*_test.c))
+build/unit/%: tests/unit/%.c $(LIBOBJ) | build
+	@mkdir -p build/unit
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
+
+unit: $(UNIT)
+	@for t in $(UNIT); do echo "== $$t"; $$t || exit 1; done
+
+unit-asan:
+	$(MAKE) --no-print-directory BUILD=asan build-asan
+	@for t in $(wildcard tests/unit/*_test.c); do n=$$(basename $$t .c); echo "== asan $$n"; build/asan/unit/$$n || exit 1; done
+
+build-asan:
+	@mkdir -p build/asan/unit
+	@for f in $(SRC); do o=build/asan/$$(basename $$f .c).o; [ $$o -nt $$f ] || $(CC) $(CFLAGS) -O1 $(ASAN) -c -o $$o $$f || exit 1; done
+	@for t in $(wildcard tests/unit/*_test.c); do n=$$(basename $$t .c); \
+	  $(CC) $(CFLAGS) -O1 $(ASAN) -Isrc -o build/asan/unit/$$n $$t $$(ls build/asan/*.o | grep -v '/main.o$$') $(LDLIBS) -lcmocka || exit 1; done
+
+api: truce
+	node --test --test-concurrency=1 tests/api/
+
+browser: truce web
+	node --test --test-concurrency=1 tests/browser/
+
+check: deps all unit unit-asan api browser
+	@echo "make check: all tests passed"
+
+bench: truce
+	@bench/run.sh
+
+clean:
+	rm -rf build truce web/vendor
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,212 @@
+/*
+ * journal.c — see journal.h. Entries are kept in an array sorted by
+ * (at, number) so the newest-first list with cursor paging is a plain
+ * backwards loop; an entry borrows its event body (one reference), so replay
+ * builds nothing it does not have to.
+ */
+#include "journal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "log.h"
+#include "org.h"
+
+#define TEXT_MAX 4000
+#define FUTURE_MS (5 * 60 * 1000)
+
+typedef struct {
+    int64_t at;
+    uint64_t n;    /* JRN-n */
+    uint64_t seq;
+    json_t *rec;   /* the entry as returned (one reference) */
+    json_t *labels;
+} entry_t;
+
+struct journal_state {
+    entry_t *e;
+    size_t n, cap;
+    uint64_t last_n;
+};
+
+static int before(const entry_t *a, int64_t at, uint64_t n)
+{
+    return a->at < at || (a->at == at && a->n < n);
+}
+
+static void apply_added(truce_t *t, const event_t *ev)
+{
+    journal_state_t *j = t->journal;
+    const char *id = ev->subject, *at_s = json_string_value(json_object_get(ev->body, "at"));
+    int64_t at;
+    uint64_t n;
+    if (!at_s || time_parse(at_s, &at) || sscanf(id, "JRN-%lu", &n) != 1) return;
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 1024;
+        entry_t *p = realloc(j->e, cap * sizeof *p);
+        if (!p) abort();
+        j->e = p;
+        j->cap = cap;
+    }
+    size_t pos = j->n;
+    while (pos > 0 && !before(&j->e[pos - 1], at, n)) pos--;
+    memmove(j->e + pos + 1, j->e + pos, (j->n - pos) * sizeof *j->e);
+    char ts[32];
+    time_format(ev->time, ts);
+    json_t *rec = json_copy(ev->body);
+    json_object_set_new(rec, "id", json_string(id));
+    json_object_set_new(rec, "author", json_string(ev->actor));
+    json_object_set_new(rec, "org", json_string(ev->org));
+    json_object_set_new(rec, "recorded", json_string(ts));
+    json_object_set_new(rec, "seq", json_integer((json_int_t)ev->seq));
+    j->e[pos] = (entry_t){at, n, ev->seq, rec, json_incref(ev->labels)};
+    j->n++;
+    if (n > j->last_n) j->last_n = n;
+}
+
+static int journal_init(truce_t *t)
+{
+    t->journal = calloc(1, sizeof *t->journal);
+    return t->journal ? 0 : -1;
+}
+
+static void journal_release(truce_t *t)
+{
+    journal_state_t *j = t->journal;
+    if (!j) return;
+    for (size_t i = 0; i < j->n; i++) {
+        json_decref(j->e[i].rec);
+        json_decref(j->e[i].labels);
+    }
+    free(j->e);
+    free(j);
+    t->journal = NULL;
+}
+
+static void journal_dump(truce_t *t, json_t *out)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < t->journal->n; i++) json_array_append(a, t->journal->e[i].rec);
+    json_object_set_new(out, "entries", a);
+}
+
+static const kind_def_t journal_kinds[] = {
+    {"journal.added", apply_added},
+    {NULL, NULL},
+};
+const module_t journal_module = {"journal", journal_kinds, journal_init, journal_release,
+                                 journal_dump};
+
+const field_t journal_fields[] = {
+    {"text", F_STR, 1, 1, 0, TEXT_MAX, NULL, "what happened or was done"},
+    {"labels", F_STRLIST, 0, 1, 16, 64, NULL,
+     "who may see it: all, org:ORG, role:ROLE, user:NAME (default: the CMCC and your organisation)"},
+    {"sector", F_ID, 0, 0, 0, 48, NULL, "sector id, e.g. SEC-NORTH"},
+    {"at", F_TIME, 0, 0, 0, 0, NULL, "when it happened (default: now)"},
+    {NULL},
+};
+
+static int prepare_add(truce_t *t, cmd_t *c, err_t *e)
+{
+    json_t *in = c->arg;
+    const char *sector = json_string_value(json_object_get(in, "sector"));
+    if (sector && !org_sector_exists(t, sector))
+        return err_set(e, E_BAD_VALUE, "sector", "no sector %s", sector);
+    json_t *labels = json_object_get(in, "labels");
+    if (labels && auth_labels_check(t, labels, e)) return -1;
+    labels = labels ? json_copy(labels) : json_pack("[s]", "org:CMCC");
+    /* The author's organisation always sees what it wrote. */
+    char own[80];
+    snprintf(own, sizeof own, "org:%s", c->who->org);
+    int has = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(labels, i, l) has |= strcmp(json_string_value(l), own) == 0;
+    if (!has) json_array_append_new(labels, json_string(own));
+    char at[32];
+    const char *at_in = json_string_value(json_object_get(in, "at"));
+    int64_t at_ms = util_now_ms();
+    if (at_in) {
+        time_parse(at_in, &at_ms);
+        if (at_ms > util_now_ms() + FUTURE_MS) {
+            json_decref(labels);
+            return err_set(e, E_OUT_OF_RANGE, "at", "at is in the future");
+        }
+    }
+    time_format(at_ms, at);
+    snprintf(c->result_id, sizeof c->result_id, "JRN-%lu", (unsigned long)t->journal->last_n + 1);
+    json_t *body = json_pack("{s:O, s:s, s:s?, s:O}", "text", json_object_get(in, "text"), "at", at,
+                             "sector", sector, "labels", labels);
+    return cmd_draft(c, "journal.added", c->result_id, labels, body, e);
+}
+
+int h_journal_add(req_t *r)
+{
+    cmd_t c = {.who = &r->who, .prepare = prepare_add, .arg = r->json};
+    if (log_submit(r->t, &c)) return reply_err(r, &c.err);
+    json_t *entry = NULL;
+    pthread_rwlock_rdlock(&r->t->lock);
+    journal_state_t *j = r->t->journal;
+    for (size_t i = j->n; i-- > 0;)
+        if (j->e[i].seq == c.first_seq) {
+            entry = json_incref(j->e[i].rec);
+            break;
+        }
+    pthread_rwlock_unlock(&r->t->lock);
+    json_t *extra = json_object();
+    if (entry) json_object_set_new(extra, "entry", json_deep_copy(entry));
+    json_decref(entry);
+    return reply_written(r, 201, &c, extra);
+}
+
+int h_journal_list(req_t *r)
+{
+    uint64_t limit;
+    int64_t since = 0, until = INT64_MAX;
+    int has;
+    if (req_query_u64(r, "limit", 50, 1, 500, &limit) || req_query_time(r, "since", &since, &has) ||
+        req_query_time(r, "until", &until, &has))
+        return -1;
+    if (!has) until = INT64_MAX;
+    const char *sector = req_query(r, "sector");
+    const char *cursor = req_query(r, "cursor");
+    int64_t c_at = INT64_MAX;
+    uint64_t c_n = UINT64_MAX;
+    if (cursor) {
+        long long a;
+        unsigned long nn;
+        char tail;
+        if (sscanf(cursor, "%lld.%lu%c", &a, &nn, &tail) != 2)
+            return reply_error(r, E_BAD_VALUE, "cursor", "cursor is not one this server gave");
+        c_at = a;
+        c_n = nn;
+    }
+    json_t *out = json_array();
+    char next[64] = "";
+    pthread_rwlock_rdlock(&r->t->lock);
+    journal_state_t *j = r->t->journal;
+    size_t i = j->n;
+    const entry_t *last = NULL;
+    /* Skip to just before the cursor. */
+    while (i > 0 && !before(&j->e[i - 1], c_at, c_n)) i--;
+    for (; i > 0; i--) {
+        const entry_t *x = &j->e[i - 1];
+        if (x->at < since) break;
+        if (x->at > until) continue;
+        if (!auth_may_see(&r->who, x->labels)) continue;
+        const char *xs = json_string_value(json_object_get(x->rec, "sector"));
+        if (sector && (!xs || strcmp(xs, sector))) continue;
+        if (json_array_size(out) == limit) {
+            snprintf(next, sizeof next, "%lld.%lu", (long long)last->at, (unsigned long)last->n);
+            break;
+        }
+        json_array_append(out, x->rec);
+        last = x;
+    }
+    int rc = reply_json(r, 200, json_pack("{s:o, s:s?}", "entries", out, "next_cursor",
+                                          next[0] ? next : NULL));
+    pthread_rwlock_unlock(&r->t->lock);
+    return rc;
+}

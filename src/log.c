@@ -1,0 +1,689 @@
+/*
+ * log.c — see log.h. The writer thread is the only code that seals events,
+ * appends to the tree and writes the store (DESIGN.md: one writer). Commands
+ * queue on log->mu; the writer takes everything queued as one batch, so
+ * concurrent requests share one transaction and one fsync (group commit).
+ *
+ * A failed commit is fatal: state already holds the batch, and an fsync that
+ * failed cannot be retried safely (PostgreSQL's "fsyncgate"). The process
+ * aborts; on restart the state is rebuilt from what is on disk, and no request
+ * of that batch was answered.
+ */
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define RING 8192
+/* Canonical bytes: compact, sorted keys, reals with 15 significant digits. */
+#define CANON (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
+#define HEAD_STORE_MS 1000
+
+typedef struct {
+    uint64_t seq;
+    char kind[48];
+    char *bytes;
+    json_t *labels;
+} ring_t;
+
+struct log {
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    merkle_t tree;
+    pthread_rwlock_t tree_lock; /* tree and head */
+    store_head_t head;          /* current signed head */
+    int64_t last_time;
+    uint64_t next_seq;
+
+    pthread_mutex_t mu; /* queue, durable, ring, stats */
+    pthread_cond_t cv_work, cv_done, cv_feed;
+    cmd_t *qhead, *qtail;
+    int stopping, running;
+    pthread_t writer;
+    uint64_t durable;
+    ring_t ring[RING];
+    int64_t head_stored_time;
+    uint64_t head_stored_size;
+    log_stats_t stats;
+};
+
+int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, json_t *body,
+              err_t *e)
+{
+    if (c->ndrafts >= CMD_MAX_DRAFTS || !labels || !body) {
+        json_decref(labels);
+        json_decref(body);
+        return err_set(e, E_INTERNAL, NULL, "too many events in one command");
+    }
+    draft_t *d = &c->drafts[c->ndrafts++];
+    snprintf(d->kind, sizeof d->kind, "%s", kind);
+    snprintf(d->subject, sizeof d->subject, "%s", subject);
+    d->labels = labels;
+    d->body = body;
+    return 0;
+}
+
+static void drafts_free(cmd_t *c)
+{
+    for (int i = 0; i < c->ndrafts; i++) {
+        json_decref(c->drafts[i].labels);
+        json_decref(c->drafts[i].body);
+    }
+    c->ndrafts = 0;
+}
+
+void log_head_message(uint64_t size, int64_t time_ms, const hash_t root, uint8_t out[LOG_HEAD_MSG])
+{
+    memcpy(out, "truce-sth-v1", 12);
+    for (int i = 0; i < 8; i++) out[12 + i] = (uint8_t)(size >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++) out[20 + i] = (uint8_t)((uint64_t)time_ms >> (56 - 8 * i));
+    memcpy(out + 28, root, MERKLE_HASH);
+}
+
+static void sign_head(log_t *l, int64_t now)
+{
+    store_head_t *h = &l->head;
+    h->size = l->tree.size;
+    h->time = now;
+    merkle_root(&l->tree, h->size, h->root);
+    uint8_t msg[LOG_HEAD_MSG];
+    log_head_message(h->size, h->time, h->root, msg);
+    crypto_sign_detached(h->sig, NULL, msg, sizeof msg, l->sk);
+}
+
+int log_parse_event(const char *bytes, size_t len, event_t *ev, json_t **root)
+{
+    json_error_t je;
+    json_t *j = json_loadb(bytes, len, 0, &je);
+    if (!j) return -1;
+    json_int_t seq = 0;
+    const char *time = NULL;
+    memset(ev, 0, sizeof *ev);
+    if (json_unpack(j, "{s:s, s:o, s:s, s:o, s:s, s:I, s:s, s:s}", "actor", &ev->actor, "body",
+                    &ev->body, "kind", &ev->kind, "labels", &ev->labels, "org", &ev->org, "seq",
+                    &seq, "subject", &ev->subject, "time", &time) ||
+        time_parse(time, &ev->time) || seq < 1) {
+        json_decref(j);
+        return -1;
+    }
+    ev->seq = (uint64_t)seq;
+    ev->bytes = bytes;
+    ev->len = len;
+    *root = j;
+    return 0;
+}
+
+/* Seals a draft into canonical bytes; ev borrows from *root and *bytes. */
+static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, json_t **root, char **bytes)
+{
+    int64_t now = util_now_ms();
+    if (now < l->last_time) now = l->last_time;
+    l->last_time = now;
+    char ts[32];
+    time_format(now, ts);
+    const char *actor = c->who ? c->who->username : "system";
+    const char *org = c->who ? c->who->org : "SYSTEM";
+    json_t *j = json_pack("{s:s, s:O, s:s, s:O, s:s, s:I, s:s, s:s, s:i}", "actor", actor, "body",
+                          d->body, "kind", d->kind, "labels", d->labels, "org", org, "seq",
+                          (json_int_t)l->next_seq, "subject", d->subject, "time", ts, "v", 1);
+    if (!j) return -1;
+    size_t n = json_dumpb(j, NULL, 0, CANON);
+    char *b = malloc(n + 1);
+    if (!b) {
+        json_decref(j);
+        return -1;
+    }
+    json_dumpb(j, b, n, CANON);
+    b[n] = 0;
+    json_decref(j);
+    /* Apply what was written, not what was drafted: numbers pass through the
+     * canonical form, so live state and replayed state are the same bits. */
+    if (log_parse_event(b, n, ev, root)) {
+        free(b);
+        return -1;
+    }
+    merkle_leaf_hash(b, n, ev->hash);
+    l->next_seq++;
+    *bytes = b;
+    return 0;
+}
+
+typedef struct {
+    event_t ev;
+    json_t *root;
+    char *bytes;
+} sealed_t;
+
+/* Runs one batch: prepare, seal and apply under the state lock, then one
+ * durable transaction, then the tree and the head, then wake everyone. */
+static void run_batch(truce_t *t, cmd_t *batch)
+{
+    log_t *l = t->log;
+    size_t n = 0, cap = 64, ncred = 0;
+    sealed_t *ev = malloc(cap * sizeof *ev);
+    store_cred_t creds[64];
+    cmd_t *pending_creds = NULL;
+    (void)pending_creds;
+    if (!ev) abort();
+
+    pthread_rwlock_wrlock(&t->lock);
+    for (cmd_t *c = batch; c; c = c->next) {
+        memset(&c->err, 0, sizeof c->err);
+        c->ndrafts = 0;
+        c->cred_user[0] = 0;
+        if (ncred == sizeof creds / sizeof creds[0]) {
+            /* Too many credential changes in one batch: the rest wait for the next. */
+            err_set(&c->err, E_UNAVAILABLE, NULL, "busy; retry");
+            continue;
+        }
+        if (c->prepare(t, c, &c->err)) {
+            drafts_free(c);
+            if (!c->err.code) err_set(&c->err, E_INTERNAL, NULL, NULL);
+            continue;
+        }
+        c->first_seq = l->next_seq;
+        for (int i = 0; i < c->ndrafts; i++) {
+            if (n == cap) {
+                cap *= 2;
+                sealed_t *p = realloc(ev, cap * sizeof *ev);
+                if (!p) abort();
+                ev = p;
+            }
+            if (seal(l, c, &c->drafts[i], &ev[n].ev, &ev[n].root, &ev[n].bytes)) abort();
+            state_apply(t, &ev[n].ev);
+            __atomic_store_n(&t->applied_seq, ev[n].ev.seq, __ATOMIC_RELEASE);
+            n++;
+        }
+        c->last_seq = l->next_seq - 1;
+        if (c->cred_user[0])
+            creds[ncred++] = (store_cred_t){.username = c->cred_user, .hash = c->cred_hash};
+    }
+    pthread_rwlock_unlock(&t->lock);
+
+    if (n || ncred) {
+        store_event_t *se = malloc((n ? n : 1) * sizeof *se);
+        if (!se) abort();
+        pthread_rwlock_wrlock(&l->tree_lock);
+        for (size_t i = 0; i < n; i++) {
+            se[i] = (store_event_t){.seq = ev[i].ev.seq, .bytes = ev[i].bytes, .len = ev[i].ev.len};
+            memcpy(se[i].hash, ev[i].ev.hash, MERKLE_HASH);
+            if (merkle_append(&l->tree, ev[i].ev.hash)) abort();
+        }
+        int64_t now = util_now_ms();
+        sign_head(l, now);
+        store_head_t head = l->head;
+        pthread_rwlock_unlock(&l->tree_lock);
+        int store_head = now - l->head_stored_time >= HEAD_STORE_MS || !l->running;
+        if (store_append(t->store, se, n, creds, ncred, store_head ? &head : NULL)) {
+            fprintf(stderr, "truce: FATAL: the store refused a commit; aborting so that "
+                            "nothing unwritten is ever acknowledged\n");
+            abort();
+        }
+        if (store_head) {
+            l->head_stored_time = now;
+            l->head_stored_size = head.size;
+        }
+        free(se);
+    }
+
+    pthread_mutex_lock(&l->mu);
+    if (n) {
+        l->durable = ev[n - 1].ev.seq;
+        l->stats.size = l->durable;
+        l->stats.fsyncs++;
+        l->stats.batches++;
+        l->stats.events += n;
+        int b = 0;
+        while (b < 7 && (1u << b) < n) b++;
+        l->stats.batch_hist[b]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ring_t *r = &l->ring[ev[i].ev.seq % RING];
+        free(r->bytes);
+        json_decref(r->labels);
+        r->seq = ev[i].ev.seq;
+        snprintf(r->kind, sizeof r->kind, "%s", ev[i].ev.kind);
+        r->bytes = ev[i].bytes; /* the ring takes the bytes */
+        r->labels = json_incref(ev[i].ev.labels);
+    }
+    for (cmd_t *c = batch; c; c = c->next) {
+        c->head_size = l->durable;
+        c->done = 1;
+    }
+    pthread_cond_broadcast(&l->cv_done);
+    pthread_cond_broadcast(&l->cv_feed);
+    pthread_mutex_unlock(&l->mu);
+
+    for (size_t i = 0; i < n; i++) json_decref(ev[i].root);
+    for (cmd_t *c = batch; c; c = c->next) drafts_free(c);
+    free(ev);
+}
+
+static void *writer_main(void *arg)
+{
+    truce_t *t = arg;
+    log_t *l = t->log;
+    for (;;) {
+        pthread_mutex_lock(&l->mu);
+        while (!l->qhead && !l->stopping) pthread_cond_wait(&l->cv_work, &l->mu);
+        cmd_t *batch = l->qhead;
+        l->qhead = l->qtail = NULL;
+        int stop = l->stopping && !batch;
+        pthread_mutex_unlock(&l->mu);
+        if (stop) break;
+        run_batch(t, batch);
+    }
+    return NULL;
+}
+
+int log_submit_many(truce_t *t, cmd_t **cmds, int n)
+{
+    log_t *l = t->log;
+    if (n <= 0) return 0;
+    for (int i = 0; i < n; i++) {
+        cmds[i]->next = i + 1 < n ? cmds[i + 1] : NULL;
+        cmds[i]->done = 0;
+    }
+    if (!l->running) {
+        run_batch(t, cmds[0]);
+    } else {
+        pthread_mutex_lock(&l->mu);
+        if (l->stopping) {
+            pthread_mutex_unlock(&l->mu);
+            for (int i = 0; i < n; i++) err_set(&cmds[i]->err, E_UNAVAILABLE, NULL, NULL);
+            return -1;
+        }
+        if (l->qtail) l->qtail->next = cmds[0];
+        else l->qhead = cmds[0];
+        l->qtail = cmds[n - 1];
+        pthread_cond_signal(&l->cv_work);
+        while (!cmds[n - 1]->done) pthread_cond_wait(&l->cv_done, &l->mu);
+        pthread_mutex_unlock(&l->mu);
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        if (cmds[i]->err.code) rc = -1;
+    return rc;
+}
+
+int log_submit(truce_t *t, cmd_t *c)
+{
+    return log_submit_many(t, &c, 1);
+}
+
+uint64_t log_durable(truce_t *t)
+{
+    pthread_mutex_lock(&t->log->mu);
+    uint64_t d = t->log->durable;
+    pthread_mutex_unlock(&t->log->mu);
+    return d;
+}
+
+void log_wait_durable(truce_t *t, uint64_t seq)
+{
+    log_t *l = t->log;
+    pthread_mutex_lock(&l->mu);
+    while (l->durable < seq && l->running) pthread_cond_wait(&l->cv_done, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+}
+
+int log_stopping(truce_t *t)
+{
+    pthread_mutex_lock(&t->log->mu);
+    int s = t->log->stopping;
+    pthread_mutex_unlock(&t->log->mu);
+    return s;
+}
+
+static int load_or_make_key(truce_t *t, int create, err_t *e)
+{
+    log_t *l = t->log;
+    buf_t p;
+    buf_init(&p);
+    buf_addf(&p, "%s/server.key", t->dir);
+    size_t n;
+    char *hex = file_read(p.data, &n);
+    int rc = 0;
+    if (!hex) {
+        if (!create) {
+            rc = err_set(e, E_INTERNAL, NULL, "no signing key at %s", p.data);
+            goto out;
+        }
+        crypto_sign_keypair(l->pk, l->sk);
+        char skh[2 * sizeof l->sk + 2], pkh[2 * sizeof l->pk + 2];
+        hex_encode(l->sk, sizeof l->sk, skh);
+        hex_encode(l->pk, sizeof l->pk, pkh);
+        strcat(skh, "\n");
+        strcat(pkh, "\n");
+        if (file_write(p.data, skh, strlen(skh), 0600)) {
+            rc = err_set(e, E_INTERNAL, NULL, "cannot write %s: %s", p.data, strerror(errno));
+            goto out;
+        }
+        buf_reset(&p);
+        buf_addf(&p, "%s/server.pub", t->dir);
+        if (file_write(p.data, pkh, strlen(pkh), 0644))
+            rc = err_set(e, E_INTERNAL, NULL, "cannot write %s", p.data);
+        sodium_memzero(skh, sizeof skh);
+        goto out;
+    }
+    while (n && (hex[n - 1] == '\n' || hex[n - 1] == '\r')) hex[--n] = 0;
+    if (hex_decode(hex, l->sk, sizeof l->sk)) rc = err_set(e, E_INTERNAL, NULL, "bad key file");
+    else crypto_sign_ed25519_sk_to_pk(l->pk, l->sk);
+    sodium_memzero(hex, n);
+    free(hex);
+out:
+    buf_release(&p);
+    return rc;
+}
+
+typedef struct {
+    truce_t *t;
+    err_t *e;
+    uint64_t expect;
+} replay_t;
+
+static int replay_one(void *arg, const store_event_t *se)
+{
+    replay_t *r = arg;
+    log_t *l = r->t->log;
+    event_t ev;
+    json_t *root;
+    if (se->seq != r->expect) {
+        err_set(r->e, E_INTERNAL, NULL, "event %llu is missing from the store; run truce verify",
+                (unsigned long long)r->expect);
+        return 1;
+    }
+    if (log_parse_event(se->bytes, se->len, &ev, &root) || ev.seq != se->seq) {
+        err_set(r->e, E_INTERNAL, NULL, "event %llu is not a valid event; run truce verify",
+                (unsigned long long)se->seq);
+        return 1;
+    }
+    /* The stored hash is checked by `truce verify`; replay trusts the bytes it
+     * reads and hashes them itself, so the tree always matches what it applied. */
+    merkle_leaf_hash(se->bytes, se->len, ev.hash);
+    if (merkle_append(&l->tree, ev.hash)) {
+        json_decref(root);
+        err_set(r->e, E_INTERNAL, NULL, "out of memory");
+        return 1;
+    }
+    state_apply(r->t, &ev);
+    r->t->applied_seq = ev.seq;
+    if (ev.time > l->last_time) l->last_time = ev.time;
+    json_decref(root);
+    r->expect++;
+    return 0;
+}
+
+int log_open(truce_t *t, int create, err_t *e)
+{
+    log_t *l = calloc(1, sizeof *l);
+    if (!l) return err_set(e, E_INTERNAL, NULL, "out of memory");
+    t->log = l;
+    merkle_init(&l->tree);
+    pthread_rwlock_init(&l->tree_lock, NULL);
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv_work, NULL);
+    pthread_cond_init(&l->cv_done, NULL);
+    pthread_cond_init(&l->cv_feed, NULL);
+    l->next_seq = 1;
+    if (load_or_make_key(t, create, e)) return -1;
+    replay_t r = {t, e, 1};
+    int rc = store_scan(t->store, 1, 1, replay_one, &r);
+    if (rc) {
+        if (!e->code) err_set(e, E_INTERNAL, NULL, "cannot read the store");
+        return -1;
+    }
+    l->next_seq = r.expect;
+    l->durable = r.expect - 1;
+    l->stats.size = l->durable;
+    sign_head(l, util_now_ms());
+    /* A crash may have left events after the last stored head: sign them now. */
+    if (l->durable) {
+        store_head_t h = l->head;
+        if (store_append(t->store, NULL, 0, NULL, 0, &h) == 0) {
+            l->head_stored_time = h.time;
+            l->head_stored_size = h.size;
+        }
+    }
+    return 0;
+}
+
+int log_start(truce_t *t)
+{
+    log_t *l = t->log;
+    l->running = 1;
+    l->stopping = 0;
+    if (pthread_create(&l->writer, NULL, writer_main, t)) {
+        l->running = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void log_stop(truce_t *t)
+{
+    log_t *l = t->log;
+    if (!l || !l->running) return;
+    pthread_mutex_lock(&l->mu);
+    l->stopping = 1;
+    pthread_cond_broadcast(&l->cv_work);
+    pthread_cond_broadcast(&l->cv_feed);
+    pthread_mutex_unlock(&l->mu);
+    pthread_join(l->writer, NULL);
+    pthread_mutex_lock(&l->mu);
+    l->running = 0;
+    pthread_cond_broadcast(&l->cv_done);
+    pthread_mutex_unlock(&l->mu);
+    /* Leave a signed head for everything written. */
+    if (l->head_stored_size != l->head.size) {
+        store_head_t h = l->head;
+        store_append(t->store, NULL, 0, NULL, 0, &h);
+    }
+}
+
+void log_close(truce_t *t)
+{
+    log_t *l = t->log;
+    if (!l) return;
+    log_stop(t);
+    for (int i = 0; i < RING; i++) {
+        free(l->ring[i].bytes);
+        json_decref(l->ring[i].labels);
+    }
+    merkle_release(&l->tree);
+    sodium_memzero(l->sk, sizeof l->sk);
+    free(l);
+    t->log = NULL;
+}
+
+static json_t *head_json(const store_head_t *h)
+{
+    char root[65], sig[129], ts[32];
+    hex_encode(h->root, MERKLE_HASH, root);
+    hex_encode(h->sig, 64, sig);
+    time_format(h->time, ts);
+    return json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)h->size, "root", root,
+                     "timestamp", ts, "signature", sig);
+}
+
+json_t *log_head_json(truce_t *t)
+{
+    pthread_rwlock_rdlock(&t->log->tree_lock);
+    store_head_t h = t->log->head;
+    pthread_rwlock_unlock(&t->log->tree_lock);
+    return head_json(&h);
+}
+
+void log_pubkey_hex(truce_t *t, char out[65])
+{
+    hex_encode(t->log->pk, 32, out);
+}
+
+typedef struct {
+    uint64_t seq;
+    char *bytes;
+    size_t len;
+} fetch_t;
+
+static int fetch_one(void *arg, const store_event_t *se)
+{
+    fetch_t *f = arg;
+    if (se->seq != f->seq) return 1;
+    f->bytes = malloc(se->len + 1);
+    if (f->bytes) {
+        memcpy(f->bytes, se->bytes, se->len);
+        f->bytes[se->len] = 0;
+        f->len = se->len;
+    }
+    return 1;
+}
+
+/* Copies the bytes of event seq (ring first, store otherwise). Caller frees. */
+static char *event_bytes(truce_t *t, uint64_t seq, size_t *len)
+{
+    log_t *l = t->log;
+    char *b = NULL;
+    pthread_mutex_lock(&l->mu);
+    ring_t *r = &l->ring[seq % RING];
+    if (r->seq == seq && r->bytes) {
+        *len = strlen(r->bytes);
+        b = strdup(r->bytes);
+    }
+    pthread_mutex_unlock(&l->mu);
+    if (b) return b;
+    fetch_t f = {.seq = seq};
+    store_scan(t->store, 0, seq, fetch_one, &f);
+    *len = f.len;
+    return f.bytes;
+}
+
+json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out)
+{
+    log_t *l = t->log;
+    if (seq < 1 || seq > log_durable(t)) return NULL;
+    size_t len = 0;
+    char *bytes = event_bytes(t, seq, &len);
+    if (!bytes) return NULL;
+    event_t ev;
+    json_t *root;
+    if (log_parse_event(bytes, len, &ev, &root)) {
+        free(bytes);
+        return NULL;
+    }
+    if (labels_out) *labels_out = json_incref(ev.labels);
+    hash_t leaf, path[MERKLE_MAX_PATH];
+    merkle_leaf_hash(bytes, len, leaf);
+    pthread_rwlock_rdlock(&l->tree_lock);
+    store_head_t h = l->head;
+    int np = merkle_inclusion(&l->tree, seq - 1, h.size, path);
+    pthread_rwlock_unlock(&l->tree_lock);
+    json_t *proof = json_array();
+    char hex[65], pk[65];
+    for (int i = 0; i < np; i++) {
+        hex_encode(path[i], MERKLE_HASH, hex);
+        json_array_append_new(proof, json_string(hex));
+    }
+    hex_encode(leaf, MERKLE_HASH, hex);
+    log_pubkey_hex(t, pk);
+    json_t *rc = json_pack("{s:I, s:I, s:s%, s:s, s:o, s:o, s:s}", "seq", (json_int_t)seq,
+                           "leaf_index", (json_int_t)(seq - 1), "event", bytes, len, "leaf_hash",
+                           hex, "proof", proof, "head", head_json(&h), "key", pk);
+    json_decref(root);
+    free(bytes);
+    return rc;
+}
+
+json_t *log_consistency(truce_t *t, uint64_t m, uint64_t n, err_t *e)
+{
+    log_t *l = t->log;
+    hash_t path[MERKLE_MAX_PATH], r1;
+    pthread_rwlock_rdlock(&l->tree_lock);
+    store_head_t h = l->head;
+    if (n == 0) n = h.size;
+    if (m < 1 || m > n || n > h.size) {
+        pthread_rwlock_unlock(&l->tree_lock);
+        err_set(e, E_OUT_OF_RANGE, m < 1 || m > n ? "from" : "to",
+                "need 1 <= from <= to <= %llu", (unsigned long long)h.size);
+        return NULL;
+    }
+    int np = merkle_consistency(&l->tree, m, n, path);
+    merkle_root(&l->tree, m, r1);
+    hash_t r2;
+    merkle_root(&l->tree, n, r2);
+    pthread_rwlock_unlock(&l->tree_lock);
+    json_t *proof = json_array();
+    char hex[65];
+    for (int i = 0; i < np; i++) {
+        hex_encode(path[i], MERKLE_HASH, hex);
+        json_array_append_new(proof, json_string(hex));
+    }
+    char h1[65], h2[65];
+    hex_encode(r1, MERKLE_HASH, h1);
+    hex_encode(r2, MERKLE_HASH, h2);
+    json_t *rc = json_pack("{s:I, s:I, s:s, s:s, s:o}", "from", (json_int_t)m, "to",
+                           (json_int_t)n, "from_root", h1, "to_root", h2, "proof", proof);
+    if (n == h.size) json_object_set_new(rc, "head", head_json(&h));
+    return rc;
+}
+
+uint64_t log_feed(truce_t *t, uint64_t after, int timeout_ms, int max, log_feed_fn fn, void *arg)
+{
+    log_t *l = t->log;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&l->mu);
+    while (l->durable <= after && !l->stopping)
+        if (pthread_cond_timedwait(&l->cv_feed, &l->mu, &until) == ETIMEDOUT) break;
+    uint64_t durable = l->durable;
+    uint64_t oldest = durable >= RING ? durable - RING + 1 : 1;
+    int sent = 0;
+    uint64_t seq = after;
+    if (after + 1 >= oldest) {
+        for (seq = after + 1; seq <= durable && sent < max; seq++, sent++) {
+            ring_t *r = &l->ring[seq % RING];
+            assert(r->seq == seq);
+            fn(arg, seq, r->kind, r->bytes, r->labels);
+        }
+        seq--;
+        pthread_mutex_unlock(&l->mu);
+        return seq;
+    }
+    pthread_mutex_unlock(&l->mu);
+    /* Behind the ring: read from the store. */
+    for (seq = after + 1; seq < oldest && sent < max; seq++, sent++) {
+        size_t len;
+        char *b = event_bytes(t, seq, &len);
+        event_t ev;
+        json_t *root;
+        if (!b) break;
+        if (log_parse_event(b, len, &ev, &root) == 0) {
+            fn(arg, seq, ev.kind, b, ev.labels);
+            json_decref(root);
+        }
+        free(b);
+    }
+    return seq - 1;
+}
+
+void log_stats(truce_t *t, log_stats_t *out)
+{
+    pthread_mutex_lock(&t->log->mu);
+    *out = t->log->stats;
+    pthread_mutex_unlock(&t->log->mu);
+}
+
+void log_derive_key(truce_t *t, const char *ctx, uint8_t out[32])
+{
+    crypto_generichash(out, 32, (const uint8_t *)ctx, strlen(ctx), t->log->sk, 32);
+}

@@ -1,0 +1,290 @@
+/*
+ * routes.c — the one route table (Redis's command table), the module list,
+ * and the handlers of the log, the stream and operations. Adding an endpoint
+ * is one row here and one function in its module.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "http.h"
+#include "journal.h"
+#include "log.h"
+#include "org.h"
+
+extern const module_t org_module, auth_module, journal_module;
+const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, NULL};
+
+static int h_healthz(req_t *r);
+static int h_metrics(req_t *r);
+static int h_openapi(req_t *r);
+static int h_log_head(req_t *r);
+static int h_log_key(req_t *r);
+static int h_log_proof(req_t *r);
+static int h_log_consistency(req_t *r);
+static int h_log_events(req_t *r);
+static int h_stream(req_t *r);
+static int h_state_digest(req_t *r);
+
+const route_t routes[] = {
+    {"GET", "/healthz", P_PUBLIC, h_healthz, NULL, 0, "Liveness, log size and durable head", "ops"},
+    {"GET", "/metrics", P_PUBLIC, h_metrics, NULL, 0, "Prometheus metrics", "ops"},
+    {"GET", "/api/v1/openapi.json", P_PUBLIC, h_openapi, NULL, 0, "This OpenAPI document", "ops"},
+    {"GET", "/api/v1/mission", P_PUBLIC, h_mission_get, NULL, 0, "Mission settings and whether exercise data is loaded", "org"},
+    {"POST", "/api/v1/session", P_PUBLIC, h_session_create, session_fields, 4096, "Log in: returns a bearer token and sets the session cookie", "auth"},
+    {"DELETE", "/api/v1/session", P_LOGGED, h_session_delete, NULL, 0, "Log out: ends the session on the server", "auth"},
+    {"GET", "/api/v1/me", P_LOGGED, h_me, NULL, 0, "The caller: account, organisation, roles, positions, labels, CSRF token", "auth"},
+    {"GET", "/api/v1/users", P_USER_ADMIN, h_users_list, NULL, 0, "List accounts", "auth"},
+    {"POST", "/api/v1/users", P_USER_ADMIN, h_users_add, user_add_fields, 4096, "Add an account", "auth"},
+    {"POST", "/api/v1/users/{username}/disable", P_USER_ADMIN, h_user_disable, NULL, 0, "Disable an account and end its sessions", "auth"},
+    {"POST", "/api/v1/users/{username}/enable", P_USER_ADMIN, h_user_enable, NULL, 0, "Enable an account", "auth"},
+    {"POST", "/api/v1/users/{username}/password", P_LOGGED, h_user_password, password_fields, 4096, "Set a password (admins: any account; others: their own, with the current one)", "auth"},
+    {"GET", "/api/v1/org", P_LOGGED, h_org_get, NULL, 0, "Organisations, positions with holders and reporting lines, persons with their hats", "org"},
+    {"POST", "/api/v1/org/organisations", P_ORG_WRITE, h_org_add, org_fields, 0, "Add an organisation", "org"},
+    {"POST", "/api/v1/org/positions", P_ORG_WRITE, h_position_add, position_fields, 0, "Add a position", "org"},
+    {"POST", "/api/v1/org/persons", P_ORG_WRITE, h_person_add, person_fields, 0, "Add a person", "org"},
+    {"POST", "/api/v1/org/positions/{id}/holder", P_ORG_WRITE, h_position_holder, holder_fields, 0, "Assign or vacate a position's holder", "org"},
+    {"POST", "/api/v1/org/positions/{id}/reports_to", P_ORG_WRITE, h_position_lines, lines_fields, 0, "Set a position's reporting lines", "org"},
+    {"GET", "/api/v1/geo", P_LOGGED, h_geo_get, NULL, 0, "Mission geography as GeoJSON (?layer=boundary|sector|line|crossing)", "org"},
+    {"GET", "/api/v1/journal", P_JOURNAL_READ, h_journal_list, NULL, 0, "Duty journal, newest first (?limit, cursor, since, until, sector)", "journal"},
+    {"POST", "/api/v1/journal", P_JOURNAL_WRITE, h_journal_add, journal_fields, 16384, "Add a journal entry", "journal"},
+    {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
+    {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
+    {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},
+    {"GET", "/api/v1/log/consistency", P_LOGGED, h_log_consistency, NULL, 0, "Consistency proof (?from=M[&to=N])", "log"},
+    {"GET", "/api/v1/log/events", P_AUDIT, h_log_events, NULL, 0, "Events you may see, in order (?after=SEQ&limit=N)", "log"},
+    {"GET", "/api/v1/stream", P_LOGGED, h_stream, NULL, 0, "Server-Sent Events of new events you may see; resumable with Last-Event-ID", "log"},
+    {"GET", "/api/v1/admin/state-digest", P_AUDIT, h_state_digest, NULL, 0, "SHA-256 of the whole in-memory state", "ops"},
+};
+const int nroutes = sizeof routes / sizeof routes[0];
+
+static int h_healthz(req_t *r)
+{
+    return reply_json(r, 200, json_pack("{s:s, s:I}", "status", "ok", "log_size", (json_int_t)log_durable(r->t)));
+}
+
+static int h_metrics(req_t *r)
+{
+    size_t n;
+    char *s = http_metrics(r->t, &n);
+    free(r->resp);
+    r->resp = s;
+    r->resp_len = n;
+    r->status = 200;
+    r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+    return 0;
+}
+
+static int h_openapi(req_t *r)
+{
+    json_t *paths = json_object();
+    for (int i = 0; i < nroutes; i++) {
+        const route_t *rt = &routes[i];
+        json_t *item = json_object_get(paths, rt->pattern);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, rt->pattern, item);
+        }
+        char method[8], opid[160];
+        size_t k;
+        for (k = 0; rt->method[k] && k < sizeof method - 1; k++) method[k] = (char)(rt->method[k] | 0x20);
+        method[k] = 0;
+        snprintf(opid, sizeof opid, "%s %s", rt->method, rt->pattern);
+        json_t *params = json_array();
+        for (const char *p = strchr(rt->pattern, '{'); p; p = strchr(p + 1, '{')) {
+            const char *e = strchr(p, '}');
+            json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1, (size_t)(e - p - 1),
+                                                    "in", "path", "required", 1, "schema", "type", "string"));
+        }
+        json_t *op = json_pack("{s:s, s:s, s:[s], s:s, s:o, s:{s:{s:s}, s:{s:s}}}", "summary", rt->summary,
+                               "operationId", opid, "tags", rt->tag, "x-permission", perm_names[rt->perm],
+                               "parameters", params, "responses", "2XX", "description", "success",
+                               "4XX", "$ref", "#/components/responses/Error");
+        if (rt->perm != P_PUBLIC)
+            json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "bearer", "cookie"));
+        if (rt->body)
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json",
+                                          "schema", schema_openapi(rt->body)));
+        json_object_set_new(item, method, op);
+    }
+    json_t *doc = json_pack(
+        "{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}, s:{s:{s:s, s:{s:{s:{s:s}}}}}, s:{s:{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:[s,s]}}}}}}}}",
+        "openapi", "3.1.0", "info", "title", "Truce API", "version", "1",
+        "description", "Coordination server of the international stabilization mission. Every write returns a receipt.",
+        "paths", paths, "components", "securitySchemes", "bearer", "type", "http", "scheme", "bearer", "cookie",
+        "type", "apiKey", "in", "cookie", "name", "truce_session", "description",
+        "browser session; writes must also send X-CSRF-Token", "responses", "Error", "description",
+        "error", "content", "application/json", "schema", "$ref", "#/components/schemas/Error", "schemas", "Error",
+        "type", "object", "properties", "error", "type", "object", "properties", "code", "type", "string",
+        "message", "type", "string", "field", "type", "string", "null");
+    return reply_json(r, 200, doc);
+}
+
+static int h_log_head(req_t *r)
+{
+    json_t *h = log_head_json(r->t);
+    char pk[65];
+    log_pubkey_hex(r->t, pk);
+    json_object_set_new(h, "key", json_string(pk));
+    return reply_json(r, 200, h);
+}
+
+static int h_log_key(req_t *r)
+{
+    char pk[65];
+    log_pubkey_hex(r->t, pk);
+    return reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "algorithm", "Ed25519", "key", pk, "encoding", "hex"));
+}
+
+static int parse_seq(req_t *r, const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || *s == '-' || v == 0)
+        return reply_error(r, E_BAD_VALUE, "seq", "seq must be a positive integer");
+    *out = v;
+    return 0;
+}
+
+static int h_log_proof(req_t *r)
+{
+    uint64_t seq = 0;
+    if (parse_seq(r, r->params[0], &seq)) return -1;
+    json_t *labels = NULL;
+    json_t *rc = log_receipt(r->t, seq, &labels);
+    /* An event the caller may not see is answered exactly like a missing one. */
+    if (!rc || !auth_may_see(&r->who, labels)) {
+        json_decref(rc);
+        json_decref(labels);
+        return reply_error(r, E_NOT_FOUND, "seq", "no event %llu that you may see", (unsigned long long)seq);
+    }
+    json_decref(labels);
+    return reply_json(r, 200, rc);
+}
+
+static int h_log_consistency(req_t *r)
+{
+    uint64_t from, to;
+    if (req_query_u64(r, "from", 0, 1, UINT64_MAX, &from) || req_query_u64(r, "to", 0, 0, UINT64_MAX, &to))
+        return -1;
+    if (!req_query(r, "from")) return reply_error(r, E_MISSING_FIELD, "from", "from is required");
+    err_t e;
+    json_t *j = log_consistency(r->t, from, to, &e);
+    return j ? reply_json(r, 200, j) : reply_err(r, &e);
+}
+
+typedef struct {
+    const principal_t *who;
+    json_t *out;
+} collect_t;
+
+static void collect(void *arg, uint64_t seq, const char *kind, const char *bytes, const json_t *labels)
+{
+    collect_t *c = arg;
+    (void)seq;
+    (void)kind;
+    if (!auth_may_see(c->who, labels)) return;
+    json_t *ev = json_loads(bytes, 0, NULL);
+    if (ev) json_array_append_new(c->out, ev);
+}
+
+static int h_log_events(req_t *r)
+{
+    uint64_t after, limit;
+    if (req_query_u64(r, "after", 0, 0, UINT64_MAX, &after) || req_query_u64(r, "limit", 100, 1, 1000, &limit))
+        return -1;
+    collect_t c = {&r->who, json_array()};
+    uint64_t last = log_feed(r->t, after, 0, (int)limit, collect, &c);
+    return reply_json(r, 200, json_pack("{s:o, s:I}", "events", c.out, "next_after", (json_int_t)last));
+}
+
+static int h_state_digest(req_t *r)
+{
+    char d[65];
+    pthread_rwlock_rdlock(&r->t->lock);
+    uint64_t seq = r->t->applied_seq;
+    state_digest(r->t, d);
+    pthread_rwlock_unlock(&r->t->lock);
+    return reply_json(r, 200, json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "digest", d));
+}
+
+/* ---- the event stream ---- */
+
+typedef struct {
+    truce_t *t;
+    principal_t who;
+    uint64_t last;
+    buf_t out;
+    size_t off;
+    int64_t last_write;
+} stream_t;
+
+static void stream_event(void *arg, uint64_t seq, const char *kind, const char *bytes, const json_t *labels)
+{
+    stream_t *s = arg;
+    if (!auth_may_see(&s->who, labels)) return;
+    buf_addf(&s->out, "id: %llu\nevent: %s\ndata: %s\n\n", (unsigned long long)seq, kind, bytes);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+    stream_t *s = cls;
+    (void)pos;
+    while (s->off == s->out.len) {
+        buf_reset(&s->out);
+        s->off = 0;
+        if (http_stopping(s->t) || log_stopping(s->t) || auth_session_alive(s->t, s->who.token_hash))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        s->last = log_feed(s->t, s->last, 1000, 256, stream_event, s);
+        /* Events the caller may not see still move the id, so a resume skips them. */
+        if (!s->out.len && util_now_ms() - s->last_write >= 15000)
+            buf_addf(&s->out, ": keepalive\nid: %llu\n\n", (unsigned long long)s->last);
+        if (s->out.failed) return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = s->out.len - s->off;
+    if (n > max) n = max;
+    memcpy(dst, s->out.data + s->off, n);
+    s->off += n;
+    s->last_write = util_now_ms();
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    stream_t *s = cls;
+    buf_release(&s->out);
+    free(s);
+}
+
+static int h_stream(req_t *r)
+{
+    const char *lei = req_header(r, "Last-Event-ID");
+    if (!lei) lei = req_query(r, "last_event_id");
+    uint64_t durable = log_durable(r->t), from = durable;
+    if (lei) {
+        char *end;
+        unsigned long long v = strtoull(lei, &end, 10);
+        if (!*lei || *end) return reply_error(r, E_BAD_VALUE, "Last-Event-ID", "Last-Event-ID must be an event seq");
+        from = v < durable ? v : durable;
+    }
+    stream_t *s = calloc(1, sizeof *s);
+    if (!s) return reply_error(r, E_INTERNAL, NULL, NULL);
+    s->t = r->t;
+    s->who = r->who;
+    s->last = from;
+    s->last_write = util_now_ms();
+    buf_init(&s->out);
+    buf_addf(&s->out, "retry: 2000\n: truce event stream from %llu\n\n", (unsigned long long)from);
+    r->custom = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, s, stream_free);
+    if (!r->custom) {
+        stream_free(s);
+        return reply_error(r, E_INTERNAL, NULL, NULL);
+    }
+    MHD_add_response_header(r->custom, "Content-Type", "text/event-stream");
+    MHD_add_response_header(r->custom, "Cache-Control", "no-store");
+    MHD_add_response_header(r->custom, "X-Accel-Buffering", "no");
+    r->status = 200;
+    return 0;
+}

@@ -1,0 +1,283 @@
+/* util.c — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char buf_empty[1];
+
+void buf_init(buf_t *b)
+{
+    b->data = buf_empty;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}
+
+void buf_release(buf_t *b)
+{
+    if (b->cap) free(b->data);
+    buf_init(b);
+}
+
+void buf_reset(buf_t *b)
+{
+    b->len = 0;
+    if (b->cap) b->data[0] = 0;
+    b->failed = 0;
+}
+
+static int grow(buf_t *b, size_t extra)
+{
+    if (b->failed) return -1;
+    if (b->len + extra + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = b->cap ? realloc(b->data, cap) : malloc(cap);
+    if (!p) {
+        b->failed = 1;
+        return -1;
+    }
+    if (!b->cap) p[0] = 0;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void buf_add(buf_t *b, const void *p, size_t n)
+{
+    if (grow(b, n)) return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void buf_adds(buf_t *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+void buf_vaddf(buf_t *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0 || grow(b, (size_t)n)) {
+        b->failed = 1;
+        return;
+    }
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void buf_addf(buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vaddf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_add_json_str(buf_t *b, const char *s)
+{
+    buf_add(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': buf_add(b, "\\\"", 2); break;
+        case '\\': buf_add(b, "\\\\", 2); break;
+        case '\n': buf_add(b, "\\n", 2); break;
+        case '\r': buf_add(b, "\\r", 2); break;
+        case '\t': buf_add(b, "\\t", 2); break;
+        default:
+            if (*p < 0x20) buf_addf(b, "\\u%04x", *p);
+            else buf_add(b, p, 1);
+        }
+    }
+    buf_add(b, "\"", 1);
+}
+
+char *buf_detach(buf_t *b, size_t *len)
+{
+    char *p = b->cap ? b->data : strdup("");
+    if (len) *len = b->len;
+    buf_init(b);
+    return p;
+}
+
+void hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    static const char d[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = d[in[i] >> 4];
+        out[2 * i + 1] = d[in[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+    if (strlen(hex) != 2 * n) return -1;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static int64_t real_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+int64_t (*util_now_ms)(void) = real_now_ms;
+
+void time_format(int64_t ms, char *out)
+{
+    time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int frac = (int)(ms - (int64_t)s * 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9') return -1;
+        v = v * 10 + (**p - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int time_parse(const char *s, int64_t *ms)
+{
+    int Y, M, D, h, m, sec, frac = 0;
+    const char *p = s;
+    if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' ||
+        digits(&p, 2, &D) || (*p != 'T' && *p != 't') || !*p++ || digits(&p, 2, &h) ||
+        *p++ != ':' || digits(&p, 2, &m) || *p++ != ':' || digits(&p, 2, &sec))
+        return -1;
+    if (*p == '.') {
+        p++;
+        int n = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (n < 3) frac = frac * 10 + (*p - '0');
+            n++;
+            p++;
+        }
+        if (n == 0) return -1;
+        for (; n < 3; n++) frac *= 10;
+    }
+    int off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        off = sign * (oh * 60 + om);
+    } else {
+        return -1;
+    }
+    if (*p || Y < 1970 || Y > 9999 || M < 1 || M > 12 || D < 1 || h > 23 || m > 59 || sec > 60)
+        return -1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (D > mdays[M - 1] + (M == 2 && leap)) return -1;
+    struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
+                    .tm_hour = h, .tm_min = m, .tm_sec = sec};
+    time_t t = timegm(&tm);
+    *ms = ((int64_t)t - off * 60) * 1000 + frac;
+    return 0;
+}
+
+char *file_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    buf_t b;
+    buf_init(&b);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(&b, tmp, n);
+    int bad = ferror(f) || b.failed;
+    fclose(f);
+    if (bad) {
+        buf_release(&b);
+        errno = EIO;
+        return NULL;
+    }
+    return buf_detach(&b, len);
+}
+
+int file_write(const char *path, const void *p, size_t n, int mode)
+{
+    buf_t tmp;
+    buf_init(&tmp);
+    buf_addf(&tmp, "%s.tmp", path);
+    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    int rc = -1;
+    if (fd >= 0) {
+        if (fchmod(fd, (mode_t)mode) == 0 && write(fd, p, n) == (ssize_t)n && fsync(fd) == 0)
+            rc = 0;
+        close(fd);
+        if (rc == 0) rc = rename(tmp.data, path);
+    }
+    buf_release(&tmp);
+    return rc;
+}
+
+static const struct {
+    const char *name;
+    int status;
+    const char *message;
+} err_table[E__COUNT] = {
+    [E_NONE] = {"ok", 200, "ok"},
+#define X(c, n, s, m) [c] = {n, s, m},
+    TRUCE_ERRORS(X)
+#undef X
+};
+
+int err_set(err_t *e, int code, const char *field, const char *fmt, ...)
+{
+    e->code = code;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->message, sizeof e->message, fmt, ap);
+        va_end(ap);
+    } else {
+        snprintf(e->message, sizeof e->message, "%s", err_table[code].message);
+    }
+    return -1;
+}
+
+const char *err_name(int code)
+{
+    return code > 0 && code < E__COUNT ? err_table[code].name : "internal";
+}
+
+int err_status(int code)
+{
+    return code > 0 && code < E__COUNT ? err_table[code].status : 500;
+}
