@@ -400,7 +400,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->route) {
         /* Never show state a crash could undo: wait until what we read is durable. */
         uint64_t seen = __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
-        log_wait_durable(t, seen);
+        if (seen > log_durable(t)) log_wait_durable(t, seen);
     }
     return queue(r);
 }
@@ -439,7 +439,7 @@ int http_start(truce_t *t, const char *host, int port, err_t *e)
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, t, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
     if (!h->d) return err_set(e, E_INTERNAL, "listen", "cannot listen on %s:%d", host, port);
     return 0;
 }

@@ -19,10 +19,12 @@
 
 typedef struct {
     int64_t at;
-    uint64_t n;    /* JRN-n */
+    uint64_t n;     /* JRN-n */
     uint64_t seq;
-    json_t *rec;   /* the entry as returned (one reference) */
+    int64_t recorded;
+    json_t *body;   /* the event's body (one reference; never changed) */
     json_t *labels;
+    char author[64], org[64];
 } entry_t;
 
 struct journal_state {
@@ -36,13 +38,26 @@ static int before(const entry_t *a, int64_t at, uint64_t n)
     return a->at < at || (a->at == at && a->n < n);
 }
 
+/* The entry as the API returns it; new reference. */
+static json_t *entry_json(const entry_t *x)
+{
+    char id[32], at[32], rec[32];
+    snprintf(id, sizeof id, "JRN-%lu", (unsigned long)x->n);
+    time_format(x->at, at);
+    time_format(x->recorded, rec);
+    return json_pack("{s:s, s:O, s:s, s:O?, s:O, s:s, s:s, s:s, s:I}", "id", id, "text",
+                     json_object_get(x->body, "text"), "at", at, "sector",
+                     json_object_get(x->body, "sector"), "labels", x->labels, "author", x->author,
+                     "org", x->org, "recorded", rec, "seq", (json_int_t)x->seq);
+}
+
 static void apply_added(truce_t *t, const event_t *ev)
 {
     journal_state_t *j = t->journal;
-    const char *id = ev->subject, *at_s = json_string_value(json_object_get(ev->body, "at"));
+    const char *at_s = json_string_value(json_object_get(ev->body, "at"));
     int64_t at;
-    uint64_t n;
-    if (!at_s || time_parse(at_s, &at) || sscanf(id, "JRN-%lu", &n) != 1) return;
+    unsigned long n;
+    if (!at_s || time_parse(at_s, &at) || sscanf(ev->subject, "JRN-%lu", &n) != 1) return;
     if (j->n == j->cap) {
         size_t cap = j->cap ? j->cap * 2 : 1024;
         entry_t *p = realloc(j->e, cap * sizeof *p);
@@ -53,15 +68,11 @@ static void apply_added(truce_t *t, const event_t *ev)
     size_t pos = j->n;
     while (pos > 0 && !before(&j->e[pos - 1], at, n)) pos--;
     memmove(j->e + pos + 1, j->e + pos, (j->n - pos) * sizeof *j->e);
-    char ts[32];
-    time_format(ev->time, ts);
-    json_t *rec = json_copy(ev->body);
-    json_object_set_new(rec, "id", json_string(id));
-    json_object_set_new(rec, "author", json_string(ev->actor));
-    json_object_set_new(rec, "org", json_string(ev->org));
-    json_object_set_new(rec, "recorded", json_string(ts));
-    json_object_set_new(rec, "seq", json_integer((json_int_t)ev->seq));
-    j->e[pos] = (entry_t){at, n, ev->seq, rec, json_incref(ev->labels)};
+    entry_t *x = &j->e[pos];
+    *x = (entry_t){.at = at, .n = n, .seq = ev->seq, .recorded = ev->time,
+                   .body = json_incref(ev->body), .labels = json_incref(ev->labels)};
+    snprintf(x->author, sizeof x->author, "%s", ev->actor);
+    snprintf(x->org, sizeof x->org, "%s", ev->org);
     j->n++;
     if (n > j->last_n) j->last_n = n;
 }
@@ -77,7 +88,7 @@ static void journal_release(truce_t *t)
     journal_state_t *j = t->journal;
     if (!j) return;
     for (size_t i = 0; i < j->n; i++) {
-        json_decref(j->e[i].rec);
+        json_decref(j->e[i].body);
         json_decref(j->e[i].labels);
     }
     free(j->e);
@@ -88,7 +99,7 @@ static void journal_release(truce_t *t)
 static void journal_dump(truce_t *t, json_t *out)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < t->journal->n; i++) json_array_append(a, t->journal->e[i].rec);
+    for (size_t i = 0; i < t->journal->n; i++) json_array_append_new(a, entry_json(&t->journal->e[i]));
     json_object_set_new(out, "entries", a);
 }
 
@@ -151,13 +162,12 @@ int h_journal_add(req_t *r)
     journal_state_t *j = r->t->journal;
     for (size_t i = j->n; i-- > 0;)
         if (j->e[i].seq == c.first_seq) {
-            entry = json_incref(j->e[i].rec);
+            entry = entry_json(&j->e[i]);
             break;
         }
     pthread_rwlock_unlock(&r->t->lock);
     json_t *extra = json_object();
-    if (entry) json_object_set_new(extra, "entry", json_deep_copy(entry));
-    json_decref(entry);
+    if (entry) json_object_set_new(extra, "entry", entry);
     return reply_written(r, 201, &c, extra);
 }
 
@@ -196,13 +206,13 @@ int h_journal_list(req_t *r)
         if (x->at < since) break;
         if (x->at > until) continue;
         if (!auth_may_see(&r->who, x->labels)) continue;
-        const char *xs = json_string_value(json_object_get(x->rec, "sector"));
+        const char *xs = json_string_value(json_object_get(x->body, "sector"));
         if (sector && (!xs || strcmp(xs, sector))) continue;
         if (json_array_size(out) == limit) {
             snprintf(next, sizeof next, "%lld.%lu", (long long)last->at, (unsigned long)last->n);
             break;
         }
-        json_array_append(out, x->rec);
+        json_array_append_new(out, entry_json(x));
         last = x;
     }
     int rc = reply_json(r, 200, json_pack("{s:o, s:s?}", "entries", out, "next_cursor",

@@ -10,6 +10,7 @@
  * of that batch was answered.
  */
 #include "log.h"
+#include "jsonfast.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -44,6 +45,7 @@ struct log {
     pthread_cond_t cv_work, cv_done, cv_feed;
     cmd_t *qhead, *qtail;
     int stopping, running;
+    int durable_waiters;
     pthread_t writer;
     uint64_t durable;
     ring_t ring[RING];
@@ -98,28 +100,55 @@ static void sign_head(log_t *l, int64_t now)
 
 int log_parse_event(const char *bytes, size_t len, event_t *ev, json_t **root)
 {
-    json_error_t je;
-    json_t *j = json_loadb(bytes, len, 0, &je);
-    if (!j) return -1;
-    json_int_t seq = 0;
-    const char *time = NULL;
+    json_t *j = jsonfast_parse(bytes, len);
     memset(ev, 0, sizeof *ev);
-    if (json_unpack(j, "{s:s, s:o, s:s, s:o, s:s, s:I, s:s, s:s}", "actor", &ev->actor, "body",
-                    &ev->body, "kind", &ev->kind, "labels", &ev->labels, "org", &ev->org, "seq",
-                    &seq, "subject", &ev->subject, "time", &time) ||
-        time_parse(time, &ev->time) || seq < 1) {
-        json_decref(j);
-        return -1;
-    }
-    ev->seq = (uint64_t)seq;
+    if (!json_is_object(j)) goto bad;
+    ev->actor = json_string_value(json_object_get(j, "actor"));
+    ev->body = json_object_get(j, "body");
+    ev->kind = json_string_value(json_object_get(j, "kind"));
+    ev->labels = json_object_get(j, "labels");
+    ev->org = json_string_value(json_object_get(j, "org"));
+    ev->subject = json_string_value(json_object_get(j, "subject"));
+    json_t *seq = json_object_get(j, "seq");
+    const char *time = json_string_value(json_object_get(j, "time"));
+    if (!ev->actor || !json_is_object(ev->body) || !ev->kind || !json_is_array(ev->labels) ||
+        !ev->org || !ev->subject || !json_is_integer(seq) || json_integer_value(seq) < 1 || !time ||
+        time_parse(time, &ev->time))
+        goto bad;
+    ev->seq = (uint64_t)json_integer_value(seq);
     ev->bytes = bytes;
     ev->len = len;
     *root = j;
     return 0;
+bad:
+    json_decref(j);
+    return -1;
 }
 
-/* Seals a draft into canonical bytes; ev borrows from *root and *bytes. */
-static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, json_t **root, char **bytes)
+/* Rounds every real in v to what its canonical form (15 significant digits)
+ * reads back as, so that state applied from the draft and state replayed from
+ * the bytes hold the same bits. */
+static void normalise_reals(json_t *v)
+{
+    if (json_is_real(v)) {
+        char s[40];
+        snprintf(s, sizeof s, "%.15g", json_real_value(v));
+        json_real_set(v, strtod(s, NULL));
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x) normalise_reals(x);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) normalise_reals(x);
+    }
+}
+
+/* Seals a draft: assigns seq and time and writes the canonical bytes
+ * {"actor","body","kind","labels","org","seq","subject","time","v"} (keys in
+ * this sorted order, compact). ev borrows from the draft and the command. */
+static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, char **bytes)
 {
     int64_t now = util_now_ms();
     if (now < l->last_time) now = l->last_time;
@@ -128,36 +157,48 @@ static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, json_t **root
     time_format(now, ts);
     const char *actor = c->who ? c->who->username : "system";
     const char *org = c->who ? c->who->org : "SYSTEM";
-    json_t *j = json_pack("{s:s, s:O, s:s, s:O, s:s, s:I, s:s, s:s, s:i}", "actor", actor, "body",
-                          d->body, "kind", d->kind, "labels", d->labels, "org", org, "seq",
-                          (json_int_t)l->next_seq, "subject", d->subject, "time", ts, "v", 1);
-    if (!j) return -1;
-    size_t n = json_dumpb(j, NULL, 0, CANON);
-    char *b = malloc(n + 1);
-    if (!b) {
-        json_decref(j);
+    normalise_reals(d->body);
+    buf_t b;
+    buf_init(&b);
+    buf_adds(&b, "{\"actor\":");
+    buf_add_json_str(&b, actor);
+    buf_adds(&b, ",\"body\":");
+    size_t n = json_dumpb(d->body, NULL, 0, CANON);
+    if (buf_reserve(&b, n)) return -1;
+    b.len += json_dumpb(d->body, b.data + b.len, n, CANON);
+    buf_adds(&b, ",\"kind\":");
+    buf_add_json_str(&b, d->kind);
+    buf_adds(&b, ",\"labels\":");
+    n = json_dumpb(d->labels, NULL, 0, CANON);
+    if (buf_reserve(&b, n)) return -1;
+    b.len += json_dumpb(d->labels, b.data + b.len, n, CANON);
+    buf_adds(&b, ",\"org\":");
+    buf_add_json_str(&b, org);
+    buf_addf(&b, ",\"seq\":%llu,\"subject\":", (unsigned long long)l->next_seq);
+    buf_add_json_str(&b, d->subject);
+    buf_adds(&b, ",\"time\":");
+    buf_add_json_str(&b, ts);
+    buf_adds(&b, ",\"v\":1}");
+    if (b.failed) {
+        buf_release(&b);
         return -1;
     }
-    json_dumpb(j, b, n, CANON);
-    b[n] = 0;
-    json_decref(j);
-    /* Apply what was written, not what was drafted: numbers pass through the
-     * canonical form, so live state and replayed state are the same bits. */
-    if (log_parse_event(b, n, ev, root)) {
-        free(b);
-        return -1;
-    }
-    merkle_leaf_hash(b, n, ev->hash);
+    *ev = (event_t){.seq = l->next_seq, .time = now, .actor = actor, .org = org,
+                    .kind = d->kind, .subject = d->subject, .labels = d->labels,
+                    .body = d->body, .len = b.len};
+    *bytes = buf_detach(&b, NULL);
+    ev->bytes = *bytes;
+    merkle_leaf_hash(ev->bytes, ev->len, ev->hash);
     l->next_seq++;
-    *bytes = b;
     return 0;
 }
 
 typedef struct {
     event_t ev;
-    json_t *root;
     char *bytes;
 } sealed_t;
+
+
 
 /* Runs one batch: prepare, seal and apply under the state lock, then one
  * durable transaction, then the tree and the head, then wake everyone. */
@@ -194,7 +235,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
                 if (!p) abort();
                 ev = p;
             }
-            if (seal(l, c, &c->drafts[i], &ev[n].ev, &ev[n].root, &ev[n].bytes)) abort();
+            if (seal(l, c, &c->drafts[i], &ev[n].ev, &ev[n].bytes)) abort();
             state_apply(t, &ev[n].ev);
             __atomic_store_n(&t->applied_seq, ev[n].ev.seq, __ATOMIC_RELEASE);
             n++;
@@ -231,6 +272,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
         free(se);
     }
 
+
     pthread_mutex_lock(&l->mu);
     if (n) {
         l->durable = ev[n - 1].ev.seq;
@@ -251,16 +293,20 @@ static void run_batch(truce_t *t, cmd_t *batch)
         r->bytes = ev[i].bytes; /* the ring takes the bytes */
         r->labels = json_incref(ev[i].ev.labels);
     }
-    for (cmd_t *c = batch; c; c = c->next) {
-        c->head_size = l->durable;
-        c->done = 1;
-    }
-    pthread_cond_broadcast(&l->cv_done);
+    uint64_t durable = l->durable;
+    /* Drafts go before anyone is woken: a woken request's cmd_t dies with it. */
+    for (cmd_t *c = batch; c; c = c->next) drafts_free(c);
+    if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
     pthread_mutex_unlock(&l->mu);
-
-    for (size_t i = 0; i < n; i++) json_decref(ev[i].root);
-    for (cmd_t *c = batch; c; c = c->next) drafts_free(c);
+    /* Wake each submitter alone (a broadcast would wake every waiting
+     * request thread for every batch). c may be gone once it is woken. */
+    for (cmd_t *c = batch, *next; c; c = next) {
+        next = c->next;
+        c->head_size = durable;
+        c->done = 1;
+        if (l->running) sem_post(&c->wake);
+    }
     free(ev);
 }
 
@@ -292,6 +338,7 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
     if (!l->running) {
         run_batch(t, cmds[0]);
     } else {
+        for (int i = 0; i < n; i++) sem_init(&cmds[i]->wake, 0, 0);
         pthread_mutex_lock(&l->mu);
         if (l->stopping) {
             pthread_mutex_unlock(&l->mu);
@@ -302,8 +349,11 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
         else l->qhead = cmds[0];
         l->qtail = cmds[n - 1];
         pthread_cond_signal(&l->cv_work);
-        while (!cmds[n - 1]->done) pthread_cond_wait(&l->cv_done, &l->mu);
         pthread_mutex_unlock(&l->mu);
+        /* The batch posts every command; the last one's post comes last. */
+        for (int i = 0; i < n; i++)
+            while (sem_wait(&cmds[i]->wake) && errno == EINTR) {}
+        for (int i = 0; i < n; i++) sem_destroy(&cmds[i]->wake);
     }
     int rc = 0;
     for (int i = 0; i < n; i++)
@@ -328,7 +378,9 @@ void log_wait_durable(truce_t *t, uint64_t seq)
 {
     log_t *l = t->log;
     pthread_mutex_lock(&l->mu);
+    l->durable_waiters++;
     while (l->durable < seq && l->running) pthread_cond_wait(&l->cv_done, &l->mu);
+    l->durable_waiters--;
     pthread_mutex_unlock(&l->mu);
 }
 
@@ -569,13 +621,16 @@ json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out)
     size_t len = 0;
     char *bytes = event_bytes(t, seq, &len);
     if (!bytes) return NULL;
-    event_t ev;
-    json_t *root;
-    if (log_parse_event(bytes, len, &ev, &root)) {
-        free(bytes);
-        return NULL;
+    if (labels_out) {
+        event_t ev;
+        json_t *root;
+        if (log_parse_event(bytes, len, &ev, &root)) {
+            free(bytes);
+            return NULL;
+        }
+        *labels_out = json_incref(ev.labels);
+        json_decref(root);
     }
-    if (labels_out) *labels_out = json_incref(ev.labels);
     hash_t leaf, path[MERKLE_MAX_PATH];
     merkle_leaf_hash(bytes, len, leaf);
     pthread_rwlock_rdlock(&l->tree_lock);
@@ -593,7 +648,6 @@ json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out)
     json_t *rc = json_pack("{s:I, s:I, s:s%, s:s, s:o, s:o, s:s}", "seq", (json_int_t)seq,
                            "leaf_index", (json_int_t)(seq - 1), "event", bytes, len, "leaf_hash",
                            hex, "proof", proof, "head", head_json(&h), "key", pk);
-    json_decref(root);
     free(bytes);
     return rc;
 }

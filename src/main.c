@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <limits.h>
 #include <signal.h>
 #include <sodium.h>
@@ -443,6 +444,12 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) return die("libsodium failed to initialise");
+    /* Request threads and the writer allocate and free small objects at a high
+     * rate; keep freed memory instead of returning it to the kernel and
+     * faulting it back in (measured: ~4% of a write-heavy profile). */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     find_exe_dir();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return cmd_help(0, NULL);
     for (const command_t *c = commands; c->name; c++)

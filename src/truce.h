@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 
 #include "merkle.h"
@@ -98,6 +99,7 @@ struct cmd {
     uint64_t first_seq, last_seq, head_size;
     /* private to the log */
     int done;
+    sem_t wake;           /* posted when the command's batch is durable (no herd) */
     struct cmd *next;
 };
 

@@ -49,6 +49,11 @@ static int grow(buf_t *b, size_t extra)
     return 0;
 }
 
+int buf_reserve(buf_t *b, size_t n)
+{
+    return grow(b, n);
+}
+
 void buf_add(buf_t *b, const void *p, size_t n)
 {
     if (grow(b, n)) return;

@@ -24,6 +24,8 @@ void buf_init(buf_t *b);
 void buf_release(buf_t *b);
 void buf_reset(buf_t *b);
 void buf_add(buf_t *b, const void *p, size_t n);
+/* Makes room for n more bytes (plus the NUL); -1 when out of memory. */
+int buf_reserve(buf_t *b, size_t n);
 void buf_adds(buf_t *b, const char *s);
 void buf_addf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(buf_t *b, const char *fmt, va_list ap);

@@ -1,0 +1,265 @@
+/* jsonfast.c — see jsonfast.h. Recursive descent with a depth limit. */
+#include "jsonfast.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+typedef struct {
+    const char *p, *end;
+    char *tmp; /* scratch for unescaped strings */
+    size_t cap;
+} parser_t;
+
+static void ws(parser_t *ps)
+{
+    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
+        ps->p++;
+}
+
+/* Length of a valid UTF-8 sequence at p (1-4), 0 when invalid. */
+static int utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    int n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (!n || c > 0xF4 || end - p < n) return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0;  /* overlong */
+    if (c == 0xED && p[1] > 0x9F) return 0;  /* surrogates */
+    if (c == 0xF0 && p[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xF4 && p[1] > 0x8F) return 0;  /* > U+10FFFF */
+    return n;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) { o[0] = (char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (char)(0xC0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F)); return 4;
+}
+
+/* Parses a string at ps->p (after the quote). Returns a pointer to its bytes
+ * (into the input when it has no escapes, else into ps->tmp) and its length. */
+static const char *string(parser_t *ps, size_t *len)
+{
+    const char *start = ps->p;
+    const unsigned char *p = (const unsigned char *)ps->p, *end = (const unsigned char *)ps->end;
+    int escaped = 0;
+    while (p < end && *p != '"') {
+        if (*p == '\\') {
+            escaped = 1;
+            p += 2;
+        } else if (*p < 0x20) {
+            return NULL;
+        } else if (*p < 0x80) {
+            p++;
+        } else {
+            int n = utf8_len(p, end);
+            if (!n) return NULL;
+            p += n;
+        }
+    }
+    if (p >= end) return NULL;
+    size_t raw = (size_t)((const char *)p - start);
+    ps->p = (const char *)p + 1;
+    if (!escaped) {
+        *len = raw;
+        return start;
+    }
+    if (raw + 1 > ps->cap) {
+        char *t = realloc(ps->tmp, raw + 1);
+        if (!t) return NULL;
+        ps->tmp = t;
+        ps->cap = raw + 1;
+    }
+    char *o = ps->tmp;
+    for (const char *q = start; q < start + raw;) {
+        if (*q != '\\') {
+            *o++ = *q++;
+            continue;
+        }
+        q++;
+        switch (*q++) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned cp, lo;
+            if (start + raw - q < 4 || hex4(q, &cp)) return NULL;
+            q += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (start + raw - q < 6 || q[0] != '\\' || q[1] != 'u' || hex4(q + 2, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return NULL;
+                q += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return NULL;
+            }
+            if (cp == 0) return NULL; /* jansson strings cannot hold NUL */
+            o += put_utf8(o, cp);
+            break;
+        }
+        default: return NULL;
+        }
+    }
+    *len = (size_t)(o - ps->tmp);
+    return ps->tmp;
+}
+
+static json_t *number(parser_t *ps)
+{
+    const char *s = ps->p, *p = s;
+    int real = 0;
+    if (p < ps->end && *p == '-') p++;
+    if (p >= ps->end) return NULL;
+    if (*p == '0') p++;
+    else if (*p >= '1' && *p <= '9') while (p < ps->end && *p >= '0' && *p <= '9') p++;
+    else return NULL;
+    if (p < ps->end && *p == '.') {
+        real = 1;
+        p++;
+        if (p >= ps->end || *p < '0' || *p > '9') return NULL;
+        while (p < ps->end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < ps->end && (*p == 'e' || *p == 'E')) {
+        real = 1;
+        p++;
+        if (p < ps->end && (*p == '+' || *p == '-')) p++;
+        if (p >= ps->end || *p < '0' || *p > '9') return NULL;
+        while (p < ps->end && *p >= '0' && *p <= '9') p++;
+    }
+    char buf[64];
+    size_t n = (size_t)(p - s);
+    if (n >= sizeof buf) return NULL;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    ps->p = p;
+    errno = 0;
+    if (!real) {
+        long long v = strtoll(buf, NULL, 10);
+        if (errno == ERANGE) return NULL; /* jansson refuses too */
+        return json_integer(v);
+    }
+    double d = strtod(buf, NULL);
+    if (errno == ERANGE) return NULL;
+    return json_real(d);
+}
+
+static json_t *value(parser_t *ps, int depth)
+{
+    ws(ps);
+    if (ps->p >= ps->end || depth > MAX_DEPTH) return NULL;
+    char c = *ps->p;
+    if (c == '{') {
+        ps->p++;
+        json_t *o = json_object();
+        ws(ps);
+        if (ps->p < ps->end && *ps->p == '}') {
+            ps->p++;
+            return o;
+        }
+        for (;;) {
+            ws(ps);
+            size_t kl;
+            const char *k;
+            if (ps->p >= ps->end || *ps->p != '"') goto bad_o;
+            ps->p++;
+            if (!(k = string(ps, &kl)) || memchr(k, 0, kl)) goto bad_o;
+            char keybuf[256], *key = kl < sizeof keybuf ? keybuf : malloc(kl + 1);
+            if (!key) goto bad_o;
+            memcpy(key, k, kl);
+            key[kl] = 0;
+            ws(ps);
+            json_t *v = NULL;
+            if (ps->p < ps->end && *ps->p == ':') {
+                ps->p++;
+                v = value(ps, depth + 1);
+            }
+            int rc = v ? json_object_set_new_nocheck(o, key, v) : -1;
+            if (key != keybuf) free(key);
+            if (rc) goto bad_o;
+            ws(ps);
+            if (ps->p < ps->end && *ps->p == ',') { ps->p++; continue; }
+            if (ps->p < ps->end && *ps->p == '}') { ps->p++; return o; }
+            goto bad_o;
+        }
+    bad_o:
+        json_decref(o);
+        return NULL;
+    }
+    if (c == '[') {
+        ps->p++;
+        json_t *a = json_array();
+        ws(ps);
+        if (ps->p < ps->end && *ps->p == ']') {
+            ps->p++;
+            return a;
+        }
+        for (;;) {
+            json_t *v = value(ps, depth + 1);
+            if (!v || json_array_append_new(a, v)) goto bad_a;
+            ws(ps);
+            if (ps->p < ps->end && *ps->p == ',') { ps->p++; continue; }
+            if (ps->p < ps->end && *ps->p == ']') { ps->p++; return a; }
+            goto bad_a;
+        }
+    bad_a:
+        json_decref(a);
+        return NULL;
+    }
+    if (c == '"') {
+        ps->p++;
+        size_t n;
+        const char *s = string(ps, &n);
+        return s ? json_stringn_nocheck(s, n) : NULL;
+    }
+    size_t left = (size_t)(ps->end - ps->p);
+    if (left >= 4 && !memcmp(ps->p, "true", 4)) { ps->p += 4; return json_true(); }
+    if (left >= 5 && !memcmp(ps->p, "false", 5)) { ps->p += 5; return json_false(); }
+    if (left >= 4 && !memcmp(ps->p, "null", 4)) { ps->p += 4; return json_null(); }
+    return number(ps);
+}
+
+json_t *jsonfast_parse(const char *s, size_t n)
+{
+    parser_t ps = {s, s + n, NULL, 0};
+    json_t *v = value(&ps, 0);
+    ws(&ps);
+    if (v && ps.p != ps.end) {
+        json_decref(v);
+        v = NULL;
+    }
+    free(ps.tmp);
+    return v;
+}
