@@ -96,9 +96,24 @@ int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra)
     json_t *j = extra ? extra : json_object();
     if (c->result_id[0] && !json_object_get(j, "id")) json_object_set_new(j, "id", json_string(c->result_id));
     json_object_set_new(j, "seq", json_integer((json_int_t)c->first_seq));
-    json_t *rc = c->first_seq ? log_receipt(r->t, c->first_seq, NULL) : NULL;
-    json_object_set_new(j, "receipt", rc ? rc : json_null());
-    return reply_json(r, status, j);
+    char *head = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!head) return reply_error(r, E_INTERNAL, NULL, "out of memory");
+    buf_t b;
+    buf_init(&b);
+    buf_add(&b, head, strlen(head) - 1); /* without its closing brace */
+    free(head);
+    buf_adds(&b, ",\"receipt\":");
+    if (!c->first_seq || log_receipt_buf(r->t, c->first_seq, &b, NULL)) buf_adds(&b, "null");
+    buf_adds(&b, "}");
+    if (b.failed) {
+        buf_release(&b);
+        return reply_error(r, E_INTERNAL, NULL, "out of memory");
+    }
+    size_t n;
+    char *s = buf_detach(&b, &n);
+    set_body(r, status, s, n, "application/json; charset=utf-8");
+    return 0;
 }
 
 const char *req_query(req_t *r, const char *name)

@@ -614,19 +614,19 @@ static char *event_bytes(truce_t *t, uint64_t seq, size_t *len)
     return f.bytes;
 }
 
-json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out)
+int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
 {
     log_t *l = t->log;
-    if (seq < 1 || seq > log_durable(t)) return NULL;
+    if (seq < 1 || seq > log_durable(t)) return -1;
     size_t len = 0;
     char *bytes = event_bytes(t, seq, &len);
-    if (!bytes) return NULL;
+    if (!bytes) return -1;
     if (labels_out) {
         event_t ev;
         json_t *root;
         if (log_parse_event(bytes, len, &ev, &root)) {
             free(bytes);
-            return NULL;
+            return -1;
         }
         *labels_out = json_incref(ev.labels);
         json_decref(root);
@@ -637,18 +637,36 @@ json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out)
     store_head_t h = l->head;
     int np = merkle_inclusion(&l->tree, seq - 1, h.size, path);
     pthread_rwlock_unlock(&l->tree_lock);
-    json_t *proof = json_array();
-    char hex[65], pk[65];
+    /* Written by hand: this is on every write's reply, and every value but
+     * the event is a number or hex. */
+    char hex[129], ts[32];
+    buf_addf(out, "{\"seq\":%llu,\"leaf_index\":%llu,\"event\":", (unsigned long long)seq,
+             (unsigned long long)(seq - 1));
+    buf_add_json_str(out, bytes);
+    hex_encode(leaf, MERKLE_HASH, hex);
+    buf_addf(out, ",\"leaf_hash\":\"%s\",\"proof\":[", hex);
     for (int i = 0; i < np; i++) {
         hex_encode(path[i], MERKLE_HASH, hex);
-        json_array_append_new(proof, json_string(hex));
+        buf_addf(out, "%s\"%s\"", i ? "," : "", hex);
     }
-    hex_encode(leaf, MERKLE_HASH, hex);
-    log_pubkey_hex(t, pk);
-    json_t *rc = json_pack("{s:I, s:I, s:s%, s:s, s:o, s:o, s:s}", "seq", (json_int_t)seq,
-                           "leaf_index", (json_int_t)(seq - 1), "event", bytes, len, "leaf_hash",
-                           hex, "proof", proof, "head", head_json(&h), "key", pk);
+    hex_encode(h.root, MERKLE_HASH, hex);
+    time_format(h.time, ts);
+    buf_addf(out, "],\"head\":{\"size\":%llu,\"root\":\"%s\",\"timestamp\":\"%s\",",
+             (unsigned long long)h.size, hex, ts);
+    hex_encode(h.sig, 64, hex);
+    buf_addf(out, "\"signature\":\"%s\"},", hex);
+    log_pubkey_hex(t, hex);
+    buf_addf(out, "\"key\":\"%s\"}", hex);
     free(bytes);
+    return out->failed ? -1 : 0;
+}
+
+json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out)
+{
+    buf_t b;
+    buf_init(&b);
+    json_t *rc = log_receipt_buf(t, seq, &b, labels_out) ? NULL : jsonfast_parse(b.data, b.len);
+    buf_release(&b);
     return rc;
 }
 

@@ -42,6 +42,8 @@ json_t *log_head_json(truce_t *t);
  * Reads the event bytes from the store when not in the recent feed. The
  * caller decides visibility (labels_out gets the event's labels, new ref). */
 json_t *log_receipt(truce_t *t, uint64_t seq, json_t **labels_out);
+/* The same receipt appended to out as JSON text; 0, or -1 when unknown. */
+int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out);
 /* Consistency proof between sizes m and n (n = 0: the current head). */
 json_t *log_consistency(truce_t *t, uint64_t m, uint64_t n, err_t *e);
 void log_pubkey_hex(truce_t *t, char out[65]);
