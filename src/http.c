@@ -399,7 +399,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         size_t limit = r->route && r->route->max_body ? r->route->max_body : DEFAULT_BODY;
-        if (cl && strtoull(cl, NULL, 10) > limit) r->too_large = 1;
+        if (cl && strtoull(cl, NULL, 10) > limit) {
+            /* Answer now rather than read a body we will refuse; MHD closes
+             * the connection after the reply. */
+            r->too_large = 1;
+            dispatch(r);
+            return queue(r);
+        }
         return MHD_YES;
     }
     if (*size) {
