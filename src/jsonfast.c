@@ -263,3 +263,105 @@ json_t *jsonfast_parse(const char *s, size_t n)
     free(ps.tmp);
     return v;
 }
+
+/* The log's envelope: the top-level object is read field by field; only
+ * "body" and "labels" become jansson values. The strings are copied, NUL
+ * separated, into one jansson string that the returned holder owns. */
+json_t *jsonfast_parse_event(const char *s, size_t n, jsonfast_event_t *ev)
+{
+    parser_t ps = {s, s + n, NULL, 0};
+    json_t *body = NULL, *labels = NULL, *holder = NULL;
+    char strs[1024];
+    size_t used = 0;
+    size_t off[6] = {0};
+    int have = 0, got_seq = 0;
+    static const char *const names[6] = {"actor", "kind", "org", "subject", "time", NULL};
+    memset(ev, 0, sizeof *ev);
+    ws(&ps);
+    if (ps.p >= ps.end || *ps.p != '{') goto bad;
+    ps.p++;
+    for (;;) {
+        ws(&ps);
+        if (ps.p >= ps.end || *ps.p != '"') goto bad;
+        ps.p++;
+        size_t kl, vl;
+        const char *k = string(&ps, &kl);
+        if (!k) goto bad;
+        char key[16];
+        if (kl >= sizeof key) goto bad;
+        memcpy(key, k, kl);
+        key[kl] = 0;
+        ws(&ps);
+        if (ps.p >= ps.end || *ps.p != ':') goto bad;
+        ps.p++;
+        ws(&ps);
+        if (!strcmp(key, "body") || !strcmp(key, "labels")) {
+            json_t *v = value(&ps, 1);
+            if (!v) goto bad;
+            json_t **slot = key[0] == 'b' ? &body : &labels;
+            json_decref(*slot);
+            *slot = v;
+        } else if (!strcmp(key, "seq") || !strcmp(key, "v")) {
+            json_t *v = number(&ps);
+            if (!json_is_integer(v)) {
+                json_decref(v);
+                goto bad;
+            }
+            if (key[0] == 's') {
+                ev->seq = json_integer_value(v);
+                got_seq = 1;
+            }
+            json_decref(v);
+        } else {
+            int i = 0;
+            while (names[i] && strcmp(names[i], key)) i++;
+            if (ps.p >= ps.end || *ps.p != '"') goto bad;
+            ps.p++;
+            const char *v = string(&ps, &vl);
+            if (!v || memchr(v, 0, vl)) goto bad;
+            if (names[i]) {
+                if (used + vl + 1 > sizeof strs) goto bad;
+                memcpy(strs + used, v, vl);
+                strs[used + vl] = 0;
+                off[i] = used;
+                have |= 1 << i;
+                used += vl + 1;
+            }
+        }
+        ws(&ps);
+        if (ps.p < ps.end && *ps.p == ',') {
+            ps.p++;
+            continue;
+        }
+        if (ps.p < ps.end && *ps.p == '}') {
+            ps.p++;
+            break;
+        }
+        goto bad;
+    }
+    ws(&ps);
+    if (ps.p != ps.end || have != 0x1f || !got_seq || !json_is_object(body) || !json_is_array(labels))
+        goto bad;
+    holder = json_array();
+    json_t *packed = json_stringn_nocheck(strs, used);
+    if (!holder || !packed || json_array_append_new(holder, packed) ||
+        json_array_append(holder, body) || json_array_append(holder, labels)) {
+        json_decref(holder);
+        holder = NULL;
+        goto bad;
+    }
+    const char *base = json_string_value(packed);
+    ev->actor = base + off[0];
+    ev->kind = base + off[1];
+    ev->org = base + off[2];
+    ev->subject = base + off[3];
+    ev->time = base + off[4];
+    ev->body = body;
+    ev->labels = labels;
+bad:
+    json_decref(body);
+    json_decref(labels);
+    free(ps.tmp);
+    if (!holder) memset(ev, 0, sizeof *ev);
+    return holder;
+}

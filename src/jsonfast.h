@@ -16,4 +16,17 @@
 /* New reference, or NULL when s[0..n) is not exactly one JSON value. */
 json_t *jsonfast_parse(const char *s, size_t n);
 
+/* A log event's envelope. */
+typedef struct {
+    const char *actor, *kind, *org, *subject, *time;
+    long long seq;
+    json_t *body, *labels;
+} jsonfast_event_t;
+
+/* Parses canonical event bytes. Returns a holder (new reference) that owns
+ * everything ev points to, or NULL when the bytes are not an event object
+ * with string actor, kind, org, subject and time, integer seq and v, object
+ * body and array labels. */
+json_t *jsonfast_parse_event(const char *s, size_t n, jsonfast_event_t *ev);
+
 #endif
