@@ -643,15 +643,20 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
     pthread_rwlock_unlock(&l->tree_lock);
     /* Written by hand: this is on every write's reply, and every value but
      * the event is a number or hex. */
-    char hex[129], ts[32];
+    char hex[136], ts[32];
     buf_addf(out, "{\"seq\":%llu,\"leaf_index\":%llu,\"event\":", (unsigned long long)seq,
              (unsigned long long)(seq - 1));
     buf_add_json_str(out, bytes);
     hex_encode(leaf, MERKLE_HASH, hex);
-    buf_addf(out, ",\"leaf_hash\":\"%s\",\"proof\":[", hex);
+    buf_adds(out, ",\"leaf_hash\":\"");
+    buf_add(out, hex, 64);
+    buf_adds(out, "\",\"proof\":[");
     for (int i = 0; i < np; i++) {
-        hex_encode(path[i], MERKLE_HASH, hex);
-        buf_addf(out, "%s\"%s\"", i ? "," : "", hex);
+        hex[0] = i ? ',' : ' ';
+        hex[1] = '"';
+        hex_encode(path[i], MERKLE_HASH, hex + 2);
+        hex[66] = '"';
+        buf_add(out, i ? hex : hex + 1, i ? 67 : 66);
     }
     hex_encode(h.root, MERKLE_HASH, hex);
     time_format(h.time, ts);

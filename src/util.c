@@ -69,15 +69,22 @@ void buf_adds(buf_t *b, const char *s)
 
 void buf_vaddf(buf_t *b, const char *fmt, va_list ap)
 {
+    /* Format into the spare room first; only a long result formats twice. */
+    if (grow(b, 64)) return;
     va_list cp;
     va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, cp);
     va_end(cp);
-    if (n < 0 || grow(b, (size_t)n)) {
+    if (n < 0) {
         b->failed = 1;
+        b->data[b->len] = 0;
         return;
     }
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    if ((size_t)n >= room) {
+        if (grow(b, (size_t)n)) return;
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 
