@@ -40,23 +40,28 @@ run: deps all
 	./truce serve $(DATA) --listen $(LISTEN)
 
 # Unit tests (cmocka), plain and under AddressSanitizer + UBSan.
-UNIT := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/*_test.c))
-build/unit/%: tests/unit/%.c $(LIBOBJ) | build
+UNIT     := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/*_test.c))
+ASANOBJ  := $(SRC:src/%.c=build/asan/%.o)
+ASANLIB  := $(filter-out build/asan/main.o,$(ASANOBJ))
+ASANUNIT := $(patsubst tests/unit/%.c,build/asan/unit/%,$(wildcard tests/unit/*_test.c))
+
+build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJ)
 	@mkdir -p build/unit
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
+
+build/asan/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p build/asan
+	$(CC) $(CFLAGS) -O1 $(ASAN) -c -o $@ $<
+
+build/asan/unit/%: tests/unit/%.c tests/unit/unit.h $(ASANLIB)
+	@mkdir -p build/asan/unit
+	$(CC) $(CFLAGS) -O1 $(ASAN) -Isrc -o $@ $< $(ASANLIB) $(LDLIBS) -lcmocka
 
 unit: $(UNIT)
 	@for t in $(UNIT); do echo "== $$t"; $$t || exit 1; done
 
-unit-asan:
-	$(MAKE) --no-print-directory BUILD=asan build-asan
-	@for t in $(wildcard tests/unit/*_test.c); do n=$$(basename $$t .c); echo "== asan $$n"; build/asan/unit/$$n || exit 1; done
-
-build-asan:
-	@mkdir -p build/asan/unit
-	@for f in $(SRC); do o=build/asan/$$(basename $$f .c).o; [ $$o -nt $$f ] || $(CC) $(CFLAGS) -O1 $(ASAN) -c -o $$o $$f || exit 1; done
-	@for t in $(wildcard tests/unit/*_test.c); do n=$$(basename $$t .c); \
-	  $(CC) $(CFLAGS) -O1 $(ASAN) -Isrc -o build/asan/unit/$$n $$t $$(ls build/asan/*.o | grep -v '/main.o$$') $(LDLIBS) -lcmocka || exit 1; done
+unit-asan: $(ASANUNIT)
+	@for t in $(ASANUNIT); do echo "== $$t"; $$t || exit 1; done
 
 api: truce
 	node --test --test-concurrency=1 tests/api/

@@ -2,6 +2,7 @@
 #include "jsonfast.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +173,9 @@ static json_t *number(parser_t *ps)
         return json_integer(v);
     }
     double d = strtod(buf, NULL);
-    if (errno == ERANGE) return NULL;
+    /* Refuse overflow only; underflow to a subnormal or zero is a value
+     * (jansson reads and writes those too). */
+    if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL)) return NULL;
     return json_real(d);
 }
 

@@ -46,6 +46,7 @@ struct log {
     cmd_t *qhead, *qtail;
     int stopping, running;
     int durable_waiters;
+    uint64_t ring_first; /* first seq this process put in the ring */
     pthread_t writer;
     uint64_t durable;
     ring_t ring[RING];
@@ -54,13 +55,46 @@ struct log {
     log_stats_t stats;
 };
 
+/* Whatever is sealed must replay: the replay parser nests to 64 levels. */
+#define DRAFT_MAX_DEPTH 32
+
+/* 1 when v nests deeper than `left` levels; never descends further. */
+static int too_deep(const json_t *v, int left)
+{
+    size_t i;
+    const char *k;
+    json_t *x;
+    if (!json_is_object(v) && !json_is_array(v)) return 0;
+    if (left == 0) return 1;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, k, x) if (too_deep(x, left - 1)) return 1;
+    } else {
+        json_array_foreach(v, i, x) if (too_deep(x, left - 1)) return 1;
+    }
+    return 0;
+}
+
+static int labels_ok(const json_t *l)
+{
+    size_t i;
+    json_t *x;
+    if (!json_is_array(l)) return 0;
+    json_array_foreach(l, i, x) if (!json_is_string(x)) return 0;
+    return 1;
+}
+
 int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, json_t *body,
               err_t *e)
 {
-    if (c->ndrafts >= CMD_MAX_DRAFTS || !labels || !body) {
+    const char *why = c->ndrafts >= CMD_MAX_DRAFTS ? "too many events in one command"
+                      : !json_is_object(body) ? "an event body must be an object"
+                      : !labels_ok(labels) ? "event labels must be an array of strings"
+                      : too_deep(body, DRAFT_MAX_DEPTH) ? "an event body is nested too deeply"
+                      : NULL;
+    if (why) {
         json_decref(labels);
         json_decref(body);
-        return err_set(e, E_INTERNAL, NULL, "too many events in one command");
+        return err_set(e, E_INTERNAL, NULL, "%s", why);
     }
     draft_t *d = &c->drafts[c->ndrafts++];
     snprintf(d->kind, sizeof d->kind, "%s", kind);
@@ -496,6 +530,7 @@ int log_open(truce_t *t, int create, err_t *e)
     if (replay(t, &next, e)) return -1;
     l->next_seq = next;
     l->durable = next - 1;
+    l->ring_first = next;
     l->stats.size = l->durable;
     sign_head(l, util_now_ms());
     /* A crash may have left events after the last stored head: sign them now. */
@@ -727,7 +762,9 @@ uint64_t log_feed(truce_t *t, uint64_t after, int timeout_ms, int max, log_feed_
     while (l->durable <= after && !l->stopping)
         if (pthread_cond_timedwait(&l->cv_feed, &l->mu, &until) == ETIMEDOUT) break;
     uint64_t durable = l->durable;
+    /* The ring holds what this process wrote (replay does not fill it). */
     uint64_t oldest = durable >= RING ? durable - RING + 1 : 1;
+    if (oldest < l->ring_first) oldest = l->ring_first;
     int sent = 0;
     uint64_t seq = after;
     if (after + 1 >= oldest) {

@@ -3,9 +3,9 @@
  * Merkle tree, signed tree heads, receipts, replay, and the feed the event
  * stream reads.
  *
- * Signed tree head: Ed25519 over the 56 bytes
- *     "truce-sth-v1" (12 bytes) || size (8, big-endian) || time ms (8, big-endian)
- *     || pad to 24 with zeros ... see log_head_message(); root (32)
+ * Signed tree head: Ed25519 over the 60 bytes
+ *     "truce-sth-v1" (12 ASCII bytes) || size (8, big-endian)
+ *     || time in ms since the epoch (8, big-endian) || root (32)
  * A receipt is {"seq","leaf_index","event","leaf_hash","proof":[hex],"head":{...},"key"}
  * where "event" is the canonical event bytes as a JSON string; anyone with the
  * public key checks it with `truce verify-receipt` or any RFC 9162 verifier.

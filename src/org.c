@@ -225,21 +225,26 @@ static int lines_check(truce_t *t, const char *self, const json_t *lines, err_t 
             return err_set(e, E_BAD_VALUE, "reports_to", "reports_to[%zu]: no position %s", i, sup);
         if (strcmp(sup, self) == 0)
             return err_set(e, E_BAD_VALUE, "reports_to", "a position cannot report to itself");
-        /* Walk upwards from sup; reaching self would close a loop. */
-        const char *stack[256];
-        int n = 0;
-        stack[n++] = sup;
-        for (int steps = 0; n > 0 && steps < 4096; steps++) {
-            const char *p = stack[--n];
-            if (strcmp(p, self) == 0)
-                return err_set(e, E_BAD_VALUE, "reports_to", "reports_to[%zu] would make a loop", i);
+        /* Walk every path upwards from sup (each position once); reaching
+         * self would close a loop. */
+        json_t *seen = json_object(), *todo = json_pack("[s]", sup);
+        int loop = 0;
+        while (!loop && json_array_size(todo)) {
+            const char *p = json_string_value(json_array_get(todo, json_array_size(todo) - 1));
+            char cur[64];
+            snprintf(cur, sizeof cur, "%s", p);
+            json_array_remove(todo, json_array_size(todo) - 1);
+            if (strcmp(cur, self) == 0) loop = 1;
+            if (loop || json_object_get(seen, cur)) continue;
+            json_object_set_new(seen, cur, json_true());
             size_t k;
             json_t *up;
-            json_array_foreach(json_object_get(json_object_get(t->org->positions, p), "reports_to"), k, up)
-            {
-                if (n < 256) stack[n++] = json_string_value(up);
-            }
+            json_array_foreach(json_object_get(json_object_get(t->org->positions, cur), "reports_to"), k, up)
+                json_array_append(todo, up);
         }
+        json_decref(seen);
+        json_decref(todo);
+        if (loop) return err_set(e, E_BAD_VALUE, "reports_to", "reports_to[%zu] would make a loop", i);
     }
     return 0;
 }

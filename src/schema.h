@@ -13,7 +13,7 @@
 
 enum {
     F_STR = 1,  /* string, minlen..maxlen bytes (maxlen 0: 256), no control chars but \n\t */
-    F_ID,       /* [A-Za-z0-9._-]{1,maxlen} */
+    F_ID,       /* [A-Za-z0-9._:-]{1,maxlen} */
     F_INT,      /* integer in [min, max] */
     F_NUM,      /* number in [min, max] */
     F_BOOL,

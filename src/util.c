@@ -106,6 +106,8 @@ void buf_add_json_str(buf_t *b, const char *s)
         case '\n': buf_add(b, "\\n", 2); break;
         case '\r': buf_add(b, "\\r", 2); break;
         case '\t': buf_add(b, "\\t", 2); break;
+        case '\b': buf_add(b, "\\b", 2); break;
+        case '\f': buf_add(b, "\\f", 2); break;
         default:
             if (*p < 0x20) buf_addf(b, "\\u%04x", *p);
             else buf_add(b, p, 1);
