@@ -161,7 +161,7 @@ static void buf_json_string_escaping(void **state)
         {"back\\slash", "\"back\\\\slash\""},
         {"a\nb\rc\td", "\"a\\nb\\rc\\td\""},
         {"\x01\x1f", "\"\\u0001\\u001f\""},
-        {"\b\f", "\"\\u0008\\u000c\""},
+        {"\b\f", "\"\\b\\f\""}, /* as jansson writes them */
         {"/ and \x7f", "\"/ and \x7f\""},
         {"\xd8\xba\xd8\xb2\xd8\xa9 caf\xc3\xa9", "\"\xd8\xba\xd8\xb2\xd8\xa9 caf\xc3\xa9\""},
     };
