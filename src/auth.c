@@ -738,3 +738,11 @@ json_t *auth_users_json(truce_t *t)
     for (size_t i = 0; i < t->auth->n; i++) json_array_append_new(arr, user_json(&t->auth->users[i]));
     return arr;
 }
+
+void auth_random_password(char out[17])
+{
+    /* No look-alike characters (0/O, 1/l/I): people type these from paper. */
+    static const char a[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    for (int i = 0; i < 16; i++) out[i] = a[randombytes_uniform(sizeof a - 1)];
+    out[16] = 0;
+}

@@ -43,6 +43,8 @@ int auth_labels_check(truce_t *t, const json_t *labels, err_t *e);
 json_t *auth_principal_labels(const principal_t *p);
 /* Hashes a password with argon2id into out (crypto_pwhash_STRBYTES). */
 int auth_hash_password(const char *pw, char *out, err_t *e);
+/* 16 random characters for exercise and reset passwords. */
+void auth_random_password(char out[17]);
 int auth_user_exists(truce_t *t, const char *username);
 /* Test hook: weaker argon2id parameters (never used by serve). */
 extern int auth_fast_hash;

@@ -257,9 +257,7 @@ static int user_add(int argc, char **argv)
     char gen[17];
     const char *pw = opt(argc, argv, "--password");
     if (!pw) {
-        static const char a[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        for (int i = 0; i < 16; i++) gen[i] = a[randombytes_uniform(sizeof a - 1)];
-        gen[16] = 0;
+        auth_random_password(gen);
         pw = gen;
     }
     json_t *rl = json_array();
@@ -301,8 +299,7 @@ static int user_simple(int argc, char **argv, const char *what)
     if (strcmp(what, "passwd") == 0) {
         const char *pw = opt(argc, argv, "--password");
         if (!pw) {
-            static const char a[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-            for (int i = 0; i < 16; i++) gen[i] = a[randombytes_uniform(sizeof a - 1)];
+            auth_random_password(gen);
             pw = gen;
         }
         if (auth_cmd_password(&c, NULL, name, pw)) rc = die("%s", c.err.message);

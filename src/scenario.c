@@ -93,13 +93,6 @@ fail:
     return -1;
 }
 
-static void random_password(char out[17])
-{
-    static const char a[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    for (int i = 0; i < 16; i++) out[i] = a[randombytes_uniform(sizeof a - 1)];
-    out[16] = 0;
-}
-
 int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
 {
     buf_t path;
@@ -175,7 +168,7 @@ int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
     json_array_foreach(json_object_get(sc, "accounts"), i, x)
     {
         char pw[17];
-        random_password(pw);
+        auth_random_password(pw);
         json_t *in = json_deep_copy(x);
         json_object_set_new(in, "password", json_string(pw));
         if (checked(in, user_add_fields, "accounts", i, e)) {
