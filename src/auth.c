@@ -19,7 +19,7 @@
 #define THROTTLE_USER 5
 #define THROTTLE_IP 50
 #define SESSION_BUCKETS 4096
-#define THROTTLE_SLOTS 1024
+#define THROTTLE_SLOTS 4096
 
 const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read", "journal.write",
                                           "org.write", "user.admin", "audit"};
@@ -427,35 +427,61 @@ int auth_authenticate_or_reply(req_t *r)
     return 0;
 }
 
-/* ---- throttling ---- */
+/* ---- throttling ----
+ * An open-addressing table keyed by the full key ("u:NAME" or "a:ADDRESS").
+ * A live entry (inside its window) is never evicted, so failing with other
+ * names cannot reset anyone's count; an expired entry keeps its key in place
+ * (so probe chains stay whole) until a new key reuses the slot. When every
+ * slot is live, logins are refused until entries expire. */
 
-static throttle_t *slot(auth_state_t *a, const char *key)
+/* Finds key's slot (*found) and the first slot a new key could take (*room). */
+static void probe(auth_state_t *a, const char *key, int64_t now, throttle_t **found, throttle_t **room)
 {
     uint32_t h = 2166136261u;
     for (const char *p = key; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
-    return &a->slots[h % THROTTLE_SLOTS];
+    *found = *room = NULL;
+    for (unsigned i = 0; i < THROTTLE_SLOTS; i++) {
+        throttle_t *s = &a->slots[(h + i) % THROTTLE_SLOTS];
+        if (!s->key[0]) {
+            if (!*room) *room = s;
+            return;
+        }
+        if (strcmp(s->key, key) == 0) {
+            *found = s;
+            return;
+        }
+        if (!*room && now - s->first >= THROTTLE_WINDOW_MS) *room = s;
+    }
 }
 
 static int throttled(auth_state_t *a, const char *key, int limit, int64_t now)
 {
+    throttle_t *s, *room;
     pthread_mutex_lock(&a->tmu);
-    throttle_t *s = slot(a, key);
-    int t = strcmp(s->key, key) == 0 && now - s->first < THROTTLE_WINDOW_MS && s->count >= limit;
+    probe(a, key, now, &s, &room);
+    int t = s ? now - s->first < THROTTLE_WINDOW_MS && s->count >= limit : !room;
     pthread_mutex_unlock(&a->tmu);
     return t;
 }
 
 static void throttle_note(auth_state_t *a, const char *key, int failed, int64_t now)
 {
+    throttle_t *s, *room;
     pthread_mutex_lock(&a->tmu);
-    throttle_t *s = slot(a, key);
-    if (!failed) {
-        if (strcmp(s->key, key) == 0) s->count = 0;
-    } else if (strcmp(s->key, key) != 0 || now - s->first >= THROTTLE_WINDOW_MS) {
+    probe(a, key, now, &s, &room);
+    if (!s && failed && room) {
+        s = room;
         snprintf(s->key, sizeof s->key, "%s", key);
-        s->count = 1;
+        s->count = 0;
         s->first = now;
-    } else {
+    }
+    if (s && !failed) {
+        s->count = 0;
+    } else if (s) {
+        if (now - s->first >= THROTTLE_WINDOW_MS) {
+            s->count = 0;
+            s->first = now;
+        }
         s->count++;
     }
     pthread_mutex_unlock(&a->tmu);
@@ -709,7 +735,7 @@ int h_user_password(req_t *r)
         if (!cur) return reply_error(r, E_MISSING_FIELD, "current", "current is required");
         if (store_cred_get(r->t->store, u, stored, sizeof stored) ||
             crypto_pwhash_str_verify(stored, cur, strlen(cur)) != 0)
-            return reply_error(r, E_BAD_LOGIN, "current", "the current password is wrong");
+            return reply_error(r, E_BAD_VALUE, "current", "the current password is wrong");
     }
     cmd_t c;
     if (auth_cmd_password(&c, &r->who, u, json_string_value(json_object_get(r->json, "password"))))

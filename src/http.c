@@ -56,7 +56,7 @@ static void set_body(req_t *r, int status, char *s, size_t n, const char *ctype)
 
 int reply_json(req_t *r, int status, json_t *j)
 {
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(j);
     if (!s) {
         s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"field\":null}}");
@@ -96,7 +96,7 @@ int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra)
     json_t *j = extra ? extra : json_object();
     if (c->result_id[0] && !json_object_get(j, "id")) json_object_set_new(j, "id", json_string(c->result_id));
     json_object_set_new(j, "seq", json_integer((json_int_t)c->first_seq));
-    char *head = json_dumps(j, JSON_COMPACT);
+    char *head = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(j);
     if (!head) return reply_error(r, E_INTERNAL, NULL, "out of memory");
     buf_t b;
@@ -133,7 +133,7 @@ int req_query_u64(req_t *r, const char *name, uint64_t def, uint64_t min, uint64
     if (!s) return 0;
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || *s == '-' || v < min || v > max)
+    if (*s < '0' || *s > '9' || *end || v < min || v > max)
         return reply_error(r, E_OUT_OF_RANGE, name, "%s must be an integer from %llu to %llu", name,
                            (unsigned long long)min, (unsigned long long)max);
     *out = v;
@@ -335,7 +335,11 @@ static int dispatch(req_t *r)
         err_t e;
         if (schema_check(r->json, rt->body, &e)) return reply_err(r, &e);
     } else if (r->body.len) {
-        return reply_error(r, E_BAD_REQUEST, NULL, "this endpoint takes no body");
+        /* Clients that always send a body may send an empty object. */
+        json_t *j = json_loadb(r->body.data, r->body.len, 0, NULL);
+        int empty = json_is_object(j) && json_object_size(j) == 0;
+        json_decref(j);
+        if (!empty) return reply_error(r, E_BAD_REQUEST, NULL, "this endpoint takes no body");
     }
     return rt->fn(r);
 }

@@ -182,6 +182,12 @@ int h_journal_list(req_t *r)
     if (!has) until = INT64_MAX;
     const char *sector = req_query(r, "sector");
     const char *cursor = req_query(r, "cursor");
+    if (sector) {
+        pthread_rwlock_rdlock(&r->t->lock);
+        int known = org_sector_exists(r->t, sector);
+        pthread_rwlock_unlock(&r->t->lock);
+        if (!known) return reply_error(r, E_BAD_VALUE, "sector", "no sector %s", sector);
+    }
     int64_t c_at = INT64_MAX;
     uint64_t c_n = UINT64_MAX;
     if (cursor) {

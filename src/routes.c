@@ -142,7 +142,7 @@ static int parse_seq(req_t *r, const char *s, uint64_t *out)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || *s == '-' || v == 0)
+    if (*s < '0' || *s > '9' || *end || v == 0)
         return reply_error(r, E_BAD_VALUE, "seq", "seq must be a positive integer");
     *out = v;
     return 0;
@@ -266,7 +266,8 @@ static int h_stream(req_t *r)
     if (lei) {
         char *end;
         unsigned long long v = strtoull(lei, &end, 10);
-        if (!*lei || *end) return reply_error(r, E_BAD_VALUE, "Last-Event-ID", "Last-Event-ID must be an event seq");
+        if (*lei < '0' || *lei > '9' || *end || strlen(lei) > 19)
+            return reply_error(r, E_BAD_VALUE, "Last-Event-ID", "Last-Event-ID must be an event seq");
         from = v < durable ? v : durable;
     }
     stream_t *s = calloc(1, sizeof *s);

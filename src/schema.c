@@ -15,12 +15,23 @@ int schema_valid_id(const char *s, size_t maxlen)
     return 1;
 }
 
+/* Characters (code points) in valid UTF-8 text: every byte but continuations. */
+static size_t chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 static int check_str(const char *s, size_t len, const field_t *f, const char *name, err_t *e)
 {
-    size_t max = f->maxlen ? f->maxlen : 256;
-    if (len < (size_t)f->min) return err_set(e, E_OUT_OF_RANGE, name, "%s must not be empty", name);
-    if (len > max)
-        return err_set(e, E_OUT_OF_RANGE, name, "%s is longer than %zu bytes", name, max);
+    /* Limits count characters, so Arabic text gets the same room as English. */
+    size_t max = f->maxlen ? f->maxlen : 256, n = chars(s, len);
+    if (n < (size_t)f->min)
+        return f->min <= 1 ? err_set(e, E_OUT_OF_RANGE, name, "%s must not be empty", name)
+                           : err_set(e, E_OUT_OF_RANGE, name, "%s needs at least %.0f characters", name, f->min);
+    if (n > max)
+        return err_set(e, E_OUT_OF_RANGE, name, "%s is longer than %zu characters", name, max);
     if (strlen(s) != len) return err_set(e, E_BAD_VALUE, name, "%s contains a NUL byte", name);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 && *p != '\n' && *p != '\t')

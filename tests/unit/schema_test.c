@@ -90,9 +90,9 @@ static void schema_string(void **state)
         {"{\"name\":\"\"}", E_OUT_OF_RANGE, "name"},
         {"{\"name\":\"0123456789\"}", E_NONE, ""},
         {"{\"name\":\"0123456789a\"}", E_OUT_OF_RANGE, "name"},
-        /* lengths are bytes: five Arabic letters are ten bytes */
-        {"{\"name\":\"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xd8\xa7\"}", E_NONE, ""},
-        {"{\"name\":\"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xd8\xa7\xd9\x86\"}", E_OUT_OF_RANGE, "name"},
+        /* lengths are characters: ten Arabic letters (twenty bytes) fit, eleven do not */
+        {"{\"name\":\"\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\"}", E_NONE, ""},
+        {"{\"name\":\"\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\xd8\xb3\"}", E_OUT_OF_RANGE, "name"},
         {"{\"name\":\"a\\nb\\tc\"}", E_NONE, ""},
         {"{\"name\":\"a\\u0001\"}", E_BAD_VALUE, "name"},
         {"{\"name\":\"a\\rb\"}", E_BAD_VALUE, "name"},
