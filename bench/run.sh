@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# run.sh — `make bench`: builds the C benchmarks into build/bench/ against the
+# library objects (every build/*.o of src/*.c except main.o) and runs them.
+# Every benchmark prints its figures with the target beside them; none asserts.
+#
+#   bench/run.sh                 all of them: proof, log, replay, http
+#   bench/run.sh proof|log|replay|http ...   only those
+#
+# Environment (defaults in brackets):
+#   BENCH_LOG_SECONDS [5]     duration of each direct log run
+#   BENCH_WRITERS [1 8 64]    writer counts for the log and HTTP runs
+#   BENCH_EVENTS [1000000]    events in the replay log
+#   BENCH_RECEIPTS [20000]    log_receipt calls on the replayed log
+#   BENCH_HTTP_SECONDS [10]   duration of each wrk run
+#   BENCH_REPLAY_DIR          reuse (or keep) this replay data folder instead of a temp one
+#   BENCH_PERF=1              also profile the replay with perf and print the top functions
+#   BENCH_BREAKDOWN=0         skip the replay breakdown (scan / parse / hash)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+WRITERS=${BENCH_WRITERS:-1 8 64}
+EVENTS=${BENCH_EVENTS:-1000000}
+PKGS="libmicrohttpd jansson sqlite3 libsodium"
+
+WHAT=("$@")
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http)
+for w in "${WHAT[@]}"; do
+    case $w in proof|log|replay|http) ;; *) echo "usage: bench/run.sh [proof|log|replay|http]..." >&2; exit 2 ;; esac
+done
+
+# `make bench` has built ./truce already; when run alone, make sure it is current.
+[ -n "${MAKELEVEL:-}" ] || make --no-print-directory -s truce
+
+LIBOBJ=()
+for f in src/*.c; do
+    n=$(basename "$f" .c)
+    [ "$n" = main ] || LIBOBJ+=("build/$n.o")
+done
+mkdir -p build/bench
+# shellcheck disable=SC2086
+FLAGS="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Isrc $(pkg-config --cflags $PKGS)"
+# shellcheck disable=SC2086
+LIBS="$(pkg-config --libs $PKGS) -lm -pthread"
+build_one() {
+    local n=$1
+    local out=build/bench/$n
+    local newest=bench/$n.c
+    for o in bench/bench.h src/*.h "${LIBOBJ[@]}"; do
+        if [ "$o" -nt "$newest" ]; then newest=$o; fi
+    done
+    if [ ! -x "$out" ] || [ "$newest" -nt "$out" ]; then
+        # shellcheck disable=SC2086
+        ${CC:-cc} $FLAGS -o "$out" "bench/$n.c" "${LIBOBJ[@]}" $LIBS
+    fi
+}
+for n in log_append replay proof; do build_one "$n"; done
+
+BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/truce-bench.XXXXXX")
+export BENCH_TMP
+trap 'rm -rf "$BENCH_TMP"' EXIT
+
+# A benchmark that fails says so and the others still run.
+failed() { echo "$1: FAILED (exit code $?)"; }
+section() { printf '\n== %s\n' "$1"; }
+# Other work on the machine skews every figure here: say how busy it was.
+busy() {
+    printf 'load average %s; busiest other processes:' "$(cut -d' ' -f1-3 /proc/loadavg)"
+    ps -eo pcpu=,comm= --sort=-pcpu 2>/dev/null | awk -v me="$$" 'NR <= 4 && $1 > 5 { printf " %s %s%%", $2, $1 } END { print "" }'
+}
+START=$(date +%s)
+OUT=$BENCH_TMP/out.txt
+: >"$OUT"
+{
+echo "truce benchmarks on $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%M:%SZ); data in $BENCH_TMP"
+busy
+
+for w in "${WHAT[@]}"; do
+    case $w in
+    proof)
+        section "4. inclusion proofs at 1,000,000 leaves (merkle_inclusion; target <= 50 us per proof)"
+        build/bench/proof 1000000 200000 || failed proof
+        ;;
+    log)
+        section "2. durable appends directly against the log (log_start + N threads calling log_submit)"
+        # shellcheck disable=SC2086
+        build/bench/log_append "$BENCH_TMP" "${BENCH_LOG_SECONDS:-5}" $WRITERS || failed log
+        rm -rf "$BENCH_TMP"/log-*
+        ;;
+    replay)
+        section "3. replay of $EVENTS journal.added events (target <= 2 s per million) and 4b. log_receipt on that log"
+        RDIR=${BENCH_REPLAY_DIR:-$BENCH_TMP/replay}
+        if [ -f "$RDIR/truce.db" ]; then
+            echo "replay: reusing $RDIR"
+        else
+            build/bench/replay build "$RDIR" "$EVENTS" || failed "replay build"
+        fi
+        if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
+            BENCH_BREAKDOWN=0 perf record -q -F 999 -g -o "$BENCH_TMP/perf.data" \
+                build/bench/replay open "$RDIR" 0 2>/dev/null || true
+            echo "replay profile (perf, self time, top 25):"
+            perf report -i "$BENCH_TMP/perf.data" --stdio --no-children --sort symbol 2>/dev/null |
+                grep -E '^ +[0-9.]+%' | head -25
+        fi
+        build/bench/replay open "$RDIR" "${BENCH_RECEIPTS:-20000}" || failed replay
+        [ -n "${BENCH_REPLAY_DIR:-}" ] || rm -rf "$RDIR"
+        ;;
+    http)
+        section "1. durable appends through the HTTP API (POST /api/v1/journal, wrk; target >= 20,000/s with 64 writers)"
+        # shellcheck disable=SC2086
+        bench/http_append.sh $WRITERS || failed http
+        ;;
+    esac
+done
+} 2>&1 | tee "$OUT"
+
+# Summary: every figure that has a target, and the HTTP / log ratio (the peer
+# of an HTTP append is the same append without HTTP).
+printf '\n== summary\n'
+grep -E '\[target (>=|<=)' "$OUT" | sed -E 's/^ +//' || true
+awk '/^log append +64 writers:/ { l = $5 } /^http append +64 writers:/ { h = $5 }
+     END { if (l > 0 && h > 0) printf "HTTP / direct log at 64 writers: %.0f / %.0f = %.2f\n", h, l, h / l }' "$OUT"
+busy
+printf 'benchmarks done in %d s\n' "$(( $(date +%s) - START ))"
