@@ -463,6 +463,8 @@ int http_start(truce_t *t, const char *host, int port, err_t *e)
                             (uint16_t)port, NULL, NULL, on_request, t, MHD_OPTION_SOCK_ADDR, &addr,
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, t, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+                            /* One address cannot take every connection (and thread). */
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
     if (!h->d) return err_set(e, E_INTERNAL, "listen", "cannot listen on %s:%d", host, port);
