@@ -90,8 +90,10 @@ static void apply_added(truce_t *t, const event_t *ev)
     journal_state_t *j = t->journal;
     const char *at_s = json_string_value(json_object_get(ev->body, "at"));
     int64_t at;
-    unsigned long n;
-    if (!at_s || time_parse(at_s, &at) || sscanf(ev->subject, "JRN-%lu", &n) != 1) return;
+    char *end;
+    if (!at_s || time_parse(at_s, &at) || strncmp(ev->subject, "JRN-", 4)) return;
+    unsigned long long n = strtoull(ev->subject + 4, &end, 10);
+    if (*end) return;
     if (j->n == j->cap) {
         size_t cap = j->cap ? j->cap * 2 : 1024;
         entry_t *p = realloc(j->e, cap * sizeof *p);

@@ -615,25 +615,6 @@ void log_pubkey_hex(truce_t *t, char out[65])
     hex_encode(t->log->pk, 32, out);
 }
 
-typedef struct {
-    uint64_t seq;
-    char *bytes;
-    size_t len;
-} fetch_t;
-
-static int fetch_one(void *arg, const store_event_t *se)
-{
-    fetch_t *f = arg;
-    if (se->seq != f->seq) return 1;
-    f->bytes = malloc(se->len + 1);
-    if (f->bytes) {
-        memcpy(f->bytes, se->bytes, se->len);
-        f->bytes[se->len] = 0;
-        f->len = se->len;
-    }
-    return 1;
-}
-
 /* Copies the bytes of event seq (ring first, store otherwise). Caller frees. */
 static char *event_bytes(truce_t *t, uint64_t seq, size_t *len)
 {
@@ -647,10 +628,7 @@ static char *event_bytes(truce_t *t, uint64_t seq, size_t *len)
     }
     pthread_mutex_unlock(&l->mu);
     if (b) return b;
-    fetch_t f = {.seq = seq};
-    store_scan(t->store, 0, seq, fetch_one, &f);
-    *len = f.len;
-    return f.bytes;
+    return store_get(t->store, seq, len);
 }
 
 int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)

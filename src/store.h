@@ -66,6 +66,8 @@ int store_append(store_t *s, const store_event_t *ev, size_t n, const store_cred
 int store_scan(store_t *s, int writer, uint64_t from, int (*fn)(void *, const store_event_t *),
                void *arg);
 uint64_t store_count(store_t *s);
+/* The bytes of event seq (NUL-terminated; caller frees), or NULL. */
+char *store_get(store_t *s, uint64_t seq, size_t *len);
 /* Calls fn for every stored head in size order. */
 int store_heads(store_t *s, int (*fn)(void *, const store_head_t *), void *arg);
 

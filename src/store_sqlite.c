@@ -13,6 +13,7 @@ struct store {
     sqlite3 *r;            /* side connection, guarded by mu */
     pthread_mutex_t mu;
     sqlite3_stmt *ins_ev, *ins_head, *ins_cred;
+    sqlite3_stmt *get_ev; /* on the side connection, under mu */
 };
 
 static const char *schema =
@@ -33,7 +34,10 @@ static int open_conn(const char *path, int flags, sqlite3 **db, err_t *e)
         return -1;
     }
     sqlite3_busy_timeout(*db, 10000);
-    sqlite3_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, NULL);
+    /* Reads map the file instead of copying pages (a quarter of replay time
+     * went to pread copies, measured at a million events). */
+    sqlite3_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA mmap_size=4294967296;",
+                 NULL, NULL, NULL);
     return 0;
 }
 
@@ -64,6 +68,10 @@ int store_open(const char *dir, int create, store_t **out, err_t *e)
         err_set(e, E_INTERNAL, NULL, "prepare: %s", sqlite3_errmsg(s->w));
         goto fail;
     }
+    if (sqlite3_prepare_v2(s->r, "SELECT bytes FROM events WHERE seq=?", -1, &s->get_ev, NULL)) {
+        err_set(e, E_INTERNAL, NULL, "prepare: %s", sqlite3_errmsg(s->r));
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:
@@ -77,6 +85,7 @@ void store_close(store_t *s)
     sqlite3_finalize(s->ins_ev);
     sqlite3_finalize(s->ins_head);
     sqlite3_finalize(s->ins_cred);
+    sqlite3_finalize(s->get_ev);
     sqlite3_close(s->r);
     sqlite3_close(s->w);
     pthread_mutex_destroy(&s->mu);
@@ -267,4 +276,23 @@ int store_session_get(store_t *s, const hash_t th, char *username, size_t cap, i
     }
     pthread_mutex_unlock(&s->mu);
     return rc;
+}
+
+char *store_get(store_t *s, uint64_t seq, size_t *len)
+{
+    char *out = NULL;
+    pthread_mutex_lock(&s->mu);
+    sqlite3_bind_int64(s->get_ev, 1, (sqlite3_int64)seq);
+    if (sqlite3_step(s->get_ev) == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(s->get_ev, 0);
+        const void *b = sqlite3_column_blob(s->get_ev, 0);
+        if ((out = malloc((size_t)n + 1))) {
+            if (n) memcpy(out, b, (size_t)n);
+            out[n] = 0;
+            *len = (size_t)n;
+        }
+    }
+    sqlite3_reset(s->get_ev);
+    pthread_mutex_unlock(&s->mu);
+    return out;
 }

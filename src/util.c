@@ -217,10 +217,15 @@ int time_parse(const char *s, int64_t *ms)
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
     if (D > mdays[M - 1] + (M == 2 && leap)) return -1;
-    struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
-                    .tm_hour = h, .tm_min = m, .tm_sec = sec};
-    time_t t = timegm(&tm);
-    *ms = ((int64_t)t - off * 60) * 1000 + frac;
+    /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+     * days_from_civil); timegm() was 5% of replay. */
+    int y = Y - (M <= 2);
+    int era = y / 400, yoe = y - era * 400;
+    int doy = (153 * (M + (M > 2 ? -3 : 9)) + 2) / 5 + D - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t t = days * 86400 + h * 3600 + m * 60 + sec;
+    *ms = (t - off * 60) * 1000 + frac;
     return 0;
 }
 
