@@ -126,10 +126,11 @@ static int build(const char *dir, uint64_t total)
     }
     double os = (double)(bench_ns() - o0) / 1e9;
     double per_m = os * 1e6 / (double)(n ? n : 1);
-    printf("replay (same process): truce_close %.2f s + truce_open %.2f s for %llu events = "
-           "%.2f s per million on open   [target <= %.1f s per million: %s]\n",
-           cs, os, (unsigned long long)log_durable(&t), per_m, TARGET_REPLAY_S,
-           per_m <= TARGET_REPLAY_S ? "MET" : "MISSED");
+    /* truce_close wrote DIR/snapshot, so this open starts from it; the
+     * target is measured by the fresh-process open of the whole log. */
+    printf("restart in the same process: truce_close (writes the snapshot) %.2f s + truce_open "
+           "(from it) %.2f s for %llu events = %.2f s per million   [target: none]\n",
+           cs, os, (unsigned long long)log_durable(&t), per_m);
     fflush(stdout);
     truce_close(&t);
     return 0;

@@ -197,7 +197,37 @@ static const kind_def_t auth_kinds[] = {
     {NULL, NULL},
 };
 
-const module_t auth_module = {"auth", auth_kinds, auth_init, auth_release, auth_dump};
+static int auth_save(truce_t *t, buf_t *b)
+{
+    json_t *d = json_object();
+    auth_dump(t, d);
+    char *s = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    if (!s) return -1;
+    buf_adds(b, s);
+    free(s);
+    return 0;
+}
+
+static int auth_load(truce_t *t, const char *p, size_t n)
+{
+    json_t *d = json_loadb(p, n, 0, NULL);
+    size_t i;
+    json_t *u;
+    if (!d) return -1;
+    json_array_foreach(json_object_get(d, "users"), i, u)
+    {
+        /* The dump has the user.added body's fields plus "disabled". */
+        event_t ev = {.body = u};
+        apply_user_added(t, &ev);
+        long k = user_find(t->auth, json_string_value(json_object_get(u, "username")) ?: "");
+        if (k >= 0) t->auth->users[k].disabled = json_is_true(json_object_get(u, "disabled"));
+    }
+    json_decref(d);
+    return 0;
+}
+
+const module_t auth_module = {"auth", auth_kinds, auth_init, auth_release, auth_dump, auth_save, auth_load};
 
 /* ---- labels ---- */
 

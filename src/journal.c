@@ -148,8 +148,85 @@ static const kind_def_t journal_kinds[] = {
     {"journal.added", apply_added},
     {NULL, NULL},
 };
+/* Snapshot record, native byte order (a snapshot is a local cache):
+ *   i64 at, i64 recorded, u64 n, u64 seq, then five NUL-terminated strings:
+ *   text, sector ("" for none), author, org, labels joined by \x1f. */
+static void put_str(buf_t *b, const char *s)
+{
+    buf_add(b, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static int journal_save(truce_t *t, buf_t *b)
+{
+    journal_state_t *j = t->journal;
+    for (size_t i = 0; i < j->n; i++) {
+        const entry_t *x = &j->e[i];
+        int64_t nums[4] = {x->at, x->recorded, (int64_t)x->n, (int64_t)x->seq};
+        buf_add(b, nums, sizeof nums);
+        put_str(b, x->text);
+        put_str(b, x->sector);
+        put_str(b, x->author);
+        put_str(b, x->org);
+        size_t k;
+        json_t *l;
+        json_array_foreach(x->labels, k, l)
+        {
+            if (k) buf_add(b, "\x1f", 1);
+            buf_adds(b, json_string_value(l));
+        }
+        buf_add(b, "", 1);
+    }
+    return b->failed ? -1 : 0;
+}
+
+static const char *get_str(const char **p, const char *end)
+{
+    const char *s = *p, *z = memchr(s, 0, (size_t)(end - s));
+    if (!z) return NULL;
+    *p = z + 1;
+    return s;
+}
+
+static int journal_load(truce_t *t, const char *p, size_t n)
+{
+    journal_state_t *j = t->journal;
+    const char *end = p + n;
+    while (p < end) {
+        int64_t nums[4];
+        if ((size_t)(end - p) < sizeof nums) return -1;
+        memcpy(nums, p, sizeof nums);
+        p += sizeof nums;
+        const char *text = get_str(&p, end), *sector = text ? get_str(&p, end) : NULL;
+        const char *author = sector ? get_str(&p, end) : NULL, *org = author ? get_str(&p, end) : NULL;
+        const char *labels = org ? get_str(&p, end) : NULL;
+        if (!labels) return -1;
+        json_t *la = json_array();
+        for (const char *q = labels; *q;) {
+            size_t len = strcspn(q, "\x1f");
+            json_array_append_new(la, json_stringn(q, len));
+            q += len + (q[len] ? 1 : 0);
+        }
+        if (j->n == j->cap) {
+            size_t cap = j->cap ? j->cap * 2 : 1024;
+            entry_t *e = realloc(j->e, cap * sizeof *e);
+            if (!e) abort();
+            j->e = e;
+            j->cap = cap;
+        }
+        /* Saved in order, so appending keeps the array sorted. */
+        j->e[j->n++] = (entry_t){.at = nums[0], .recorded = nums[1], .n = (uint64_t)nums[2],
+                                 .seq = (uint64_t)nums[3], .text = strdup(text),
+                                 .sector = *sector ? intern(j, sector) : NULL,
+                                 .author = intern(j, author), .org = intern(j, org),
+                                 .labels = intern_labels(j, la)};
+        json_decref(la);
+        if ((uint64_t)nums[2] > j->last_n) j->last_n = (uint64_t)nums[2];
+    }
+    return 0;
+}
+
 const module_t journal_module = {"journal", journal_kinds, journal_init, journal_release,
-                                 journal_dump};
+                                 journal_dump, journal_save, journal_load};
 
 const field_t journal_fields[] = {
     {"text", F_STR, 1, 1, 0, TEXT_MAX, NULL, "what happened or was done"},

@@ -11,6 +11,7 @@
  */
 #include "log.h"
 #include "jsonfast.h"
+#include "snapshot.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -46,6 +47,7 @@ struct log {
     cmd_t *qhead, *qtail;
     int stopping, running;
     int durable_waiters;
+    uint64_t snapshot_seq; /* what DIR/snapshot holds (0: none) */
     uint64_t ring_first; /* first seq this process put in the ring */
     pthread_t writer;
     uint64_t durable;
@@ -504,10 +506,10 @@ static int replay_one(void *arg, const store_event_t *se)
     return 0;
 }
 
-static int replay(truce_t *t, uint64_t *next, err_t *e)
+static int replay(truce_t *t, uint64_t from, uint64_t *next, err_t *e)
 {
-    replay_t r = {t, e, 1};
-    int rc = store_scan(t->store, 1, 1, replay_one, &r);
+    replay_t r = {t, e, from};
+    int rc = store_scan(t->store, 1, from, replay_one, &r);
     *next = r.expect;
     if (rc && !e->code) err_set(e, E_INTERNAL, NULL, "cannot read the store");
     return rc ? -1 : 0;
@@ -527,7 +529,8 @@ int log_open(truce_t *t, int create, err_t *e)
     l->next_seq = 1;
     if (load_or_make_key(t, create, e)) return -1;
     uint64_t next = 1;
-    if (replay(t, &next, e)) return -1;
+    l->snapshot_seq = snapshot_read(t, &l->tree, &l->last_time);
+    if (replay(t, l->snapshot_seq + 1, &next, e)) return -1;
     l->next_seq = next;
     l->durable = next - 1;
     l->ring_first = next;
@@ -573,7 +576,7 @@ void log_stop(truce_t *t)
     /* Leave a signed head for everything written. */
     if (l->head_stored_size != l->head.size) {
         store_head_t h = l->head;
-        store_append(t->store, NULL, 0, NULL, 0, &h);
+        if (store_append(t->store, NULL, 0, NULL, 0, &h) == 0) l->head_stored_size = h.size;
     }
 }
 
@@ -582,6 +585,10 @@ void log_close(truce_t *t)
     log_t *l = t->log;
     if (!l) return;
     log_stop(t);
+    /* A snapshot only when something changed, and only with a stored head at
+     * exactly that size (log_stop and inline batches leave one). */
+    if (t->applied_seq && t->applied_seq != l->snapshot_seq && l->head_stored_size == t->applied_seq)
+        snapshot_write(t, &l->tree, l->last_time);
     for (int i = 0; i < RING; i++) {
         free(l->ring[i].bytes);
         json_decref(l->ring[i].labels);

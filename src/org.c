@@ -148,7 +148,44 @@ static const kind_def_t org_kinds[] = {
     {"geo.feature_added", apply_feature},
     {NULL, NULL},
 };
-const module_t org_module = {"org", org_kinds, org_init, org_release, org_dump};
+static int org_save(truce_t *t, buf_t *b)
+{
+    json_t *d = json_object();
+    org_dump(t, d);
+    char *s = json_dumps(d, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(d);
+    if (!s) return -1;
+    buf_adds(b, s);
+    free(s);
+    return 0;
+}
+
+static int org_load(truce_t *t, const char *p, size_t n)
+{
+    org_state_t *o = t->org;
+    json_t *d = json_loadb(p, n, 0, NULL);
+    if (!d) return -1;
+    json_t *m = json_object_get(d, "mission");
+    if (json_is_object(m)) {
+        o->mission = json_incref(m);
+        t->exercise = json_is_true(json_object_get(m, "exercise"));
+    }
+    json_object_update(o->orgs, json_object_get(d, "orgs"));
+    json_object_update(o->positions, json_object_get(d, "positions"));
+    json_object_update(o->persons, json_object_get(d, "persons"));
+    json_object_update(o->features, json_object_get(d, "features"));
+    const char *id;
+    json_t *x;
+    json_object_foreach(o->persons, id, x)
+    {
+        unsigned long k;
+        if (sscanf(id, "PER-%lu", &k) == 1 && k > o->persons_n) o->persons_n = k;
+    }
+    json_decref(d);
+    return 0;
+}
+
+const module_t org_module = {"org", org_kinds, org_init, org_release, org_dump, org_save, org_load};
 
 /* ---- commands (shared by the API and the scenario loader) ---- */
 

@@ -68,6 +68,8 @@ int store_scan(store_t *s, int writer, uint64_t from, int (*fn)(void *, const st
 uint64_t store_count(store_t *s);
 /* The bytes of event seq (NUL-terminated; caller frees), or NULL. */
 char *store_get(store_t *s, uint64_t seq, size_t *len);
+/* The stored head that signs exactly `size` events; -1 when none. */
+int store_head_at(store_t *s, uint64_t size, store_head_t *out);
 /* Calls fn for every stored head in size order. */
 int store_heads(store_t *s, int (*fn)(void *, const store_head_t *), void *arg);
 

@@ -296,3 +296,25 @@ char *store_get(store_t *s, uint64_t seq, size_t *len)
     pthread_mutex_unlock(&s->mu);
     return out;
 }
+
+typedef struct {
+    uint64_t size;
+    store_head_t *out;
+    int found;
+} head_at_t;
+
+static int head_at_one(void *arg, const store_head_t *h)
+{
+    head_at_t *a = arg;
+    if (h->size != a->size) return 0;
+    *a->out = *h;
+    a->found = 1;
+    return 1;
+}
+
+int store_head_at(store_t *s, uint64_t size, store_head_t *out)
+{
+    head_at_t a = {size, out, 0};
+    store_heads(s, head_at_one, &a);
+    return a.found ? 0 : -1;
+}

@@ -120,6 +120,10 @@ typedef struct {
     int (*init)(truce_t *t);
     void (*release)(truce_t *t);
     void (*dump)(truce_t *t, json_t *out); /* canonical state, for the digest */
+    /* Snapshots (snapshot.c): save appends the state to b; load restores it
+     * into a freshly initialised module from [p, p + n). */
+    int (*save)(truce_t *t, buf_t *b);
+    int (*load)(truce_t *t, const char *p, size_t n);
 } module_t;
 
 struct truce {
