@@ -47,6 +47,7 @@ struct log {
     cmd_t *qhead, *qtail;
     int stopping, running;
     int durable_waiters;
+    cmd_t *to_wake;       /* a durable batch whose submitters are not yet woken */
     uint64_t snapshot_seq; /* what DIR/snapshot holds (0: none) */
     uint64_t ring_first; /* first seq this process put in the ring */
     pthread_t writer;
@@ -232,6 +233,18 @@ typedef struct {
 
 
 
+/* Wakes each submitter of a durable batch alone (a broadcast would wake
+ * every waiting request thread). c may be gone once it is woken. */
+static void wake_batch(cmd_t *batch)
+{
+    for (cmd_t *c = batch, *next; c; c = next) {
+        next = c->next;
+        int sem = c->wake_sem;
+        __atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+        if (sem) sem_post(&c->wake);
+    }
+}
+
 /* Runs one batch: prepare, seal and apply under the state lock, then one
  * durable transaction, then the tree and the head, then wake everyone. */
 static void run_batch(truce_t *t, cmd_t *batch)
@@ -292,6 +305,10 @@ static void run_batch(truce_t *t, cmd_t *batch)
         store_head_t head = l->head;
         pthread_rwlock_unlock(&l->tree_lock);
         int store_head = now - l->head_stored_time >= HEAD_STORE_MS || !l->running;
+        if (l->to_wake) {
+            wake_batch(l->to_wake); /* the previous batch: durable already */
+            l->to_wake = NULL;
+        }
         if (store_append(t->store, se, n, creds, ncred, store_head ? &head : NULL)) {
             fprintf(stderr, "truce: FATAL: the store refused a commit; aborting so that "
                             "nothing unwritten is ever acknowledged\n");
@@ -331,14 +348,12 @@ static void run_batch(truce_t *t, cmd_t *batch)
     if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
     pthread_mutex_unlock(&l->mu);
-    /* Wake each submitter alone (a broadcast would wake every waiting
-     * request thread for every batch). c may be gone once it is woken. */
-    for (cmd_t *c = batch, *next; c; c = next) {
-        next = c->next;
-        c->head_size = durable;
-        c->done = 1;
-        if (l->running) sem_post(&c->wake);
-    }
+    for (cmd_t *c = batch; c; c = c->next) c->head_size = durable;
+    /* The submitters are woken by wake_batch(): inline at once; from the
+     * writer thread just before its next fsync or before it sleeps, so that
+     * woken request threads do not preempt it while it prepares a batch. */
+    if (!l->running) wake_batch(batch);
+    else l->to_wake = batch;
     free(ev);
 }
 
@@ -348,6 +363,13 @@ static void *writer_main(void *arg)
     log_t *l = t->log;
     for (;;) {
         pthread_mutex_lock(&l->mu);
+        if (!l->qhead && l->to_wake) {
+            /* Nothing else to do: wake the last batch before sleeping. */
+            pthread_mutex_unlock(&l->mu);
+            wake_batch(l->to_wake);
+            l->to_wake = NULL;
+            continue;
+        }
         while (!l->qhead && !l->stopping) pthread_cond_wait(&l->cv_work, &l->mu);
         cmd_t *batch = l->qhead;
         l->qhead = l->qtail = NULL;
@@ -366,11 +388,15 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
     for (int i = 0; i < n; i++) {
         cmds[i]->next = i + 1 < n ? cmds[i + 1] : NULL;
         cmds[i]->done = 0;
+        cmds[i]->wake_sem = 0;
     }
     if (!l->running) {
         run_batch(t, cmds[0]);
     } else {
-        for (int i = 0; i < n; i++) sem_init(&cmds[i]->wake, 0, 0);
+        for (int i = 0; i < n; i++) {
+            sem_init(&cmds[i]->wake, 0, 0);
+            cmds[i]->wake_sem = 1;
+        }
         pthread_mutex_lock(&l->mu);
         if (l->stopping) {
             pthread_mutex_unlock(&l->mu);

@@ -100,6 +100,7 @@ struct cmd {
     /* private to the log */
     int done;
     sem_t wake;           /* posted when the command's batch is durable (no herd) */
+    int wake_sem;         /* wake was initialised (submitted to the writer thread) */
     struct cmd *next;
 };
 
