@@ -12,7 +12,7 @@ ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 DATA    ?= data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all run deps check unit unit-asan api browser bench web clean
+.PHONY: all run deps check unit unit-asan api browser bench web clean fuzz
 all: truce web
 
 truce: $(OBJ)
@@ -62,6 +62,16 @@ unit: $(UNIT)
 
 unit-asan: $(ASANUNIT)
 	@for t in $(ASANUNIT); do echo "== $$t"; $$t || exit 1; done
+
+# Fuzzing (libFuzzer, clang): not part of make check; run it after touching a parser.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Isrc \
+	  $(shell pkg-config --cflags $(PKGS)) -o build/fuzz/parse_fuzz tests/fuzz/parse_fuzz.c \
+	  $(filter-out src/main.c,$(SRC)) $(LDLIBS)
+	@mkdir -p build/fuzz/corpus-parse
+	build/fuzz/parse_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-parse 2>&1 | tail -5 || true
 
 api: truce
 	node --test --test-concurrency=1 tests/api/

@@ -160,22 +160,26 @@ static json_t *number(parser_t *ps)
         if (p >= ps->end || *p < '0' || *p > '9') return NULL;
         while (p < ps->end && *p >= '0' && *p <= '9') p++;
     }
-    char buf[64];
+    char small[64], *buf = small;
     size_t n = (size_t)(p - s);
-    if (n >= sizeof buf) return NULL;
+    if (n >= sizeof small && !(buf = malloc(n + 1))) return NULL;
     memcpy(buf, s, n);
     buf[n] = 0;
     ps->p = p;
     errno = 0;
     if (!real) {
         long long v = strtoll(buf, NULL, 10);
-        if (errno == ERANGE) return NULL; /* jansson refuses too */
+        int range = errno == ERANGE;
+        if (buf != small) free(buf);
+        if (range) return NULL; /* jansson refuses too */
         return json_integer(v);
     }
     double d = strtod(buf, NULL);
+    int range = errno == ERANGE;
+    if (buf != small) free(buf);
     /* Refuse overflow only; underflow to a subnormal or zero is a value
      * (jansson reads and writes those too). */
-    if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL)) return NULL;
+    if (range && (d == HUGE_VAL || d == -HUGE_VAL)) return NULL;
     return json_real(d);
 }
 
