@@ -264,23 +264,23 @@ static int lines_check(truce_t *t, const char *self, const json_t *lines, err_t 
             return err_set(e, E_BAD_VALUE, "reports_to", "a position cannot report to itself");
         /* Walk every path upwards from sup (each position once); reaching
          * self would close a loop. */
-        json_t *seen = json_object(), *todo = json_pack("[s]", sup);
+        json_t *seen = json_object(), *pending = json_pack("[s]", sup);
         int loop = 0;
-        while (!loop && json_array_size(todo)) {
-            const char *p = json_string_value(json_array_get(todo, json_array_size(todo) - 1));
+        while (!loop && json_array_size(pending)) {
+            const char *p = json_string_value(json_array_get(pending, json_array_size(pending) - 1));
             char cur[64];
             snprintf(cur, sizeof cur, "%s", p);
-            json_array_remove(todo, json_array_size(todo) - 1);
+            json_array_remove(pending, json_array_size(pending) - 1);
             if (strcmp(cur, self) == 0) loop = 1;
             if (loop || json_object_get(seen, cur)) continue;
             json_object_set_new(seen, cur, json_true());
             size_t k;
             json_t *up;
             json_array_foreach(json_object_get(json_object_get(t->org->positions, cur), "reports_to"), k, up)
-                json_array_append(todo, up);
+                json_array_append(pending, up);
         }
         json_decref(seen);
-        json_decref(todo);
+        json_decref(pending);
         if (loop) return err_set(e, E_BAD_VALUE, "reports_to", "reports_to[%zu] would make a loop", i);
     }
     return 0;
