@@ -103,6 +103,12 @@ static uint64_t load(truce_t *t, const char *data, size_t n, merkle_t *tree, int
     if (tr.size != seq || !seq || store_head_at(t->store, seq, &h)) goto bad;
     merkle_root(&tr, seq, root);
     if (memcmp(root, h.root, MERKLE_HASH)) goto bad;
+    /* Every module must be able to load, and each must be in the snapshot
+     * exactly once: a module added since (or one without save/load) would
+     * otherwise start empty while its events before seq are never replayed. */
+    int nmod = 0, seen = 0;
+    for (int m = 0; truce_modules[m]; m++, nmod++)
+        if (!truce_modules[m]->save || !truce_modules[m]->load) goto bad;
     while (r.p < r.end) {
         const char *name = r.p;
         const char *z = memchr(r.p, 0, (size_t)(r.end - r.p));
@@ -111,11 +117,14 @@ static uint64_t load(truce_t *t, const char *data, size_t n, merkle_t *tree, int
         r.p = z + 1;
         if (take(&r, &len, 8) || len > (uint64_t)(r.end - r.p)) goto bad_state;
         const module_t *mod = NULL;
+        int idx = -1;
         for (int m = 0; truce_modules[m]; m++)
-            if (!strcmp(truce_modules[m]->name, name)) mod = truce_modules[m];
-        if (!mod || !mod->load || mod->load(t, r.p, (size_t)len)) goto bad_state;
+            if (!strcmp(truce_modules[m]->name, name)) mod = truce_modules[idx = m];
+        if (!mod || (seen & (1 << idx)) || mod->load(t, r.p, (size_t)len)) goto bad_state;
+        seen |= 1 << idx;
         r.p += len;
     }
+    if (seen != (1 << nmod) - 1) goto bad_state;
     merkle_release(tree);
     *tree = tr;
     *last_time = lt;

@@ -11,6 +11,9 @@
  *   64 x (u64 count, count x 32-byte hashes)       the tree's levels
  *   per module: NUL-terminated name, u64 length, that many bytes
  *   32-byte BLAKE2b MAC of everything before, keyed from the signing key
+ *
+ * A snapshot is used only when every module has save/load and is in it
+ * exactly once. Bump the magic whenever a module's save format changes.
  */
 #ifndef TRUCE_SNAPSHOT_H
 #define TRUCE_SNAPSHOT_H
