@@ -297,24 +297,24 @@ char *store_get(store_t *s, uint64_t seq, size_t *len)
     return out;
 }
 
-typedef struct {
-    uint64_t size;
-    store_head_t *out;
-    int found;
-} head_at_t;
-
-static int head_at_one(void *arg, const store_head_t *h)
-{
-    head_at_t *a = arg;
-    if (h->size != a->size) return 0;
-    *a->out = *h;
-    a->found = 1;
-    return 1;
-}
-
 int store_head_at(store_t *s, uint64_t size, store_head_t *out)
 {
-    head_at_t a = {size, out, 0};
-    store_heads(s, head_at_one, &a);
-    return a.found ? 0 : -1;
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st;
+    int rc = -1;
+    if (sqlite3_prepare_v2(s->r, "SELECT time,root,sig FROM heads WHERE size=?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == MERKLE_HASH &&
+            sqlite3_column_bytes(st, 2) == 64) {
+            out->size = size;
+            out->time = sqlite3_column_int64(st, 0);
+            memcpy(out->root, sqlite3_column_blob(st, 1), MERKLE_HASH);
+            memcpy(out->sig, sqlite3_column_blob(st, 2), 64);
+            rc = 0;
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }

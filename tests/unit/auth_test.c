@@ -261,18 +261,25 @@ static int cred_verifies(truce_t *t, const char *user, const char *pw)
     return crypto_pwhash_str_verify(stored, pw, strlen(pw));
 }
 
+/* A fresh folder with organisation CMCC and alice, a watch officer whose
+ * password is "alice password". */
+static void open_with_alice(truce_t *t, char *dir)
+{
+    open_new(t, dir);
+    add_org(t, "CMCC");
+    assert_int_equal(add_user(t,
+                              "{\"username\":\"alice\",\"name\":\"Alice\",\"org\":\"CMCC\","
+                              "\"roles\":[\"cmcc_watch\"],\"password\":\"alice password\"}",
+                              NULL),
+                     E_NONE);
+}
+
 static void auth_labels_check_names_known_things(void **state)
 {
     (void)state;
     truce_t t;
     char dir[600];
-    open_new(&t, dir);
-    add_org(&t, "CMCC");
-    assert_int_equal(add_user(&t,
-                              "{\"username\":\"alice\",\"name\":\"Alice\",\"org\":\"CMCC\","
-                              "\"roles\":[\"cmcc_watch\"],\"password\":\"alice password\"}",
-                              NULL),
-                     E_NONE);
+    open_with_alice(&t, dir);
     static const struct {
         const char *labels;
         int ok;
@@ -461,13 +468,7 @@ static void auth_disable_and_sessions(void **state)
     (void)state;
     truce_t t;
     char dir[600];
-    open_new(&t, dir);
-    add_org(&t, "CMCC");
-    assert_int_equal(add_user(&t,
-                              "{\"username\":\"alice\",\"name\":\"Alice\",\"org\":\"CMCC\","
-                              "\"roles\":[\"cmcc_watch\"],\"password\":\"alice password\"}",
-                              NULL),
-                     E_NONE);
+    open_with_alice(&t, dir);
     uint8_t raw[32];
     hash_t th, th2, th3;
     randombytes_buf(raw, sizeof raw);

@@ -49,24 +49,36 @@ static void digest_and_root(truce_t *t, char d[65], char root[200])
     json_decref(h);
 }
 
+/* Opens dir and checks that the state digest and the tree are d and root.
+ * Leaves t open. */
+static void open_same(truce_t *t, const char *dir, const char *d, const char *root)
+{
+    char d2[65], r2[200];
+    open_dir(t, dir, 0);
+    digest_and_root(t, d2, r2);
+    assert_string_equal(d, d2);
+    assert_string_equal(root, r2);
+}
+
+static void reopen_same(truce_t *t, const char *dir, const char *d, const char *root)
+{
+    truce_close(t);
+    open_same(t, dir, d, root);
+}
+
 static void snapshot_restart_keeps_state(void **state)
 {
     (void)state;
-    char dir[600], path[700], d1[65], d2[65], r1[200], r2[200];
+    char dir[600], path[700], d1[65], r1[200];
     assert_non_null(unit_tmp_dir(dir, sizeof dir));
     truce_t t;
     open_dir(&t, dir, 1);
     add_entries(&t, 1, 300);
     digest_and_root(&t, d1, r1);
-    truce_close(&t);
+    reopen_same(&t, dir, d1, r1);
     snprintf(path, sizeof path, "%s/snapshot", dir);
-    assert_int_equal(access(path, R_OK), 0); /* written at close */
-
-    open_dir(&t, dir, 0);
+    assert_int_equal(access(path, R_OK), 0); /* written at the close */
     assert_int_equal(t.applied_seq, 300);
-    digest_and_root(&t, d2, r2);
-    assert_string_equal(d1, d2);
-    assert_string_equal(r1, r2);
     /* A stale snapshot plus the tail (as after kill -9): keep the snapshot of
      * 300 events, add 50 more, put the old snapshot back. */
     size_t n;
@@ -77,18 +89,15 @@ static void snapshot_restart_keeps_state(void **state)
     truce_close(&t);
     assert_int_equal(file_write(path, old, n, 0600), 0);
     free(old);
-    open_dir(&t, dir, 0);
+    open_same(&t, dir, d1, r1);
     assert_int_equal(t.applied_seq, 350);
-    digest_and_root(&t, d2, r2);
-    assert_string_equal(d1, d2);
-    assert_string_equal(r1, r2);
     truce_close(&t);
 }
 
 static void snapshot_damaged_means_full_replay(void **state)
 {
     (void)state;
-    char dir[600], path[700], d1[65], d2[65], r1[200], r2[200];
+    char dir[600], path[700], d1[65], r1[200];
     assert_non_null(unit_tmp_dir(dir, sizeof dir));
     truce_t t;
     open_dir(&t, dir, 1);
@@ -102,17 +111,15 @@ static void snapshot_damaged_means_full_replay(void **state)
     data[n / 2] ^= 1; /* one bit: the MAC fails */
     assert_int_equal(file_write(path, data, n, 0600), 0);
     free(data);
-    open_dir(&t, dir, 0);
-    digest_and_root(&t, d2, r2);
-    assert_string_equal(d1, d2);
-    assert_string_equal(r1, r2);
+    open_same(&t, dir, d1, r1);   /* full replay */
+    reopen_same(&t, dir, d1, r1); /* from the snapshot that replay's close wrote */
     truce_close(&t);
 }
 
 static void snapshot_of_another_log_is_refused(void **state)
 {
     (void)state;
-    char a[600], b[600], pa[700], pb[700], d1[65], d2[65], r1[200], r2[200];
+    char a[600], b[600], pa[700], pb[700], d1[65], r1[200];
     assert_non_null(unit_tmp_dir(a, sizeof a));
     assert_non_null(unit_tmp_dir(b, sizeof b));
     truce_t t;
@@ -132,10 +139,7 @@ static void snapshot_of_another_log_is_refused(void **state)
     assert_non_null(data);
     assert_int_equal(file_write(pb, data, n, 0600), 0);
     free(data);
-    open_dir(&t, b, 0);
-    digest_and_root(&t, d2, r2);
-    assert_string_equal(d1, d2);
-    assert_string_equal(r1, r2);
+    open_same(&t, b, d1, r1);
     truce_close(&t);
 }
 
