@@ -1,6 +1,6 @@
 # Truce — `make` builds ./truce; `make run` installs what is missing, builds,
 # creates ./data from the Gaza scenario and serves; `make check` runs every test.
-PKGS    := libmicrohttpd jansson sqlite3 libsodium
+PKGS    := libmicrohttpd jansson sqlite3 libsodium geos proj
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -12,7 +12,7 @@ ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 DATA    ?= data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all run deps check unit unit-asan api browser bench web clean fuzz
+.PHONY: all run deps check unit unit-asan api browser pg bench web clean fuzz
 all: truce web
 
 truce: $(OBJ)
@@ -79,7 +79,16 @@ api: truce
 browser: truce web
 	node --test --test-concurrency=1 tests/browser/
 
-check: deps all unit unit-asan api browser
+# The deconfliction engine against PostGIS on a generated set (a throw-away
+# PostgreSQL cluster from Debian's packages, started and removed by the script).
+build/bench/deconflict: bench/deconflict.c bench/bench.h $(LIBOBJ)
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) -Isrc $(shell pkg-config --cflags libpq) -o $@ $< $(LIBOBJ) $(LDLIBS) $(shell pkg-config --libs libpq)
+
+pg: build/bench/deconflict
+	bench/pg_check.sh
+
+check: deps all unit unit-asan pg api browser
 	@echo "make check: all tests passed"
 
 bench: truce

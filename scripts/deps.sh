@@ -5,7 +5,8 @@
 # browser through npm.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-      libcmocka-dev nodejs npm chromium wrk sqlite3)
+      libcmocka-dev libgeos-dev libproj-dev proj-bin libpq-dev postgresql postgresql-15-postgis-3
+      nodejs npm chromium wrk sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

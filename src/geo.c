@@ -1,0 +1,702 @@
+/*
+ * geo.c — see geo.h. PROJ projects, GEOS judges validity, and the kernels
+ * (point/segment/polygon distances, containment, a segment's passage through
+ * an area) are a page of planar arithmetic each.
+ */
+#include "geo.h"
+
+#include <float.h>
+#include <geodesic.h>
+#include <geos_c.h>
+#include <math.h>
+#include <proj.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VERTICES 20000
+
+struct geo {
+    pthread_mutex_t mu;     /* guards pj and gh */
+    PJ_CONTEXT *ctx;
+    PJ *pj;
+    GEOSContextHandle_t gh;
+    shape_t area;           /* the mission boundary, projected; type 0 when unset */
+    double margin;
+    char proj[160];
+};
+
+static void geos_quiet(const char *fmt, ...)
+{
+    (void)fmt;
+}
+
+geo_t *geo_new(double lon0, double lat0, err_t *e)
+{
+    geo_t *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    pthread_mutex_init(&g->mu, NULL);
+    snprintf(g->proj, sizeof g->proj,
+             "+proj=tmerc +lat_0=%.6f +lon_0=%.6f +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m", lat0, lon0);
+    g->ctx = proj_context_create();
+    g->pj = g->ctx ? proj_create(g->ctx, g->proj) : NULL;
+    g->gh = GEOS_init_r();
+    if (!g->pj || !g->gh) {
+        if (e) err_set(e, E_INTERNAL, NULL, "cannot set up the projection %s", g->proj);
+        geo_free(g);
+        return NULL;
+    }
+    GEOSContext_setNoticeHandler_r(g->gh, geos_quiet);
+    GEOSContext_setErrorHandler_r(g->gh, geos_quiet);
+    return g;
+}
+
+void geo_free(geo_t *g)
+{
+    if (!g) return;
+    if (g->pj) proj_destroy(g->pj);
+    if (g->ctx) proj_context_destroy(g->ctx);
+    if (g->gh) GEOS_finish_r(g->gh);
+    shape_free(&g->area);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+}
+
+const char *geo_proj_string(const geo_t *g)
+{
+    return g->proj;
+}
+
+static int fwd_locked(geo_t *g, double lon, double lat, pt_t *out)
+{
+    PJ_COORD c = proj_trans(g->pj, PJ_FWD, proj_coord(proj_torad(lon), proj_torad(lat), 0, 0));
+    if (!isfinite(c.xy.x) || !isfinite(c.xy.y)) return -1;
+    out->x = c.xy.x;
+    out->y = c.xy.y;
+    return 0;
+}
+
+int geo_fwd(geo_t *g, double lon, double lat, pt_t *out)
+{
+    pthread_mutex_lock(&g->mu);
+    int rc = fwd_locked(g, lon, lat, out);
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+int geo_inv(geo_t *g, pt_t p, double *lon, double *lat)
+{
+    pthread_mutex_lock(&g->mu);
+    PJ_COORD c = proj_trans(g->pj, PJ_INV, proj_coord(p.x, p.y, 0, 0));
+    pthread_mutex_unlock(&g->mu);
+    if (!isfinite(c.lp.lam) || !isfinite(c.lp.phi)) return -1;
+    *lon = proj_todeg(c.lp.lam);
+    *lat = proj_todeg(c.lp.phi);
+    return 0;
+}
+
+double geo_geodesic_m(double lon1, double lat1, double lon2, double lat2)
+{
+    struct geod_geodesic gd;
+    geod_init(&gd, 6378137, 1 / 298.257223563);
+    double s12;
+    geod_inverse(&gd, lat1, lon1, lat2, lon2, &s12, NULL, NULL);
+    return s12;
+}
+
+/* ---- shapes ---- */
+
+void shape_free(shape_t *s)
+{
+    free(s->p);
+    free(s->ring);
+    memset(s, 0, sizeof *s);
+}
+
+int shape_copy(shape_t *dst, const shape_t *src)
+{
+    *dst = *src;
+    dst->p = malloc((size_t)src->n * sizeof *dst->p);
+    dst->ring = malloc((size_t)(src->nring + 1) * sizeof *dst->ring);
+    if (!dst->p || !dst->ring) {
+        free(dst->p);
+        free(dst->ring);
+        memset(dst, 0, sizeof *dst);
+        return -1;
+    }
+    memcpy(dst->p, src->p, (size_t)src->n * sizeof *dst->p);
+    memcpy(dst->ring, src->ring, (size_t)(src->nring + 1) * sizeof *dst->ring);
+    return 0;
+}
+
+static void shape_bbox(shape_t *s)
+{
+    s->x0 = s->y0 = DBL_MAX;
+    s->x1 = s->y1 = -DBL_MAX;
+    for (int i = 0; i < s->n; i++) {
+        if (s->p[i].x < s->x0) s->x0 = s->p[i].x;
+        if (s->p[i].x > s->x1) s->x1 = s->p[i].x;
+        if (s->p[i].y < s->y0) s->y0 = s->p[i].y;
+        if (s->p[i].y > s->y1) s->y1 = s->p[i].y;
+    }
+}
+
+/* Parsing collects lon/lat pairs first, then projects them in one go. */
+typedef struct {
+    double *ll;  /* lon, lat pairs */
+    int n, cap;
+    int *ring;
+    int nring, ringcap;
+} coords_t;
+
+static int coords_push(coords_t *c, double lon, double lat)
+{
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 16;
+        double *p = realloc(c->ll, (size_t)cap * 2 * sizeof *p);
+        if (!p) return -1;
+        c->ll = p;
+        c->cap = cap;
+    }
+    c->ll[2 * c->n] = lon;
+    c->ll[2 * c->n + 1] = lat;
+    c->n++;
+    return 0;
+}
+
+static int coords_ring(coords_t *c)
+{
+    if (c->nring + 2 > c->ringcap) {
+        int cap = c->ringcap ? c->ringcap * 2 : 8;
+        int *p = realloc(c->ring, (size_t)cap * sizeof *p);
+        if (!p) return -1;
+        c->ring = p;
+        c->ringcap = cap;
+    }
+    c->ring[c->nring++] = c->n;
+    return 0;
+}
+
+/* One [lon, lat] position. */
+static int parse_pos(const json_t *v, coords_t *c, const char *field, const char *where, err_t *e)
+{
+    if (!json_is_array(v) || json_array_size(v) < 2 || json_array_size(v) > 3 ||
+        !json_is_number(json_array_get(v, 0)) || !json_is_number(json_array_get(v, 1)))
+        return err_set(e, E_BAD_GEOMETRY, field, "%s%s must be [longitude, latitude]", field, where);
+    double lon = json_number_value(json_array_get(v, 0)), lat = json_number_value(json_array_get(v, 1));
+    if (!(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90))
+        return err_set(e, E_BAD_GEOMETRY, field,
+                       "%s%s: [%g, %g] is not a longitude, latitude pair", field, where, lon, lat);
+    if (c->n >= MAX_VERTICES)
+        return err_set(e, E_TOO_LARGE, field, "%s has more than %d vertices", field, MAX_VERTICES);
+    if (coords_push(c, lon, lat)) return err_set(e, E_INTERNAL, field, "out of memory");
+    return 0;
+}
+
+static int parse_line(const json_t *v, coords_t *c, int min, const char *field, err_t *e)
+{
+    if (!json_is_array(v) || (int)json_array_size(v) < min)
+        return err_set(e, E_BAD_GEOMETRY, field, "%s needs at least %d positions", field, min);
+    size_t i;
+    json_t *x;
+    char where[32];
+    json_array_foreach(v, i, x)
+    {
+        snprintf(where, sizeof where, " position %zu", i);
+        if (parse_pos(x, c, field, where, e)) return -1;
+    }
+    return 0;
+}
+
+static int parse_polygon(const json_t *v, coords_t *c, const char *field, err_t *e)
+{
+    if (!json_is_array(v) || json_array_size(v) < 1)
+        return err_set(e, E_BAD_GEOMETRY, field, "%s: a polygon needs at least one ring", field);
+    size_t i;
+    json_t *r;
+    json_array_foreach(v, i, r)
+    {
+        if (coords_ring(c)) return err_set(e, E_INTERNAL, field, "out of memory");
+        int start = c->n;
+        if (parse_line(r, c, 4, field, e)) return -1;
+        if (c->ll[2 * start] != c->ll[2 * (c->n - 1)] || c->ll[2 * start + 1] != c->ll[2 * c->n - 1])
+            return err_set(e, E_BAD_GEOMETRY, field,
+                           "%s: ring %zu is not closed (its last position must repeat its first)", field, i);
+    }
+    return 0;
+}
+
+/* GEOS geometry of a projected shape (caller holds g->mu). */
+static GEOSGeometry *to_geos(geo_t *g, const shape_t *s)
+{
+    GEOSContextHandle_t h = g->gh;
+    if (s->type == SH_POINT) return GEOSGeom_createPointFromXY_r(h, s->p[0].x, s->p[0].y);
+    if (s->type == SH_LINE) {
+        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, (const double *)s->p, (unsigned)s->n, 0, 0);
+        return cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+    }
+    /* Polygon rings in order; a ring that lies inside the previous shell is a
+     * hole of it (GeoJSON polygons list shell then holes; multipolygons were
+     * flattened, shells start a new part: we keep part starts in the parse). */
+    GEOSGeometry **rings = calloc((size_t)s->nring, sizeof *rings);
+    if (!rings) return NULL;
+    for (int i = 0; i < s->nring; i++) {
+        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(
+            h, (const double *)(s->p + s->ring[i]), (unsigned)(s->ring[i + 1] - s->ring[i]), 0, 0);
+        rings[i] = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+        if (!rings[i]) {
+            for (int k = 0; k < i; k++) GEOSGeom_destroy_r(h, rings[k]);
+            free(rings);
+            return NULL;
+        }
+    }
+    GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)s->nring - 1);
+    free(rings);
+    return poly;
+}
+
+static int check_valid(geo_t *g, const shape_t *s, const int *parts, int nparts, const char *field,
+                       err_t *e)
+{
+    GEOSContextHandle_t h = g->gh;
+    int rc = 0;
+    GEOSGeometry **polys = calloc((size_t)(nparts > 0 ? nparts : 1), sizeof *polys);
+    if (!polys) return err_set(e, E_INTERNAL, field, "out of memory");
+    for (int k = 0; k < nparts && rc == 0; k++) {
+        shape_t part = *s;
+        int r0 = parts[k], r1 = k + 1 < nparts ? parts[k + 1] : s->nring;
+        part.ring = s->ring + r0;
+        part.nring = r1 - r0;
+        polys[k] = to_geos(g, &part);
+        if (!polys[k]) rc = err_set(e, E_BAD_GEOMETRY, field, "%s is not a valid polygon", field);
+    }
+    GEOSGeometry *geom = NULL;
+    if (rc == 0) {
+        geom = nparts == 1 ? polys[0] : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)nparts);
+        if (!geom) rc = err_set(e, E_BAD_GEOMETRY, field, "%s is not a valid polygon", field);
+    } else {
+        for (int k = 0; k < nparts; k++)
+            if (polys[k]) GEOSGeom_destroy_r(h, polys[k]);
+    }
+    free(polys);
+    if (rc == 0) {
+        char *reason = NULL;
+        GEOSGeometry *loc = NULL;
+        if (GEOSisValidDetail_r(h, geom, 0, &reason, &loc) != 1) {
+            double lon = 0, lat = 0, x = 0, y = 0;
+            if (loc) {
+                GEOSGeomGetX_r(h, loc, &x);
+                GEOSGeomGetY_r(h, loc, &y);
+                PJ_COORD c = proj_trans(g->pj, PJ_INV, proj_coord(x, y, 0, 0));
+                lon = proj_todeg(c.lp.lam);
+                lat = proj_todeg(c.lp.phi);
+            }
+            rc = err_set(e, E_BAD_GEOMETRY, field, "%s is not a valid polygon: %s near [%.6f, %.6f]", field,
+                         reason ? reason : "invalid", lon, lat);
+        }
+        if (reason) GEOSFree_r(h, reason);
+        if (loc) GEOSGeom_destroy_r(h, loc);
+        GEOSGeom_destroy_r(h, geom);
+    }
+    return rc;
+}
+
+static int in_area(const geo_t *g, pt_t p)
+{
+    if (!g->area.type) return 1;
+    if (p.x < g->area.x0 - g->margin || p.x > g->area.x1 + g->margin || p.y < g->area.y0 - g->margin ||
+        p.y > g->area.y1 + g->margin)
+        return 0;
+    return shape_dist_pt(&g->area, p) <= g->margin;
+}
+
+static int shape_parse(geo_t *g, const json_t *geom, int allowed, const char *field, shape_t *out,
+                       int check_area, err_t *e)
+{
+    memset(out, 0, sizeof *out);
+    const char *type = json_string_value(json_object_get(geom, "type"));
+    const json_t *co = json_object_get(geom, "coordinates");
+    if (!json_is_object(geom) || !type)
+        return err_set(e, E_BAD_GEOMETRY, field, "%s must be a GeoJSON geometry with a type", field);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)geom, k, v) if (strcmp(k, "type") && strcmp(k, "coordinates") &&
+                                                  strcmp(k, "bbox"))
+        return err_set(e, E_BAD_GEOMETRY, field, "%s has an unknown member %s", field, k);
+    coords_t c = {0};
+    int parts[1024], nparts = 0, st, rc = 0;
+    if (strcmp(type, "Point") == 0) {
+        st = SH_POINT;
+        rc = parse_pos(co, &c, field, ".coordinates", e);
+    } else if (strcmp(type, "LineString") == 0) {
+        st = SH_LINE;
+        rc = parse_line(co, &c, 2, field, e);
+    } else if (strcmp(type, "Polygon") == 0) {
+        st = SH_POLY;
+        parts[nparts++] = 0;
+        rc = parse_polygon(co, &c, field, e);
+    } else if (strcmp(type, "MultiPolygon") == 0) {
+        st = SH_POLY;
+        if (!json_is_array(co) || json_array_size(co) < 1 || json_array_size(co) > 1024)
+            rc = err_set(e, E_BAD_GEOMETRY, field, "%s: a MultiPolygon needs 1 to 1024 polygons", field);
+        size_t i;
+        json_t *p;
+        json_array_foreach(co, i, p)
+        {
+            if (rc) break;
+            parts[nparts++] = c.nring;
+            rc = parse_polygon(p, &c, field, e);
+        }
+    } else {
+        return err_set(e, E_BAD_GEOMETRY, field, "%s: geometry type %s is not accepted here", field, type);
+    }
+    if (rc == 0 && !(allowed & (1 << st)))
+        rc = err_set(e, E_BAD_GEOMETRY, field, "%s: geometry type %s is not accepted here", field, type);
+    if (rc == 0 && c.n == 0) rc = err_set(e, E_BAD_GEOMETRY, field, "%s has no positions", field);
+    if (rc) {
+        free(c.ll);
+        free(c.ring);
+        return -1;
+    }
+    if (coords_ring(&c)) { /* the closing offset (ring[nring] == n), also for points and lines */
+        free(c.ll);
+        free(c.ring);
+        return err_set(e, E_INTERNAL, field, "out of memory");
+    }
+    c.nring--;
+    out->type = st;
+    out->n = c.n;
+    out->nring = st == SH_POLY ? c.nring : 0;
+    out->ring = c.ring;
+    if (st != SH_POLY) {
+        out->ring[0] = c.n;
+    }
+    out->p = malloc((size_t)c.n * sizeof *out->p);
+    if (!out->p) {
+        free(c.ll);
+        shape_free(out);
+        return err_set(e, E_INTERNAL, field, "out of memory");
+    }
+    pthread_mutex_lock(&g->mu);
+    for (int i = 0; i < c.n && rc == 0; i++) {
+        if (fwd_locked(g, c.ll[2 * i], c.ll[2 * i + 1], &out->p[i]))
+            rc = err_set(e, E_BAD_GEOMETRY, field, "%s: [%g, %g] cannot be projected", field, c.ll[2 * i],
+                         c.ll[2 * i + 1]);
+        else if (check_area && !in_area(g, out->p[i]))
+            rc = err_set(e, E_OUT_OF_RANGE, field,
+                         "%s: [%.6f, %.6f] is outside the mission area (more than %.0f m beyond its boundary)",
+                         field, c.ll[2 * i], c.ll[2 * i + 1], g->margin);
+    }
+    free(c.ll);
+    if (rc == 0) shape_bbox(out);
+    if (rc == 0 && st == SH_POLY) rc = check_valid(g, out, parts, nparts, field, e);
+    if (rc == 0 && st == SH_LINE) {
+        for (int i = 1; i < out->n && rc == 0; i++)
+            if (out->p[i].x == out->p[i - 1].x && out->p[i].y == out->p[i - 1].y)
+                rc = err_set(e, E_BAD_GEOMETRY, field, "%s: positions %d and %d are the same", field, i - 1, i);
+    }
+    pthread_mutex_unlock(&g->mu);
+    if (rc) shape_free(out);
+    return rc;
+}
+
+int geo_shape_from_json(geo_t *g, const json_t *geom, int allowed, const char *field, shape_t *out,
+                        err_t *e)
+{
+    return shape_parse(g, geom, allowed, field, out, 1, e);
+}
+
+int geo_set_area(geo_t *g, const json_t *geometry, double margin_m, err_t *e)
+{
+    shape_t s;
+    if (shape_parse(g, geometry, 1 << SH_POLY, "boundary", &s, 0, e)) return -1;
+    shape_free(&g->area);
+    g->area = s;
+    g->margin = margin_m;
+    return 0;
+}
+
+static json_t *pos_json(geo_t *g, pt_t p)
+{
+    PJ_COORD c = proj_trans(g->pj, PJ_INV, proj_coord(p.x, p.y, 0, 0));
+    /* 7 decimals: about a centimetre, and what came in comes back out. */
+    double lon = round(proj_todeg(c.lp.lam) * 1e7) / 1e7, lat = round(proj_todeg(c.lp.phi) * 1e7) / 1e7;
+    return json_pack("[f,f]", lon, lat);
+}
+
+json_t *geo_shape_to_json(geo_t *g, const shape_t *s)
+{
+    pthread_mutex_lock(&g->mu);
+    json_t *out;
+    if (s->type == SH_POINT) {
+        out = json_pack("{s:s, s:o}", "type", "Point", "coordinates", pos_json(g, s->p[0]));
+    } else if (s->type == SH_LINE) {
+        json_t *a = json_array();
+        for (int i = 0; i < s->n; i++) json_array_append_new(a, pos_json(g, s->p[i]));
+        out = json_pack("{s:s, s:o}", "type", "LineString", "coordinates", a);
+    } else {
+        json_t *rings = json_array();
+        for (int r = 0; r < s->nring; r++) {
+            json_t *a = json_array();
+            for (int i = s->ring[r]; i < s->ring[r + 1]; i++) json_array_append_new(a, pos_json(g, s->p[i]));
+            json_array_append_new(rings, a);
+        }
+        out = json_pack("{s:s, s:o}", "type", "Polygon", "coordinates", rings);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return out;
+}
+
+/* ---- kernels ---- */
+
+static double dist2(pt_t a, pt_t b)
+{
+    double dx = a.x - b.x, dy = a.y - b.y;
+    return dx * dx + dy * dy;
+}
+
+double pt_seg_dist(pt_t p, pt_t a, pt_t b)
+{
+    double vx = b.x - a.x, vy = b.y - a.y, l2 = vx * vx + vy * vy;
+    double t = l2 > 0 ? ((p.x - a.x) * vx + (p.y - a.y) * vy) / l2 : 0;
+    if (t < 0) t = 0;
+    if (t > 1) t = 1;
+    pt_t q = {a.x + t * vx, a.y + t * vy};
+    return sqrt(dist2(p, q));
+}
+
+static double orient(pt_t a, pt_t b, pt_t c)
+{
+    return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+static int on_seg(pt_t a, pt_t b, pt_t p)
+{
+    return fmin(a.x, b.x) <= p.x && p.x <= fmax(a.x, b.x) && fmin(a.y, b.y) <= p.y && p.y <= fmax(a.y, b.y);
+}
+
+static int seg_cross(pt_t a, pt_t b, pt_t c, pt_t d)
+{
+    double d1 = orient(c, d, a), d2 = orient(c, d, b), d3 = orient(a, b, c), d4 = orient(a, b, d);
+    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 1;
+    return (d1 == 0 && on_seg(c, d, a)) || (d2 == 0 && on_seg(c, d, b)) || (d3 == 0 && on_seg(a, b, c)) ||
+           (d4 == 0 && on_seg(a, b, d));
+}
+
+double seg_seg_dist(pt_t a, pt_t b, pt_t c, pt_t d)
+{
+    if (seg_cross(a, b, c, d)) return 0;
+    return fmin(fmin(pt_seg_dist(a, c, d), pt_seg_dist(b, c, d)),
+                fmin(pt_seg_dist(c, a, b), pt_seg_dist(d, a, b)));
+}
+
+int shape_contains(const shape_t *s, pt_t p)
+{
+    if (s->type != SH_POLY || p.x < s->x0 || p.x > s->x1 || p.y < s->y0 || p.y > s->y1) return 0;
+    int in = 0;
+    for (int r = 0; r < s->nring; r++)
+        for (int i = s->ring[r]; i + 1 < s->ring[r + 1]; i++) {
+            pt_t a = s->p[i], b = s->p[i + 1];
+            if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+        }
+    return in;
+}
+
+/* Iterates the shape's edges: for a line its consecutive vertices, for a
+ * polygon each ring's. */
+#define FOR_EDGES(s, a, b, ...)                                                \
+    do {                                                                       \
+        if ((s)->type == SH_LINE) {                                            \
+            for (int e_ = 0; e_ + 1 < (s)->n; e_++) {                          \
+                pt_t a = (s)->p[e_], b = (s)->p[e_ + 1];                       \
+                __VA_ARGS__;                                                   \
+            }                                                                  \
+        } else if ((s)->type == SH_POLY) {                                     \
+            for (int r_ = 0; r_ < (s)->nring; r_++)                            \
+                for (int e_ = (s)->ring[r_]; e_ + 1 < (s)->ring[r_ + 1]; e_++) { \
+                    pt_t a = (s)->p[e_], b = (s)->p[e_ + 1];                   \
+                    __VA_ARGS__;                                               \
+                }                                                              \
+        }                                                                      \
+    } while (0)
+
+double shape_dist_pt(const shape_t *s, pt_t p)
+{
+    if (s->type == SH_POINT) return sqrt(dist2(s->p[0], p));
+    if (shape_contains(s, p)) return 0;
+    double best = DBL_MAX;
+    FOR_EDGES(s, a, b, {
+        double d = pt_seg_dist(p, a, b);
+        if (d < best) best = d;
+    });
+    return best;
+}
+
+double shape_dist_seg(const shape_t *s, pt_t a, pt_t b)
+{
+    if (s->type == SH_POINT) return pt_seg_dist(s->p[0], a, b);
+    if (shape_contains(s, a)) return 0;
+    double best = DBL_MAX;
+    FOR_EDGES(s, c, d, {
+        double x = seg_seg_dist(a, b, c, d);
+        if (x < best) best = x;
+    });
+    return best;
+}
+
+double shape_dist(const shape_t *a, const shape_t *b)
+{
+    if (a->type == SH_POINT) return shape_dist_pt(b, a->p[0]);
+    if (b->type == SH_POINT) return shape_dist_pt(a, b->p[0]);
+    /* Lines and polygons: one inside the other, or the nearest pair of edges. */
+    if (b->type == SH_POLY && shape_contains(b, a->p[0])) return 0;
+    if (a->type == SH_POLY && shape_contains(a, b->p[0])) return 0;
+    double best = DBL_MAX;
+    FOR_EDGES(a, p, q, {
+        double d = shape_dist_seg(b, p, q);
+        if (d < best) best = d;
+        if (best == 0) return 0;
+    });
+    return best;
+}
+
+double area_dist(const area_t *a, const shape_t *s)
+{
+    double d = shape_dist(&a->shape, s) - a->radius;
+    return d > 0 ? d : 0;
+}
+
+double area_dist_seg(const area_t *a, pt_t p, pt_t q)
+{
+    double d = shape_dist_seg(&a->shape, p, q) - a->radius;
+    return d > 0 ? d : 0;
+}
+
+/* Hull accumulation of parameter intervals. */
+typedef struct {
+    double lo, hi;
+} span_t;
+
+static void span_add(span_t *h, double a, double b)
+{
+    if (a < 0) a = 0;
+    if (b > 1) b = 1;
+    if (a > b) return;
+    if (a < h->lo) h->lo = a;
+    if (b > h->hi) h->hi = b;
+}
+
+/* Where segment p + s (q - p), s in [0, 1], is within r of c. */
+static void disk_span(span_t *h, pt_t p, pt_t q, pt_t c, double r)
+{
+    double vx = q.x - p.x, vy = q.y - p.y, wx = p.x - c.x, wy = p.y - c.y;
+    double A = vx * vx + vy * vy, B = 2 * (vx * wx + vy * wy), C = wx * wx + wy * wy - r * r;
+    if (A == 0) {
+        if (C <= 0) span_add(h, 0, 1);
+        return;
+    }
+    double disc = B * B - 4 * A * C;
+    if (disc < 0) return;
+    double sq = sqrt(disc);
+    span_add(h, (-B - sq) / (2 * A), (-B + sq) / (2 * A));
+}
+
+/* Where the segment is within r of edge c-d (the capsule): the two end disks
+ * and the slab beside the edge; all three lie in the convex capsule, so the
+ * hull of their pieces is the capsule's piece. */
+static void capsule_span(span_t *h, pt_t p, pt_t q, pt_t c, pt_t d, double r)
+{
+    disk_span(h, p, q, c, r);
+    disk_span(h, p, q, d, r);
+    double ex = d.x - c.x, ey = d.y - c.y, len = sqrt(ex * ex + ey * ey);
+    if (len == 0 || r <= 0) {
+        if (r <= 0 && len > 0 && seg_cross(p, q, c, d)) {
+            /* touching at r = 0: the crossing parameter */
+            double den = (q.x - p.x) * ey - (q.y - p.y) * ex;
+            if (den != 0) {
+                double s = ((c.x - p.x) * ey - (c.y - p.y) * ex) / den;
+                span_add(h, s, s);
+            } else {
+                span_add(h, 0, 1); /* collinear overlap: conservative */
+            }
+        }
+        return;
+    }
+    double ux = ex / len, uy = ey / len;
+    /* Slab: 0 <= (x - c).u <= len and |(x - c) x u| <= r; clip s (Liang-Barsky). */
+    double lo = 0, hi = 1;
+    double vx = q.x - p.x, vy = q.y - p.y, wx = p.x - c.x, wy = p.y - c.y;
+    double f[4][2] = {
+        {wx * ux + wy * uy, vx * ux + vy * uy},                /* >= 0 */
+        {len - (wx * ux + wy * uy), -(vx * ux + vy * uy)},     /* >= 0 */
+        {r - (wx * uy - wy * ux), -(vx * uy - vy * ux)},       /* >= 0 */
+        {r + (wx * uy - wy * ux), (vx * uy - vy * ux)},        /* >= 0 */
+    };
+    for (int i = 0; i < 4; i++) {
+        double a0 = f[i][0], a1 = f[i][1]; /* a0 + a1 s >= 0 */
+        if (a1 == 0) {
+            if (a0 < 0) return;
+        } else if (a1 > 0) {
+            double s = -a0 / a1;
+            if (s > lo) lo = s;
+        } else {
+            double s = -a0 / a1;
+            if (s < hi) hi = s;
+        }
+    }
+    if (lo <= hi) span_add(h, lo, hi);
+}
+
+int area_seg_within(const area_t *a, pt_t p, pt_t q, double d, double *s0, double *s1)
+{
+    span_t h = {DBL_MAX, -DBL_MAX};
+    double r = d + a->radius;
+    const shape_t *s = &a->shape;
+    if (s->type == SH_POINT) {
+        disk_span(&h, p, q, s->p[0], r);
+    } else {
+        /* Inside the polygon: between crossings, test each piece's middle. */
+        double cuts[66];
+        int nc = 0;
+        cuts[nc++] = 0;
+        cuts[nc++] = 1;
+        int many = 0;
+        FOR_EDGES(s, c, e, {
+            capsule_span(&h, p, q, c, e, r);
+            double ex = e.x - c.x, ey = e.y - c.y;
+            double den = (q.x - p.x) * ey - (q.y - p.y) * ex;
+            if (den != 0 && seg_cross(p, q, c, e)) {
+                double t = ((c.x - p.x) * ey - (c.y - p.y) * ex) / den;
+                if (nc < 66) cuts[nc++] = t;
+                else many = 1;
+            }
+        });
+        if (many) {
+            /* A segment crossing more than 64 edges: fall back to sampling the
+             * pieces at 1/256 steps (conservative only in the hull's ends). */
+            for (int i = 0; i <= 256; i++) {
+                double t = i / 256.0;
+                pt_t m = {p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+                if (shape_contains(s, m)) span_add(&h, t, t);
+            }
+        } else {
+            for (int i = 1; i < nc; i++) /* insertion sort: few cuts */
+                for (int j = i; j > 0 && cuts[j] < cuts[j - 1]; j--) {
+                    double x = cuts[j];
+                    cuts[j] = cuts[j - 1];
+                    cuts[j - 1] = x;
+                }
+            for (int i = 0; i + 1 < nc; i++) {
+                double t = (cuts[i] + cuts[i + 1]) / 2;
+                pt_t m = {p.x + t * (q.x - p.x), p.y + t * (q.y - p.y)};
+                if (cuts[i + 1] > cuts[i] && shape_contains(s, m)) span_add(&h, cuts[i], cuts[i + 1]);
+            }
+        }
+    }
+    if (h.lo > h.hi) return -1;
+    *s0 = h.lo;
+    *s1 = h.hi;
+    return 0;
+}

@@ -1,0 +1,219 @@
+/*
+ * stindex.c — see stindex.h. One open-addressing hash table maps a key
+ * (level, time bucket, cell x, cell y) to a small array of entries.
+ */
+#include "stindex.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NLEVEL 3
+static const int64_t level_ms[NLEVEL] = {6LL * 3600 * 1000, 7LL * 86400 * 1000, 0};
+#define SPAN_MAX 4 /* an entry goes to the finest level where it covers at most this many buckets */
+
+typedef struct {
+    uint64_t key;        /* 0: empty slot */
+    st_entry_t *e;
+    uint32_t n, cap;
+} slot_t;
+
+struct stindex {
+    double cell;
+    slot_t *slots;
+    size_t cap, used;    /* cap: power of two */
+    size_t entries, filed;
+    size_t level_count[NLEVEL];
+};
+
+stindex_t *stindex_new(double cell_m)
+{
+    stindex_t *ix = calloc(1, sizeof *ix);
+    if (!ix) return NULL;
+    ix->cell = cell_m;
+    ix->cap = 1024;
+    ix->slots = calloc(ix->cap, sizeof *ix->slots);
+    if (!ix->slots) {
+        free(ix);
+        return NULL;
+    }
+    return ix;
+}
+
+void stindex_free(stindex_t *ix)
+{
+    if (!ix) return;
+    for (size_t i = 0; i < ix->cap; i++) free(ix->slots[i].e);
+    free(ix->slots);
+    free(ix);
+}
+
+static int64_t cell_of(const stindex_t *ix, double v)
+{
+    return (int64_t)floor(v / ix->cell);
+}
+
+static int64_t bucket_of(int level, int64_t t)
+{
+    if (!level_ms[level]) return 0;
+    /* floor division for negative times too */
+    return t >= 0 ? t / level_ms[level] : -((-t - 1) / level_ms[level]) - 1;
+}
+
+/* Cells and buckets fit in 21 bits each (the plane is ±100 km at any cell
+ * size over 100 m; buckets are masked, and every entry is tested for its
+ * time, so a wrap could only cost time, never a wrong answer). */
+static uint64_t key_of(int level, int64_t bucket, int64_t cx, int64_t cy)
+{
+    uint64_t k = ((uint64_t)level << 62) | (((uint64_t)bucket & 0x1fffff) << 42) |
+                 (((uint64_t)cx & 0x1fffff) << 21) | ((uint64_t)cy & 0x1fffff);
+    return k | (1ull << 61); /* never 0 */
+}
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static slot_t *find(const stindex_t *ix, uint64_t key)
+{
+    size_t m = ix->cap - 1;
+    for (size_t i = mix(key) & m;; i = (i + 1) & m) {
+        slot_t *s = &ix->slots[i];
+        if (s->key == key) return s;
+        if (!s->key) return NULL;
+    }
+}
+
+static int grow(stindex_t *ix)
+{
+    size_t cap = ix->cap * 2, m = cap - 1;
+    slot_t *slots = calloc(cap, sizeof *slots);
+    if (!slots) return -1;
+    for (size_t i = 0; i < ix->cap; i++) {
+        if (!ix->slots[i].key) continue;
+        size_t j = mix(ix->slots[i].key) & m;
+        while (slots[j].key) j = (j + 1) & m;
+        slots[j] = ix->slots[i];
+    }
+    free(ix->slots);
+    ix->slots = slots;
+    ix->cap = cap;
+    return 0;
+}
+
+static slot_t *find_or_add(stindex_t *ix, uint64_t key)
+{
+    slot_t *s = find(ix, key);
+    if (s) return s;
+    if ((ix->used + 1) * 4 > ix->cap * 3 && grow(ix)) return NULL;
+    size_t m = ix->cap - 1, i = mix(key) & m;
+    while (ix->slots[i].key) i = (i + 1) & m;
+    ix->slots[i].key = key;
+    ix->used++;
+    return &ix->slots[i];
+}
+
+static int level_for(const st_entry_t *e)
+{
+    if (e->t1 == INT64_MAX) return NLEVEL - 1;
+    for (int l = 0; l < NLEVEL - 1; l++)
+        if (bucket_of(l, e->t1) - bucket_of(l, e->t0) < SPAN_MAX) return l;
+    return NLEVEL - 1;
+}
+
+int stindex_add(stindex_t *ix, const st_entry_t *e)
+{
+    int l = level_for(e);
+    int64_t b0 = bucket_of(l, e->t0), b1 = bucket_of(l, e->t1);
+    int64_t x0 = cell_of(ix, e->x0), x1 = cell_of(ix, e->x1), y0 = cell_of(ix, e->y0), y1 = cell_of(ix, e->y1);
+    for (int64_t b = b0; b <= b1; b++)
+        for (int64_t cx = x0; cx <= x1; cx++)
+            for (int64_t cy = y0; cy <= y1; cy++) {
+                slot_t *s = find_or_add(ix, key_of(l, b, cx, cy));
+                if (!s) return -1;
+                if (s->n == s->cap) {
+                    uint32_t cap = s->cap ? s->cap * 2 : 4;
+                    st_entry_t *p = realloc(s->e, cap * sizeof *p);
+                    if (!p) return -1;
+                    s->e = p;
+                    s->cap = cap;
+                }
+                s->e[s->n++] = *e;
+                ix->filed++;
+            }
+    ix->entries++;
+    ix->level_count[l]++;
+    return 0;
+}
+
+void stindex_remove(stindex_t *ix, const st_entry_t *e)
+{
+    int l = level_for(e), found = 0;
+    int64_t b0 = bucket_of(l, e->t0), b1 = bucket_of(l, e->t1);
+    int64_t x0 = cell_of(ix, e->x0), x1 = cell_of(ix, e->x1), y0 = cell_of(ix, e->y0), y1 = cell_of(ix, e->y1);
+    for (int64_t b = b0; b <= b1; b++)
+        for (int64_t cx = x0; cx <= x1; cx++)
+            for (int64_t cy = y0; cy <= y1; cy++) {
+                slot_t *s = find(ix, key_of(l, b, cx, cy));
+                if (!s) continue;
+                for (uint32_t i = 0; i < s->n; i++)
+                    if (s->e[i].obj == e->obj && s->e[i].part == e->part) {
+                        s->e[i] = s->e[--s->n];
+                        ix->filed--;
+                        found = 1;
+                        break;
+                    }
+                /* Empty slots stay (a tombstone would cost the same); their
+                 * arrays are kept for the next entry in that cell. */
+            }
+    if (found) {
+        ix->entries--;
+        ix->level_count[l]--;
+    }
+}
+
+void stindex_query(const stindex_t *ix, double x0, double y0, double x1, double y1, int64_t t0,
+                   int64_t t1, st_visit_fn fn, void *arg)
+{
+    int64_t qx0 = cell_of(ix, x0), qx1 = cell_of(ix, x1), qy0 = cell_of(ix, y0), qy1 = cell_of(ix, y1);
+    for (int l = 0; l < NLEVEL; l++) {
+        if (!ix->level_count[l]) continue;
+        int64_t qb0 = bucket_of(l, t0), qb1 = bucket_of(l, t1);
+        for (int64_t b = qb0; b <= qb1; b++)
+            for (int64_t cx = qx0; cx <= qx1; cx++)
+                for (int64_t cy = qy0; cy <= qy1; cy++) {
+                    const slot_t *s = find(ix, key_of(l, b, cx, cy));
+                    if (!s) continue;
+                    for (uint32_t i = 0; i < s->n; i++) {
+                        const st_entry_t *e = &s->e[i];
+                        if (e->x0 > x1 || e->x1 < x0 || e->y0 > y1 || e->y1 < y0 || e->t0 > t1 || e->t1 < t0)
+                            continue;
+                        /* Reference point: report from the first cell and bucket
+                         * of the entry's overlap with the query. */
+                        int64_t ex = cell_of(ix, e->x0), ey = cell_of(ix, e->y0), eb = bucket_of(l, e->t0);
+                        if ((ex > qx0 ? ex : qx0) != cx || (ey > qy0 ? ey : qy0) != cy ||
+                            (eb > qb0 ? eb : qb0) != b)
+                            continue;
+                        if (fn(arg, e)) return;
+                    }
+                }
+    }
+}
+
+size_t stindex_count(const stindex_t *ix)
+{
+    return ix->entries;
+}
+
+size_t stindex_memory(const stindex_t *ix)
+{
+    size_t m = sizeof *ix + ix->cap * sizeof(slot_t);
+    for (size_t i = 0; i < ix->cap; i++) m += ix->slots[i].cap * sizeof(st_entry_t);
+    return m;
+}
