@@ -22,7 +22,8 @@
 #define THROTTLE_SLOTS 4096
 
 const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read", "journal.write",
-                                          "org.write", "user.admin", "audit"};
+                                          "org.write", "user.admin", "audit", "notify.write",
+                                          "notify.ack", "nostrike.write", "unit.position"};
 
 #define B(p) (1ull << (p))
 static const struct {
@@ -30,12 +31,13 @@ static const struct {
     uint64_t perms;
 } roles[] = {
     {"admin", B(P_USER_ADMIN) | B(P_ORG_WRITE) | B(P_AUDIT) | B(P_JOURNAL_READ)},
-    {"cmcc_watch", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE)},
-    {"cmcc_commander", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_AUDIT)},
+    {"cmcc_watch", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_NOTIFY) | B(P_NOTIFY_ACK) | B(P_NOSTRIKE)},
+    {"cmcc_commander", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_AUDIT) | B(P_NOTIFY) |
+                           B(P_NOTIFY_ACK) | B(P_NOSTRIKE)},
     {"idf_liaison", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE)},
-    {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE)},
-    {"isf_contingent", B(P_JOURNAL_READ)},
-    {"humanitarian", 0},
+    {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS)},
+    {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS)},
+    {"humanitarian", B(P_NOTIFY)},
     {"trainer", 0},
     {"ddr_officer", 0},
     {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT)},

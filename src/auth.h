@@ -25,6 +25,10 @@ enum {
     P_ORG_WRITE,
     P_USER_ADMIN,
     P_AUDIT,         /* state digest, raw log */
+    P_NOTIFY,        /* notify sites and movements of one's organisation */
+    P_NOTIFY_ACK,    /* the CMCC's side: acknowledge, movement outcomes */
+    P_NOSTRIKE,      /* keep the no-strike list */
+    P_UNIT_POS,      /* report ISF unit positions */
     P__COUNT
 };
 

@@ -99,6 +99,17 @@ int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, j
         json_decref(body);
         return err_set(e, E_INTERNAL, NULL, "%s", why);
     }
+    if (c->ndrafts == c->cap_drafts) {
+        int cap = c->cap_drafts ? c->cap_drafts * 2 : 4;
+        draft_t *p = realloc(c->drafts, (size_t)cap * sizeof *p);
+        if (!p) {
+            json_decref(labels);
+            json_decref(body);
+            return err_set(e, E_INTERNAL, NULL, "out of memory");
+        }
+        c->drafts = p;
+        c->cap_drafts = cap;
+    }
     draft_t *d = &c->drafts[c->ndrafts++];
     snprintf(d->kind, sizeof d->kind, "%s", kind);
     snprintf(d->subject, sizeof d->subject, "%s", subject);
@@ -113,7 +124,9 @@ static void drafts_free(cmd_t *c)
         json_decref(c->drafts[i].labels);
         json_decref(c->drafts[i].body);
     }
-    c->ndrafts = 0;
+    free(c->drafts);
+    c->drafts = NULL;
+    c->ndrafts = c->cap_drafts = 0;
 }
 
 void log_head_message(uint64_t size, int64_t time_ms, const hash_t root, uint8_t out[LOG_HEAD_MSG])
@@ -260,7 +273,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
     pthread_rwlock_wrlock(&t->lock);
     for (cmd_t *c = batch; c; c = c->next) {
         memset(&c->err, 0, sizeof c->err);
-        c->ndrafts = 0;
+        drafts_free(c);
         c->cred_user[0] = 0;
         if (ncred == sizeof creds / sizeof creds[0]) {
             /* Too many credential changes in one batch: the rest wait for the next. */

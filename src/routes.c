@@ -11,10 +11,11 @@
 #include "http.h"
 #include "journal.h"
 #include "log.h"
+#include "notify.h"
 #include "org.h"
 
-extern const module_t org_module, auth_module, journal_module;
-const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, NULL};
+extern const module_t org_module, auth_module, journal_module, notify_module;
+const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, NULL};
 
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
@@ -49,6 +50,28 @@ const route_t routes[] = {
     {"GET", "/api/v1/geo", P_LOGGED, h_geo_get, NULL, 0, "Mission geography as GeoJSON (?layer=boundary|sector|line|crossing)", "org"},
     {"GET", "/api/v1/journal", P_JOURNAL_READ, h_journal_list, NULL, 0, "Duty journal, newest first (?limit, cursor, since, until, sector)", "journal"},
     {"POST", "/api/v1/journal", P_JOURNAL_WRITE, h_journal_add, journal_fields, 16384, "Add a journal entry", "journal"},
+    {"GET", "/api/v1/sites", P_LOGGED, h_places_list, NULL, 0, "Humanitarian sites you may see (?status, org, category, lapsed=1, mine=1, format=json|geojson|csv)", "notify"},
+    {"POST", "/api/v1/sites", P_NOTIFY, h_places_add, site_fields, 262144, "Notify a site; answers with its id, conflicts and receipt", "notify"},
+    {"POST", "/api/v1/sites/import", P_NOTIFY, h_places_import, schema_raw_body, 4194304, "Import sites: GeoJSON FeatureCollection or HXL CSV, all rows or none (?confirm_not_duplicate=1)", "notify"},
+    {"GET", "/api/v1/sites/{id}", P_LOGGED, h_place_get, NULL, 0, "One site", "notify"},
+    {"POST", "/api/v1/sites/{id}/acknowledge", P_NOTIFY_ACK, h_place_action, ack_fields, 0, "The CMCC acknowledges a site", "notify"},
+    {"POST", "/api/v1/sites/{id}/reconfirm", P_NOTIFY, h_place_action, NULL, 0, "Re-confirm a site of your organisation", "notify"},
+    {"POST", "/api/v1/sites/{id}/withdraw", P_NOTIFY, h_place_action, withdraw_fields, 0, "Withdraw a site (its organisation or the CMCC)", "notify"},
+    {"POST", "/api/v1/sites/{id}/amend", P_NOTIFY, h_place_amend, site_amend_fields, 262144, "Change a site; it goes back to submitted", "notify"},
+    {"GET", "/api/v1/nostrike", P_LOGGED, h_places_list, NULL, 0, "The no-strike list (?status, category, format=json|geojson|csv)", "notify"},
+    {"POST", "/api/v1/nostrike", P_NOSTRIKE, h_places_add, nostrike_fields, 262144, "Add to the no-strike list", "notify"},
+    {"POST", "/api/v1/nostrike/import", P_NOSTRIKE, h_places_import, schema_raw_body, 4194304, "Import no-strike objects: GeoJSON or HXL CSV, all rows or none", "notify"},
+    {"GET", "/api/v1/nostrike/{id}", P_LOGGED, h_place_get, NULL, 0, "One no-strike object", "notify"},
+    {"POST", "/api/v1/nostrike/{id}/withdraw", P_NOSTRIKE, h_place_action, withdraw_fields, 0, "Withdraw a no-strike object", "notify"},
+    {"POST", "/api/v1/nostrike/{id}/amend", P_NOSTRIKE, h_place_amend, nostrike_amend_fields, 262144, "Change a no-strike object", "notify"},
+    {"GET", "/api/v1/movements", P_LOGGED, h_movements_list, NULL, 0, "Movements you may see (?status, org, mine=1, format=json|geojson)", "notify"},
+    {"POST", "/api/v1/movements", P_NOTIFY, h_movements_add, movement_fields, 262144, "Notify a movement; answers with its id, conflicts and receipt", "notify"},
+    {"GET", "/api/v1/movements/{id}", P_LOGGED, h_movement_get, NULL, 0, "One movement with its history", "notify"},
+    {"POST", "/api/v1/movements/{id}/status", P_NOTIFY, h_movement_status, mstatus_fields, 0, "Change a movement's status (see docs/humanitarian.md for who may do what)", "notify"},
+    {"POST", "/api/v1/movements/{id}/amend", P_NOTIFY, h_movement_amend, movement_amend_fields, 262144, "Change a movement's route, times or details; it goes back to submitted", "notify"},
+    {"GET", "/api/v1/units", P_LOGGED, h_units_list, NULL, 0, "ISF units you may see, with their last position", "notify"},
+    {"POST", "/api/v1/units/{id}/position", P_UNIT_POS, h_unit_position, position_report_fields, 0, "Report a unit's position", "notify"},
+    {"POST", "/api/v1/deconfliction/check", P_LOGGED, h_deconflict_check, check_fields, 262144, "What an area and a window conflict with, among what you may see", "notify"},
     {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
     {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
     {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},
@@ -103,7 +126,13 @@ static int h_openapi(req_t *r)
                                "4XX", "$ref", "#/components/responses/Error");
         if (rt->perm != P_PUBLIC)
             json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "bearer", "cookie"));
-        if (rt->body)
+        if (rt->body == schema_raw_body)
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:{s:{s:{s:s}}, s:{s:{s:s}}, s:{s:{s:s}}}}", "required", 1,
+                                          "content", "application/geo+json", "schema", "type", "object",
+                                          "application/json", "schema", "type", "object", "text/csv",
+                                          "schema", "type", "string"));
+        else if (rt->body)
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content", "application/json",
                                           "schema", schema_openapi(rt->body)));

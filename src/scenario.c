@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "notify.h"
 #include "org.h"
 
 typedef struct {
@@ -93,6 +94,52 @@ fail:
     return -1;
 }
 
+/* Replaces every string "now", "now+N[dhm]" or "now-N[dhm]" in v (recursively)
+ * by that time, rounded down to the minute. */
+static int relative_times(json_t *v, int64_t now, err_t *e)
+{
+    now -= now % 60000;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            const char *s = json_string_value(x);
+            if (s && strncmp(s, "now", 3) == 0) {
+                double n = 0;
+                char unit = 'd', sign = '+';
+                if (s[3] && sscanf(s + 3, "%c%lf%c", &sign, &n, &unit) != 3)
+                    return err_set(e, E_BAD_VALUE, k, "%s: write now, now+2d, now-3h or now+30m", s);
+                int64_t ms = (int64_t)(n * (unit == 'd' ? 86400000.0 : unit == 'h' ? 3600000.0 : 60000.0));
+                char out[32];
+                time_format(now + (sign == '-' ? -ms : ms), out);
+                json_object_set_new(v, k, json_string(out));
+            } else if (relative_times(x, now, e)) {
+                return -1;
+            }
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            const char *s = json_string_value(x);
+            if (s && strncmp(s, "now", 3) == 0) {
+                json_t *wrap = json_pack("{s:O}", "t", x);
+                if (relative_times(wrap, now, e)) {
+                    json_decref(wrap);
+                    return -1;
+                }
+                json_array_set(v, i, json_object_get(wrap, "t"));
+                json_decref(wrap);
+            } else if (relative_times(x, now, e)) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
 {
     buf_t path;
@@ -163,6 +210,26 @@ int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
         }
         json_decref(fc);
     }
+
+    /* Exercise notifications: times are relative to loading ("now+1d"). */
+    static const struct {
+        const char *key;
+        cmd_prepare_fn fn;
+    } sections[] = {{"units", notify_prepare_unit},
+                    {"nostrike", notify_prepare_nostrike},
+                    {"sites", notify_prepare_site},
+                    {"movements", notify_prepare_movement}};
+    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++)
+        json_array_foreach(json_object_get(sc, sections[s].key), i, x)
+        {
+            json_t *copy = json_deep_copy(x);
+            if (relative_times(copy, util_now_ms(), e)) {
+                json_decref(copy);
+                goto out;
+            }
+            if (exercise) json_object_set_new(copy, "exercise", json_true());
+            if (plan_add(&p, sections[s].fn, copy)) goto out;
+        }
 
     int first_user = p.n;
     json_array_foreach(json_object_get(sc, "accounts"), i, x)

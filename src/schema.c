@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+const field_t schema_raw_body[] = {{NULL}};
+
 int schema_valid_id(const char *s, size_t maxlen)
 {
     size_t n = strlen(s);
@@ -123,31 +125,64 @@ int schema_value(const json_t *v, const field_t *f, const char *name, err_t *e)
         }
         return 0;
     }
+    case F_OBJECT:
+        if (!json_is_object(v)) return err_set(e, E_BAD_TYPE, name, "%s must be an object", name);
+        return schema_check_in(v, f->sub, name, e);
+    case F_GEOJSON:
+        if (!json_is_object(v) || !json_is_string(json_object_get(v, "type")))
+            return err_set(e, E_BAD_GEOMETRY, name, "%s must be a GeoJSON geometry object", name);
+        return 0;
+    case F_TEXTLIST:
+    case F_TIMELIST: {
+        if (!json_is_array(v)) return err_set(e, E_BAD_TYPE, name, "%s must be an array", name);
+        size_t max = f->max > 0 ? (size_t)f->max : 32;
+        if (json_array_size(v) > max)
+            return err_set(e, E_OUT_OF_RANGE, name, "%s has more than %zu items", name, max);
+        if (json_array_size(v) < (size_t)f->min)
+            return err_set(e, E_OUT_OF_RANGE, name, "%s needs at least %.0f items", name, f->min);
+        field_t item = {.type = f->type == F_TEXTLIST ? F_STR : F_TIME, .min = 1, .maxlen = f->maxlen};
+        size_t i;
+        json_t *x;
+        char sub[64];
+        json_array_foreach(v, i, x)
+        {
+            snprintf(sub, sizeof sub, "%s[%zu]", name, i);
+            if (schema_value(x, &item, sub, e)) return -1;
+        }
+        return 0;
+    }
     }
     return err_set(e, E_INTERNAL, name, "unknown field type");
 }
 
-int schema_check(const json_t *obj, const field_t *fields, err_t *e)
+int schema_check_in(const json_t *obj, const field_t *fields, const char *prefix, err_t *e)
 {
-    if (!json_is_object(obj)) return err_set(e, E_BAD_TYPE, "", "the body must be a JSON object");
+    if (!json_is_object(obj))
+        return err_set(e, E_BAD_TYPE, prefix ? prefix : "", "%s must be a JSON object",
+                       prefix ? prefix : "the body");
     const char *k;
     json_t *v;
+    char name[64];
     json_object_foreach((json_t *)obj, k, v)
     {
         const field_t *f = fields;
         while (f->name && strcmp(f->name, k)) f++;
-        if (!f->name) {
-            char name[64];
-            snprintf(name, sizeof name, "%s", k);
-            return err_set(e, E_UNKNOWN_FIELD, name, "unknown field '%s'", name);
-        }
+        snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", k);
+        if (!f->name) return err_set(e, E_UNKNOWN_FIELD, name, "unknown field '%s'", name);
         if (json_is_null(v) && !f->required) continue;
-        if (schema_value(v, f, f->name, e)) return -1;
+        if (schema_value(v, f, name, e)) return -1;
     }
     for (const field_t *f = fields; f->name; f++)
-        if (f->required && !json_object_get(obj, f->name))
-            return err_set(e, E_MISSING_FIELD, f->name, "%s is required", f->name);
+        if (f->required && !json_object_get(obj, f->name)) {
+            snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", f->name);
+            return err_set(e, E_MISSING_FIELD, name, "%s is required", name);
+        }
     return 0;
+}
+
+int schema_check(const json_t *obj, const field_t *fields, err_t *e)
+{
+    return schema_check_in(obj, fields, NULL, e);
 }
 
 json_t *schema_openapi(const field_t *fields)
@@ -166,7 +201,16 @@ json_t *schema_openapi(const field_t *fields)
         case F_TIME: p = json_pack("{s:s, s:s}", "type", "string", "format", "date-time"); break;
         case F_STRLIST:
         case F_IDLIST:
+        case F_TEXTLIST:
             p = json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "string");
+            break;
+        case F_TIMELIST:
+            p = json_pack("{s:s, s:{s:s, s:s}}", "type", "array", "items", "type", "string", "format", "date-time");
+            break;
+        case F_OBJECT: p = schema_openapi(f->sub); break;
+        case F_GEOJSON:
+            p = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s,s]}", "type", "object", "properties", "type", "type",
+                          "string", "coordinates", "type", "array", "required", "type", "coordinates");
             break;
         case F_I18N:
             p = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s,s], s:b}", "type", "object",

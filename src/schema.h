@@ -22,9 +22,14 @@ enum {
     F_I18N,     /* {"en": str, "ar": str}, both required */
     F_ENUM,     /* string from enumv */
     F_IDLIST,   /* array of ids */
+    F_OBJECT,   /* object checked against sub (names: "contact.phone") */
+    F_GEOJSON,  /* object: a GeoJSON geometry (geo.c checks it fully) */
+    F_TEXTLIST, /* array of F_STR strings (maxlen each), at most max items */
+    F_TIMELIST, /* array of RFC 3339 strings, at most max items */
 };
 
-typedef struct {
+typedef struct field field_t;
+struct field {
     const char *name;
     int type;
     int required;
@@ -32,14 +37,20 @@ typedef struct {
     size_t maxlen;
     const char *const *enumv; /* NULL-terminated, for F_ENUM */
     const char *doc;
-} field_t;
+    const field_t *sub;       /* F_OBJECT: its fields */
+};
 
 /* Checks obj against fields (terminated by {NULL}); 0 or -1 with e filled. */
 int schema_check(const json_t *obj, const field_t *fields, err_t *e);
+/* The same for an object nested under prefix ("contact"). */
+int schema_check_in(const json_t *obj, const field_t *fields, const char *prefix, err_t *e);
 /* Checks one value against one field; prefix names nested fields. */
 int schema_value(const json_t *v, const field_t *f, const char *name, err_t *e);
 /* The JSON Schema (OpenAPI 3.1) object for a field table; new reference. */
 json_t *schema_openapi(const field_t *fields);
 int schema_valid_id(const char *s, size_t maxlen);
+/* A route whose body is not JSON (imports: GeoJSON or CSV): the dispatcher
+ * passes the raw bytes in r->body and the handler checks them. */
+extern const field_t schema_raw_body[];
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * state.c — the projection registry. Every module lists its event kinds; the
- * registry routes each sealed event to the module that applies it. The state
+ * registry routes each sealed event to every module that applies it. The state
  * digest is SHA-256 over the canonical JSON dump of every module, so a test
  * can prove that a restart replays into exactly the same state.
  */
@@ -13,6 +13,7 @@
 typedef struct {
     const char *kind;
     void (*apply)(truce_t *, const event_t *);
+    int module;  /* several modules may apply one kind: in module order */
 } route_kind_t;
 
 /* Sorted copy of every module's kinds, for bsearch on the hot path. */
@@ -22,6 +23,12 @@ static size_t nkinds;
 static int cmp_kind(const void *a, const void *b)
 {
     return strcmp(((const route_kind_t *)a)->kind, ((const route_kind_t *)b)->kind);
+}
+
+static int cmp_kind_module(const void *a, const void *b)
+{
+    int c = cmp_kind(a, b);
+    return c ? c : ((const route_kind_t *)a)->module - ((const route_kind_t *)b)->module;
 }
 
 int state_init(truce_t *t)
@@ -34,8 +41,8 @@ int state_init(truce_t *t)
         if (!kinds) return -1;
         for (int m = 0; truce_modules[m]; m++)
             for (const kind_def_t *k = truce_modules[m]->kinds; k && k->kind; k++)
-                kinds[nkinds++] = (route_kind_t){k->kind, k->apply};
-        qsort(kinds, nkinds, sizeof *kinds, cmp_kind);
+                kinds[nkinds++] = (route_kind_t){k->kind, k->apply, m};
+        qsort(kinds, nkinds, sizeof *kinds, cmp_kind_module);
     }
     for (int m = 0; truce_modules[m]; m++)
         if (truce_modules[m]->init && truce_modules[m]->init(t)) return -1;
@@ -52,7 +59,9 @@ void state_apply(truce_t *t, const event_t *ev)
 {
     route_kind_t key = {ev->kind, NULL};
     route_kind_t *k = bsearch(&key, kinds, nkinds, sizeof *kinds, cmp_kind);
-    if (k) k->apply(t, ev);
+    if (!k) return;
+    while (k > kinds && cmp_kind(k - 1, &key) == 0) k--;
+    for (; k < kinds + nkinds && cmp_kind(k, &key) == 0; k++) k->apply(t, ev);
 }
 
 void state_digest(truce_t *t, char out[65])

@@ -36,6 +36,7 @@ typedef struct http http_t;
 typedef struct org_state org_state_t;
 typedef struct auth_state auth_state_t;
 typedef struct journal_state journal_state_t;
+typedef struct notify_state notify_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -77,7 +78,7 @@ typedef struct {
     json_t *body;
 } draft_t;
 
-#define CMD_MAX_DRAFTS 64
+#define CMD_MAX_DRAFTS 20000 /* an import of 5000 sites drafts two events each */
 typedef struct cmd cmd_t;
 /* Runs on the writer thread against current state; fills c->drafts with
  * cmd_draft(), or fails with e filled. Must not block. */
@@ -89,8 +90,8 @@ struct cmd {
     cmd_prepare_fn prepare;
     void *arg;
     /* filled by prepare */
-    draft_t drafts[CMD_MAX_DRAFTS];
-    int ndrafts;
+    draft_t *drafts;      /* grown by cmd_draft; freed by the log */
+    int ndrafts, cap_drafts;
     char cred_user[64];   /* when set, the credential is written in the same transaction */
     char cred_hash[160];
     char result_id[64];   /* the id the command created or changed, for the reply */
@@ -137,6 +138,7 @@ struct truce {
     org_state_t *org;
     auth_state_t *auth;
     journal_state_t *journal;
+    notify_state_t *notify;
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };

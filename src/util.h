@@ -71,6 +71,8 @@ int file_write(const char *path, const void *p, size_t n, int mode);
     X(E_NOT_FOUND, "not_found", 404, "no such resource")                                 \
     X(E_METHOD, "method_not_allowed", 405, "this method is not allowed here")            \
     X(E_CONFLICT, "conflict", 409, "this conflicts with the current state")              \
+    X(E_DUPLICATE, "possible_duplicate", 409, "this may duplicate an existing record")   \
+    X(E_BAD_ROWS, "bad_rows", 400, "some rows of the file are not valid")                \
     X(E_TOO_LARGE, "too_large", 413, "the request body is too large")                    \
     X(E_MEDIA_TYPE, "unsupported_media_type", 415, "send Content-Type: application/json") \
     X(E_THROTTLED, "throttled", 429, "too many attempts; wait and retry")                \
