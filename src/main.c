@@ -384,8 +384,14 @@ static int cmd_digest(int argc, char **argv)
     int rc = open_dir(&t, dir);
     if (rc) return rc;
     char d[65];
-    state_digest(&t, d);
-    printf("%llu %s\n", (unsigned long long)t.applied_seq, d);
+    if (has_flag(argc, argv, "--dump")) {
+        char *s = state_dump(&t);
+        printf("%s\n", s ? s : "");
+        free(s);
+    } else {
+        state_digest(&t, d);
+        printf("%llu %s\n", (unsigned long long)t.applied_seq, d);
+    }
     truce_close(&t);
     return 0;
 }
@@ -418,7 +424,7 @@ static const command_t commands[] = {
      "Works while no server runs on DIR (a running server answers the same through /api/v1/users).",
      cmd_user},
     {"log", "truce log tail DIR [-n N]", "Prints the last N events (default 20) as canonical JSON, one a line.", cmd_log},
-    {"state-digest", "truce state-digest DIR",
+    {"state-digest", "truce state-digest DIR [--dump]",
      "Replays DIR and prints the last event's seq and the SHA-256 digest of the in-memory state.", cmd_digest},
     {"help", "truce help [CMD]", "Shows help.", cmd_help},
     {NULL, NULL, NULL, NULL},

@@ -25,6 +25,7 @@
 
 struct notify_state {
     geo_t *geo;
+    json_t *center, *area;      /* what geo was made from (for snapshots) */
     dc_t *dc;
     json_t *settings;           /* mission.settings (own reference) */
     json_t *places[2];          /* SITE-n, NSL-n: id -> record */
@@ -270,8 +271,10 @@ static void apply_mission(truce_t *t, const event_t *ev)
     if (!ns->settings) ns->settings = json_object();
     json_t *c = json_object_get(ev->body, "center");
     double lon = json_number_value(json_array_get(c, 0)), lat = json_number_value(json_array_get(c, 1));
-    if (!ns->geo && json_is_number(json_array_get(c, 0)) && json_is_number(json_array_get(c, 1)))
+    if (!ns->geo && json_is_number(json_array_get(c, 0)) && json_is_number(json_array_get(c, 1))) {
         ns->geo = geo_new(lon, lat, NULL);
+        ns->center = json_incref(c);
+    }
 }
 
 static void apply_feature(truce_t *t, const event_t *ev)
@@ -280,8 +283,11 @@ static void apply_feature(truce_t *t, const event_t *ev)
     json_t *f = json_object_get(ev->body, "feature");
     const char *layer = str(json_object_get(f, "properties"), "layer");
     err_t e;
-    if (ns->geo && layer && strcmp(layer, "boundary") == 0)
-        geo_set_area(ns->geo, json_object_get(f, "geometry"), setting_num(t, "area_margin_m", 5000), &e);
+    if (ns->geo && layer && strcmp(layer, "boundary") == 0 &&
+        geo_set_area(ns->geo, json_object_get(f, "geometry"), setting_num(t, "area_margin_m", 5000), &e) == 0) {
+        json_decref(ns->area);
+        ns->area = json_incref(json_object_get(f, "geometry"));
+    }
 }
 
 static json_t *place_rec(truce_t *t, const event_t *ev)
@@ -477,7 +483,7 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
     json_t *rec = json_object_get(NS(t)->units, ev->subject);
     if (!rec) return;
     int64_t ttl = (int64_t)(setting_num(t, "unit_position_ttl_h", 24) * 3600 * 1000);
-    json_t *prev = json_object_get(rec, "position");
+    json_t *prev = json_incref(json_object_get(rec, "position")); /* outlives its replacement below */
     int64_t at = time_of(ev->body, "at");
     json_int_t n = 1;
     if (prev) {
@@ -491,6 +497,22 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
     json_object_set(rep, "_labels", intern_labels(NS(t), ev->labels));
     json_object_set_new(rec, "position", rep);
     unit_report_to_dc(t, ev->subject, rep, at + ttl);
+    /* Earlier reports stay in the engine (a check of a past window finds
+     * them); a snapshot rebuilds them from this list. */
+    json_t *hist = json_object_get(rec, "_history");
+    if (!hist) {
+        hist = json_array();
+        json_object_set_new(rec, "_history", hist);
+    }
+    if (prev) {
+        int64_t pat = time_of(prev, "at"), until = pat + ttl < at ? pat + ttl : at;
+        json_array_append_new(hist, json_pack("{s:O, s:O, s:O, s:O, s:I}", "geometry", json_object_get(prev, "geometry"),
+                                              "at", json_object_get(prev, "at"), "n", json_object_get(prev, "n"),
+                                              "type", json_object_get(prev, "type"), "until",
+                                              (json_int_t)(until > pat ? until : pat)));
+        json_object_set(json_array_get(hist, json_array_size(hist) - 1), "_labels", json_object_get(prev, "_labels"));
+    }
+    json_decref(prev);
 }
 
 /* ---- module ---- */
@@ -516,6 +538,8 @@ static void notify_release(truce_t *t)
     if (!ns) return;
     dc_free(ns->dc);
     geo_free(ns->geo);
+    json_decref(ns->center);
+    json_decref(ns->area);
     json_decref(ns->settings);
     json_decref(ns->places[0]);
     json_decref(ns->places[1]);
@@ -558,7 +582,88 @@ static const kind_def_t notify_kinds[] = {
     {NULL, NULL},
 };
 
-const module_t notify_module = {"notify", notify_kinds, notify_init, notify_release, notify_dump, NULL, NULL};
+/* Snapshot: the records as they are (private members included) and what
+ * the plane was made from; load rebuilds the engine from the records. */
+static int notify_save(truce_t *t, buf_t *b)
+{
+    notify_state_t *ns = t->notify;
+    json_t *all = json_pack("{s:O?, s:O?, s:O, s:O, s:O, s:O, s:O, s:[I,I,I]}", "center", ns->center, "area", ns->area,
+                            "settings", ns->settings, "sites", ns->places[0], "nostrike", ns->places[1], "movements",
+                            ns->movements, "units", ns->units, "last", (json_int_t)ns->last[0],
+                            (json_int_t)ns->last[1], (json_int_t)ns->last[2]);
+    char *s = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(all);
+    if (!s) return -1;
+    buf_adds(b, s);
+    free(s);
+    return b->failed ? -1 : 0;
+}
+
+static void relabel(notify_state_t *ns, json_t *o, const char *key)
+{
+    json_t *l = json_object_get(o, key);
+    if (l) json_object_set(o, key, intern_labels(ns, l));
+}
+
+static int notify_load(truce_t *t, const char *p, size_t n)
+{
+    notify_state_t *ns = t->notify;
+    json_t *all = json_loadb(p, n, 0, NULL);
+    if (!all) return -1;
+    json_t *c = json_object_get(all, "center");
+    if (c) {
+        ns->geo = geo_new(json_number_value(json_array_get(c, 0)), json_number_value(json_array_get(c, 1)), NULL);
+        ns->center = json_incref(c);
+    }
+    json_decref(ns->settings);
+    ns->settings = json_incref(json_object_get(all, "settings"));
+    err_t e;
+    if (ns->geo && json_object_get(all, "area") &&
+        geo_set_area(ns->geo, json_object_get(all, "area"), setting_num(t, "area_margin_m", 5000), &e) == 0)
+        ns->area = json_incref(json_object_get(all, "area"));
+    for (int i = 0; i < 3; i++) ns->last[i] = (uint64_t)json_integer_value(json_array_get(json_object_get(all, "last"), (size_t)i));
+    const char *id;
+    json_t *rec;
+    for (int type = 0; type < 2; type++) {
+        json_object_update(ns->places[type], json_object_get(all, type ? "nostrike" : "sites"));
+        json_object_foreach(ns->places[type], id, rec)
+        {
+            relabel(ns, rec, "_labels");
+            relabel(ns, rec, "_dlabels");
+            if (strcmp(str(rec, "state"), "withdrawn")) place_to_dc(t, type, id, rec);
+        }
+    }
+    json_object_update(ns->movements, json_object_get(all, "movements"));
+    json_object_foreach(ns->movements, id, rec)
+    {
+        relabel(ns, rec, "_labels");
+        relabel(ns, rec, "_dlabels");
+        if (!movement_final(str(rec, "status"))) movement_to_dc(t, id, rec);
+    }
+    json_object_update(ns->units, json_object_get(all, "units"));
+    int64_t ttl = (int64_t)(setting_num(t, "unit_position_ttl_h", 24) * 3600 * 1000);
+    json_object_foreach(ns->units, id, rec)
+    {
+        relabel(ns, rec, "_labels");
+        size_t i;
+        json_t *h;
+        json_array_foreach(json_object_get(rec, "_history"), i, h)
+        {
+            relabel(ns, h, "_labels");
+            unit_report_to_dc(t, id, h, json_integer_value(json_object_get(h, "until")));
+        }
+        json_t *pos = json_object_get(rec, "position");
+        if (pos) {
+            relabel(ns, pos, "_labels");
+            unit_report_to_dc(t, id, pos, time_of(pos, "at") + ttl);
+        }
+    }
+    json_decref(all);
+    return 0;
+}
+
+const module_t notify_module = {"notify", notify_kinds, notify_init, notify_release, notify_dump, notify_save,
+                                notify_load};
 
 /* ---- records as readers see them ---- */
 

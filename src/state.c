@@ -64,7 +64,7 @@ void state_apply(truce_t *t, const event_t *ev)
     for (; k < kinds + nkinds && cmp_kind(k, &key) == 0; k++) k->apply(t, ev);
 }
 
-void state_digest(truce_t *t, char out[65])
+char *state_dump(truce_t *t)
 {
     json_t *all = json_object();
     for (int m = 0; truce_modules[m]; m++) {
@@ -74,11 +74,17 @@ void state_digest(truce_t *t, char out[65])
         json_object_set_new(all, truce_modules[m]->name, d);
     }
     char *s = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(all);
+    return s;
+}
+
+void state_digest(truce_t *t, char out[65])
+{
+    char *s = state_dump(t);
     uint8_t h[32];
     crypto_hash_sha256(h, (const uint8_t *)(s ? s : ""), s ? strlen(s) : 0);
     hex_encode(h, 32, out);
     free(s);
-    json_decref(all);
 }
 
 #include "log.h"

@@ -153,6 +153,8 @@ void state_release(truce_t *t);
 void state_apply(truce_t *t, const event_t *ev);
 /* SHA-256 over the canonical dump of every module, hex into out[65]. */
 void state_digest(truce_t *t, char out[65]);
+/* The canonical dump the digest is taken over (malloc'd). */
+char *state_dump(truce_t *t);
 
 /* Opens DIR: store, key, replay. create: make the folder's store (init). */
 int truce_open(truce_t *t, const char *dir, int create, err_t *e);
