@@ -266,8 +266,12 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
 
 json_t *conflict_json(const conflict_t *c)
 {
-    json_t *j = json_pack("{s:s, s:s, s:f, s:f}", "kind", dc_kind_names[c->kind], "id", c->id, "distance_m",
+    /* Objects with several reports ("UNIT-AZE-1#3") answer with the record's id. */
+    const char *hash = strchr(c->id, '#');
+    json_t *j = json_pack("{s:s, s:s%, s:f, s:f}", "kind", dc_kind_names[c->kind], "id", c->id,
+                          hash ? (size_t)(hash - c->id) : strlen(c->id), "distance_m",
                           (double)((int64_t)(c->distance_m * 100 + 0.5)) / 100, "protection_m", c->protection_m);
+    if (hash) json_object_set_new(j, "report", json_integer(atoll(hash + 1)));
     if (c->category && *c->category) json_object_set_new(j, "category", json_string(c->category));
     if (c->segment >= 0) {
         char a[32], b[32];

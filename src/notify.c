@@ -2000,16 +2000,17 @@ int h_deconflict_check(req_t *r)
                 json_object_set(o, "status", json_object_get(rec, "status"));
                 json_object_set(o, "purpose", json_object_get(rec, "purpose"));
             } else if (c[j].kind == DC_UNIT) {
-                char u[96];
-                snprintf(u, sizeof u, "%s", c[j].id);
-                char *hash = strchr(u, '#');
-                if (hash) *hash = 0;
-                json_object_set_new(o, "id", json_string(u));
-                rec = json_object_get(ns->units, u);
-                json_t *pos = json_object_get(rec, "position");
-                if (pos && json_integer_value(json_object_get(pos, "n")) == atoll(hash ? hash + 1 : "0")) {
-                    json_object_set(o, "geometry", json_object_get(pos, "geometry"));
-                    json_object_set(o, "at", json_object_get(pos, "at"));
+                /* the report the conflict is about: the last, or one of the history */
+                rec = json_object_get(ns->units, str(o, "id"));
+                json_int_t k = json_integer_value(json_object_get(o, "report"));
+                json_t *rep = json_object_get(rec, "position");
+                size_t h;
+                json_t *x;
+                json_array_foreach(json_object_get(rec, "_history"), h, x) if (json_integer_value(json_object_get(x, "n")) == k)
+                    rep = x;
+                if (rep && json_integer_value(json_object_get(rep, "n")) == k) {
+                    json_object_set(o, "geometry", json_object_get(rep, "geometry"));
+                    json_object_set(o, "at", json_object_get(rep, "at"));
                 }
             }
             if (rec) {
