@@ -23,7 +23,8 @@
 
 const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read", "journal.write",
                                           "org.write", "user.admin", "audit", "notify.write",
-                                          "notify.ack", "nostrike.write", "unit.position"};
+                                          "notify.ack", "nostrike.write", "unit.position", "isf.hq",
+                                          "isf.contingent"};
 
 #define B(p) (1ull << (p))
 static const struct {
@@ -35,8 +36,8 @@ static const struct {
     {"cmcc_commander", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_AUDIT) | B(P_NOTIFY) |
                            B(P_NOTIFY_ACK) | B(P_NOSTRIKE)},
     {"idf_liaison", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE)},
-    {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS)},
-    {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS)},
+    {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS) | B(P_ISF_HQ) | B(P_ISF)},
+    {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS) | B(P_ISF)},
     {"humanitarian", B(P_NOTIFY)},
     {"trainer", 0},
     {"ddr_officer", 0},

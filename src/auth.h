@@ -29,6 +29,8 @@ enum {
     P_NOTIFY_ACK,    /* the CMCC's side: acknowledge, movement outcomes */
     P_NOSTRIKE,      /* keep the no-strike list */
     P_UNIT_POS,      /* report ISF unit positions */
+    P_ISF_HQ,        /* force generation, tasks and their assignment */
+    P_ISF,           /* a contingent's side: its units, caveats, task answers */
     P__COUNT
 };
 

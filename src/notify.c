@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "deconflict.h"
+#include "isf.h"
 #include "log.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -515,6 +516,32 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
     json_decref(prev);
 }
 
+static void apply_unit_updated(truce_t *t, const event_t *ev)
+{
+    json_t *rec = json_object_get(NS(t)->units, ev->subject);
+    if (rec) json_object_update(rec, ev->body);
+}
+
+geo_t *notify_geo(truce_t *t)
+{
+    return NS(t)->geo;
+}
+
+json_t *notify_unit(truce_t *t, const char *id)
+{
+    return json_object_get(NS(t)->units, id);
+}
+
+json_t *notify_units(truce_t *t)
+{
+    return NS(t)->units;
+}
+
+json_t *notify_movement(truce_t *t, const char *id)
+{
+    return json_object_get(NS(t)->movements, id);
+}
+
 /* ---- module ---- */
 
 static int notify_init(truce_t *t)
@@ -579,6 +606,7 @@ static const kind_def_t notify_kinds[] = {
     {"movement.amended", apply_movement_amended},
     {"unit.registered", apply_unit_registered},
     {"unit.position", apply_unit_position},
+    {"unit.updated", apply_unit_updated},
     {NULL, NULL},
 };
 
@@ -1695,8 +1723,11 @@ int notify_prepare_movement(truce_t *t, cmd_t *c, err_t *e)
     if (cmd_draft(c, "movement.notified", c->result_id, sharing(t, "movement", org), movement_body(in, org), e))
         return -1;
     json_t *d = movement_detail(in);
-    if (json_object_size(d)) return cmd_draft(c, "movement.detail", c->result_id, sharing(t, "detail", org), d, e);
-    json_decref(d);
+    if (json_object_size(d) && cmd_draft(c, "movement.detail", c->result_id, sharing(t, "detail", org), d, e)) return -1;
+    if (!json_object_size(d)) json_decref(d);
+    /* An escort request becomes an ISF task linked to the movement. */
+    if (json_is_true(json_object_get(in, "escort_requested")))
+        return isf_draft_escort(t, c, c->result_id, in, org, e);
     return 0;
 }
 

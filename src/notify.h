@@ -38,6 +38,15 @@ extern const field_t site_fields[], site_amend_fields[], nostrike_fields[], nost
     ack_fields[], withdraw_fields[], movement_fields[], movement_amend_fields[], mstatus_fields[],
     position_report_fields[], check_fields[];
 
+/* For the ISF module (under the lock): the mission plane (NULL before the
+ * mission is configured) and a unit's record (org, type, strength, home_base,
+ * sector, status, position), borrowed. */
+struct geo;
+struct geo *notify_geo(truce_t *t);
+json_t *notify_unit(truce_t *t, const char *id);
+json_t *notify_movement(truce_t *t, const char *id);
+json_t *notify_units(truce_t *t);
+
 /* Scenario loading (who == NULL, arg carries "org"). */
 int notify_prepare_site(truce_t *t, cmd_t *c, err_t *e);
 int notify_prepare_nostrike(truce_t *t, cmd_t *c, err_t *e);

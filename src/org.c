@@ -30,6 +30,11 @@ int org_sector_exists(truce_t *t, const char *id)
     return layer && strcmp(layer, "sector") == 0;
 }
 
+json_t *org_features(truce_t *t)
+{
+    return t->org->features;
+}
+
 const char *org_timezone(truce_t *t)
 {
     const char *tz = json_string_value(json_object_get(t->org->mission, "timezone"));

@@ -17,6 +17,9 @@ int org_position_exists(truce_t *t, const char *id);
 int org_sector_exists(truce_t *t, const char *id);
 /* Positions held by a person, as a new JSON array of ids. */
 json_t *org_positions_of(truce_t *t, const char *person);
+/* Geographic features by id (GeoJSON Features with properties.layer),
+ * borrowed while the lock is held. */
+json_t *org_features(truce_t *t);
 /* The mission's time zone ("Asia/Gaza"), borrowed while the lock is held. */
 const char *org_timezone(truce_t *t);
 

@@ -10,12 +10,13 @@
 #include "auth.h"
 #include "http.h"
 #include "journal.h"
+#include "isf.h"
 #include "log.h"
 #include "notify.h"
 #include "org.h"
 
-extern const module_t org_module, auth_module, journal_module, notify_module;
-const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, NULL};
+extern const module_t org_module, auth_module, journal_module, notify_module, isf_module;
+const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module, NULL};
 
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
@@ -72,6 +73,26 @@ const route_t routes[] = {
     {"GET", "/api/v1/units", P_LOGGED, h_units_list, NULL, 0, "ISF units you may see, with their last position", "notify"},
     {"POST", "/api/v1/units/{id}/position", P_UNIT_POS, h_unit_position, position_report_fields, 0, "Report a unit's position", "notify"},
     {"POST", "/api/v1/deconfliction/check", P_LOGGED, h_deconflict_check, check_fields, 262144, "What an area and a window conflict with, among what you may see", "notify"},
+    {"GET", "/api/v1/contingents", P_LOGGED, h_contingents_list, NULL, 0, "ISF national contingents you may see, with strength over time", "isf"},
+    {"GET", "/api/v1/contingents/{id}", P_LOGGED, h_contingent_get, NULL, 0, "One contingent", "isf"},
+    {"POST", "/api/v1/contingents/{id}/strength", P_ISF_HQ, h_contingent_strength, strength_fields, 0, "Record pledged and deployed strength", "isf"},
+    {"POST", "/api/v1/units", P_ISF_HQ, h_units_add, unit_fields, 0, "Register a unit of a contingent", "isf"},
+    {"POST", "/api/v1/units/{id}/update", P_ISF, h_unit_update, unit_update_fields, 0, "Change a unit's strength, home base, sector or status", "isf"},
+    {"GET", "/api/v1/caveats", P_LOGGED, h_caveats_list, NULL, 0, "Caveat sets you may see (?contingent)", "isf"},
+    {"POST", "/api/v1/caveats", P_ISF, h_caveats_set, caveat_fields, 0, "Set a contingent's caveats (by its commander's position)", "isf"},
+    {"GET", "/api/v1/caveats/matrix", P_LOGGED, h_caveats_matrix, NULL, 0, "Nations against caveat types, as in force (?at)", "isf"},
+    {"GET", "/api/v1/tasks", P_LOGGED, h_tasks_list, NULL, 0, "ISF tasks you may see (?status, unit)", "isf"},
+    {"POST", "/api/v1/tasks", P_ISF_HQ, h_tasks_add, task_fields, 262144, "Create a task (draft)", "isf"},
+    {"GET", "/api/v1/tasks/{id}", P_LOGGED, h_task_get, NULL, 0, "One task with its history", "isf"},
+    {"GET", "/api/v1/tasks/{id}/candidates", P_ISF_HQ, h_task_candidates, NULL, 0, "Units ranked for the task, and the excluded ones with their reasons", "isf"},
+    {"POST", "/api/v1/tasks/{id}/assign", P_ISF_HQ, h_task_assign, assign_fields, 0, "Assign a task to a unit; refused naming every caveat it breaks", "isf"},
+    {"POST", "/api/v1/tasks/{id}/approve", P_ISF, h_task_action, task_action_fields, 0, "Record national approval of a held task", "isf"},
+    {"POST", "/api/v1/tasks/{id}/refuse", P_ISF, h_task_action, task_action_fields, 0, "Record national refusal", "isf"},
+    {"POST", "/api/v1/tasks/{id}/accept", P_ISF, h_task_action, task_action_fields, 0, "The contingent accepts the task", "isf"},
+    {"POST", "/api/v1/tasks/{id}/decline", P_ISF, h_task_action, task_action_fields, 0, "The contingent declines, with the reason", "isf"},
+    {"POST", "/api/v1/tasks/{id}/start", P_ISF, h_task_action, task_action_fields, 0, "The task is under way", "isf"},
+    {"POST", "/api/v1/tasks/{id}/complete", P_ISF, h_task_action, task_action_fields, 0, "Completed, with an outcome report", "isf"},
+    {"POST", "/api/v1/tasks/{id}/abort", P_ISF, h_task_action, task_action_fields, 0, "Aborted, with the reason", "isf"},
     {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
     {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
     {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},

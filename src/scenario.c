@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "isf.h"
 #include "notify.h"
 #include "org.h"
 
@@ -215,7 +216,9 @@ int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
     static const struct {
         const char *key;
         cmd_prepare_fn fn;
-    } sections[] = {{"units", notify_prepare_unit},
+    } sections[] = {{"contingents", isf_prepare_contingent},
+                    {"units", notify_prepare_unit},
+                    {"caveats", isf_prepare_caveat},
                     {"nostrike", notify_prepare_nostrike},
                     {"sites", notify_prepare_site},
                     {"movements", notify_prepare_movement}};

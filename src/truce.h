@@ -37,6 +37,7 @@ typedef struct org_state org_state_t;
 typedef struct auth_state auth_state_t;
 typedef struct journal_state journal_state_t;
 typedef struct notify_state notify_state_t;
+typedef struct isf_state isf_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -139,6 +140,7 @@ struct truce {
     auth_state_t *auth;
     journal_state_t *journal;
     notify_state_t *notify;
+    isf_state_t *isf;
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };

@@ -1,0 +1,95 @@
+/*
+ * tz.c — local time of the mission (caveats speak of local hours) from the
+ * system's tz database (TZif files in /usr/share/zoneinfo), without touching
+ * the process's TZ: thread-safe and the same on every machine with the same
+ * tzdata. Gaza's future transitions are listed explicitly in tzdata, so the
+ * transition table alone answers; past its end the last offset holds.
+ */
+#include "tz.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ZONES 8
+
+typedef struct {
+    char name[64];
+    int n;
+    int64_t *at;      /* transition times, s */
+    int32_t *off;     /* offset from each transition on, s */
+    int32_t off0;     /* before the first */
+} zone_t;
+
+static zone_t zones[MAX_ZONES];
+static int nzones;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++) v = v << 8 | p[i];
+    if (n == 4) return (int32_t)(uint32_t)v;
+    return (int64_t)v;
+}
+
+static int load(zone_t *z, const char *name)
+{
+    char path[160];
+    if (strstr(name, "..")) return -1;
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+    size_t len;
+    char *d = file_read(path, &len);
+    if (!d) return -1;
+    const unsigned char *p = (const unsigned char *)d, *end = p + len;
+    int rc = -1;
+    if (len < 44 || memcmp(p, "TZif", 4)) goto out;
+    /* skip the 32-bit block to the 64-bit one (version 2 and later) */
+    int64_t c[6];
+    for (int i = 0; i < 6; i++) c[i] = be(p + 20 + 4 * i, 4);
+    size_t skip = 44 + (size_t)(c[3] * 5 + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0]);
+    if (p[4] < '2' || skip + 44 > len) goto out;
+    p += skip;
+    if (memcmp(p, "TZif", 4)) goto out;
+    for (int i = 0; i < 6; i++) c[i] = be(p + 20 + 4 * i, 4);
+    int64_t timecnt = c[3], typecnt = c[4];
+    const unsigned char *times = p + 44, *idx = times + timecnt * 8, *types = idx + timecnt;
+    if (typecnt < 1 || types + typecnt * 6 > end) goto out;
+    z->n = (int)timecnt;
+    z->at = malloc((size_t)(timecnt ? timecnt : 1) * sizeof *z->at);
+    z->off = malloc((size_t)(timecnt ? timecnt : 1) * sizeof *z->off);
+    if (!z->at || !z->off) goto out;
+    for (int64_t i = 0; i < timecnt; i++) {
+        z->at[i] = be(times + i * 8, 8);
+        int t = idx[i] < typecnt ? idx[i] : 0;
+        z->off[i] = (int32_t)be(types + t * 6, 4);
+    }
+    z->off0 = (int32_t)be(types, 4);
+    snprintf(z->name, sizeof z->name, "%s", name);
+    rc = 0;
+out:
+    free(d);
+    return rc;
+}
+
+int64_t tz_offset_ms(const char *name, int64_t utc_ms)
+{
+    if (!name || !*name || strcmp(name, "UTC") == 0) return 0;
+    pthread_mutex_lock(&mu);
+    zone_t *z = NULL;
+    for (int i = 0; i < nzones; i++)
+        if (strcmp(zones[i].name, name) == 0) z = &zones[i];
+    if (!z && nzones < MAX_ZONES && load(&zones[nzones], name) == 0) z = &zones[nzones++];
+    pthread_mutex_unlock(&mu);
+    if (!z) return 0;
+    int64_t s = utc_ms >= 0 ? utc_ms / 1000 : -((-utc_ms + 999) / 1000);
+    /* last transition at or before s */
+    int lo = 0, hi = z->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (z->at[mid] <= s) lo = mid + 1;
+        else hi = mid;
+    }
+    return (int64_t)(lo ? z->off[lo - 1] : z->off0) * 1000;
+}
