@@ -31,6 +31,8 @@ enum {
     P_UNIT_POS,      /* report ISF unit positions */
     P_ISF_HQ,        /* force generation, tasks and their assignment */
     P_ISF,           /* a contingent's side: its units, caveats, task answers */
+    P_OPS_NOTIFY,    /* notify operations (the IDF liaison) */
+    P_OPS_DECIDE,    /* the CMCC's decisions (authority also follows positions) */
     P__COUNT
 };
 

@@ -155,6 +155,34 @@ int dc_put(dc_t *d, dc_object_t *in)
     return 0;
 }
 
+int dc_object_shape(const dc_t *d, int kind, const char *id, int segment, shape_t *out)
+{
+    char k[160];
+    key_of(k, sizeof k, kind, id);
+    json_t *v = json_object_get(d->ids, k);
+    if (!v) return -1;
+    const obj_t *o = &d->o[json_integer_value(v)];
+    if (segment < 0 || o->shape.type != SH_LINE) return shape_copy(out, &o->shape);
+    if (segment + 1 >= o->shape.n) return -1;
+    memset(out, 0, sizeof *out);
+    out->type = SH_LINE;
+    out->n = 2;
+    out->p = malloc(2 * sizeof *out->p);
+    out->ring = calloc(1, sizeof *out->ring);
+    if (!out->p || !out->ring) {
+        shape_free(out);
+        return -1;
+    }
+    out->p[0] = o->shape.p[segment];
+    out->p[1] = o->shape.p[segment + 1];
+    out->ring[0] = 2;
+    out->x0 = out->p[0].x < out->p[1].x ? out->p[0].x : out->p[1].x;
+    out->x1 = out->p[0].x > out->p[1].x ? out->p[0].x : out->p[1].x;
+    out->y0 = out->p[0].y < out->p[1].y ? out->p[0].y : out->p[1].y;
+    out->y1 = out->p[0].y > out->p[1].y ? out->p[0].y : out->p[1].y;
+    return 0;
+}
+
 size_t dc_count(const dc_t *d)
 {
     return d->count;

@@ -55,6 +55,9 @@ void dc_free(dc_t *d);
 int dc_put(dc_t *d, dc_object_t *o);
 void dc_drop(dc_t *d, int kind, const char *id);
 size_t dc_count(const dc_t *d);
+/* A copy of an object's shape (a movement's segment when segment >= 0);
+ * -1 when there is no such object. */
+int dc_object_shape(const dc_t *d, int kind, const char *id, int segment, shape_t *out);
 size_t dc_memory(const dc_t *d);
 
 /* The check. who == NULL: every object (the system's own checks); else only

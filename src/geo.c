@@ -257,6 +257,94 @@ static GEOSGeometry *to_geos(geo_t *g, const shape_t *s)
     return poly;
 }
 
+static json_t *pos_json(geo_t *g, pt_t p);
+
+/* A projected shape from a GEOS (multi)polygon, and its GeoJSON
+ * MultiPolygon in lon/lat when json is not NULL (caller holds g->mu). */
+static int from_geos(geo_t *g, const GEOSGeometry *geom, shape_t *out, json_t **json)
+{
+    GEOSContextHandle_t h = g->gh;
+    memset(out, 0, sizeof *out);
+    int np = GEOSGetNumGeometries_r(h, geom), n = 0, nr = 0;
+    for (int k = 0; k < np; k++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, geom, k);
+        if (GEOSGeomTypeId_r(h, p) != GEOS_POLYGON) continue;
+        int ni = GEOSGetNumInteriorRings_r(h, p);
+        n += GEOSGetNumCoordinates_r(h, p);
+        nr += 1 + ni;
+    }
+    if (n == 0 || nr == 0) return -1;
+    out->type = SH_POLY;
+    out->p = malloc((size_t)n * sizeof *out->p);
+    out->ring = malloc((size_t)(nr + 1) * sizeof *out->ring);
+    if (!out->p || !out->ring) {
+        shape_free(out);
+        return -1;
+    }
+    json_t *polys = json ? json_array() : NULL;
+    for (int k = 0; k < np; k++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, geom, k);
+        if (GEOSGeomTypeId_r(h, p) != GEOS_POLYGON) continue;
+        int ni = GEOSGetNumInteriorRings_r(h, p);
+        json_t *rings = json ? json_array() : NULL;
+        for (int r = -1; r < ni; r++) {
+            const GEOSGeometry *ring = r < 0 ? GEOSGetExteriorRing_r(h, p) : GEOSGetInteriorRingN_r(h, p, r);
+            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+            unsigned sz = 0;
+            GEOSCoordSeq_getSize_r(h, cs, &sz);
+            out->ring[out->nring++] = out->n;
+            json_t *ll = json ? json_array() : NULL;
+            for (unsigned i = 0; i < sz; i++) {
+                double x, y;
+                GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+                out->p[out->n++] = (pt_t){x, y};
+                if (ll) json_array_append_new(ll, pos_json(g, (pt_t){x, y}));
+            }
+            if (rings) json_array_append_new(rings, ll);
+        }
+        if (polys) json_array_append_new(polys, rings);
+    }
+    if (json) *json = json_pack("{s:s, s:o}", "type", "MultiPolygon", "coordinates", polys);
+    out->ring[out->nring] = out->n;
+    shape_bbox(out);
+    return 0;
+}
+
+int geo_difference(geo_t *g, const shape_t *poly, const shape_t *const *objs, const double *dist, int n,
+                   shape_t *out, json_t **json, double *area_in, double *area_out)
+{
+    GEOSContextHandle_t h = g->gh;
+    int rc = -1;
+    pthread_mutex_lock(&g->mu);
+    GEOSGeometry *a = to_geos(g, poly), *rest = NULL;
+    if (!a) goto out;
+    GEOSArea_r(h, a, area_in);
+    GEOSGeometry **bufs = calloc((size_t)(n > 0 ? n : 1), sizeof *bufs);
+    int nb = 0;
+    for (int i = 0; i < n && bufs; i++) {
+        GEOSGeometry *o = to_geos(g, objs[i]);
+        if (!o) continue;
+        GEOSGeometry *b = GEOSBuffer_r(h, o, dist[i] > 0 ? dist[i] : 0.01, 16);
+        GEOSGeom_destroy_r(h, o);
+        if (b) bufs[nb++] = b;
+    }
+    if (!bufs) goto out_a;
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, bufs, (unsigned)nb);
+    free(bufs);
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+    if (coll) GEOSGeom_destroy_r(h, coll);
+    rest = u ? GEOSDifference_r(h, a, u) : GEOSGeom_clone_r(h, a);
+    if (u) GEOSGeom_destroy_r(h, u);
+    if (rest && !GEOSisEmpty_r(h, rest) && GEOSArea_r(h, rest, area_out) && *area_out > 1 && from_geos(g, rest, out, json) == 0)
+        rc = 0;
+    if (rest) GEOSGeom_destroy_r(h, rest);
+out_a:
+    GEOSGeom_destroy_r(h, a);
+out:
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
 static int check_valid(geo_t *g, const shape_t *s, const int *parts, int nparts, const char *field,
                        err_t *e)
 {

@@ -65,6 +65,14 @@ json_t *geo_shape_to_json(geo_t *g, const shape_t *s);
 void shape_free(shape_t *s);
 int shape_copy(shape_t *dst, const shape_t *src);
 
+/* Polygon narrowing: poly less the union of every object buffered by its
+ * distance (GEOS). out is the remainder (rings of all its parts, even-odd),
+ * *area_out its area and *area_in poly's, in square metres. -1 when nothing
+ * remains or GEOS fails; *json (when not NULL) the remainder as a GeoJSON
+ * MultiPolygon. poly must be a single Polygon (shell, then holes). */
+int geo_difference(geo_t *g, const shape_t *poly, const shape_t *const *objs, const double *dist, int n,
+                   shape_t *out, json_t **json, double *area_in, double *area_out);
+
 /* Geodesic length of a lon/lat segment in metres (PROJ's geodesic). */
 double geo_geodesic_m(double lon1, double lat1, double lon2, double lat2);
 

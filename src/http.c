@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "ops.h"
 
 #define DEFAULT_BODY (64 * 1024)
 #define HARD_BODY (1024 * 1024)
@@ -271,6 +272,7 @@ char *http_metrics(truce_t *t, size_t *len)
     buf_addf(&b, "truce_http_request_seconds_sum %.6f\ntruce_http_request_seconds_count %llu\n",
              (double)__atomic_load_n(&h->hist_sum_us, __ATOMIC_RELAXED) / 1e6,
              (unsigned long long)__atomic_load_n(&h->hist_count, __ATOMIC_RELAXED));
+    ops_metrics(t, &b);
     log_stats_t ls;
     log_stats(t, &ls);
     buf_addf(&b, "# HELP truce_log_size Events in the log.\n# TYPE truce_log_size gauge\ntruce_log_size %llu\n",

@@ -526,6 +526,18 @@ static int prepare_task_create(truce_t *t, cmd_t *c, err_t *e)
     return cmd_draft(c, "task.created", c->result_id, labels, json_deep_copy(in), e);
 }
 
+uint64_t isf_last_task(truce_t *t)
+{
+    return IS(t)->last_task;
+}
+
+int isf_draft_task(truce_t *t, cmd_t *c, json_t *task, err_t *e)
+{
+    char id[32];
+    snprintf(id, sizeof id, "TSK-%llu", (unsigned long long)IS(t)->last_task + 1);
+    return cmd_draft(c, "task.created", id, isf_labels(NULL), task, e);
+}
+
 int isf_draft_escort(truce_t *t, cmd_t *c, const char *movement, const json_t *in, const char *org, err_t *e)
 {
     char id[32];

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "http.h"
 #include "log.h"
+#include "ops.h"
 #include "org.h"
 
 typedef struct {
@@ -196,8 +197,10 @@ static int cmd_serve(int argc, char **argv)
            (unsigned long long)log_durable(&t), t.exercise ? ", EXERCISE data" : "");
     printf("truce: exercise credentials are in %s/demo-credentials.txt\n", dir);
     fflush(stdout);
-    int sig;
-    sigwait(&set, &sig);
+    /* Wait for a signal; meanwhile, once a second, escalate notices whose
+     * time to answer is half or all gone. */
+    struct timespec tick = {1, 0};
+    while (sigtimedwait(&set, NULL, &tick) < 0) ops_tick(&t);
     printf("truce: stopping\n");
     http_stop(&t);
     truce_close(&t);

@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "deconflict.h"
 #include "isf.h"
+#include "ops.h"
 #include "log.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -532,6 +533,26 @@ json_t *notify_unit(truce_t *t, const char *id)
     return json_object_get(NS(t)->units, id);
 }
 
+json_t *notify_site(truce_t *t, const char *id)
+{
+    return json_object_get(NS(t)->places[PL_SITE], id);
+}
+
+json_t *notify_settings(truce_t *t)
+{
+    return NS(t)->settings;
+}
+
+double notify_protection(truce_t *t, const char *kind, const char *category)
+{
+    return protection(t, kind, category);
+}
+
+dc_t *notify_dc(truce_t *t)
+{
+    return NS(t)->dc;
+}
+
 json_t *notify_units(truce_t *t)
 {
     return NS(t)->units;
@@ -700,11 +721,13 @@ static int may_see(const principal_t *who, const json_t *labels)
     return !who || auth_may_see(who, labels);
 }
 
-static json_t *labels_of(notify_state_t *ns, const char *kind, const char *id)
+static json_t *labels_of(truce_t *t, const char *kind, const char *id)
 {
+    notify_state_t *ns = NS(t);
     if (strcmp(kind, "site") == 0) return json_object_get(json_object_get(ns->places[0], id), "_labels");
     if (strcmp(kind, "nostrike") == 0) return json_object_get(json_object_get(ns->places[1], id), "_labels");
     if (strcmp(kind, "movement") == 0) return json_object_get(json_object_get(ns->movements, id), "_labels");
+    if (strcmp(kind, "operation") == 0) return ops_labels(t, id);
     if (strcmp(kind, "unit") == 0) {
         char u[96];
         snprintf(u, sizeof u, "%s", id);
@@ -734,7 +757,6 @@ static const char *place_status(truce_t *t, const json_t *rec, int64_t now, int 
  * and the conflicts the reader may see. New reference. */
 static json_t *rec_out(truce_t *t, const principal_t *who, const json_t *rec, int64_t now)
 {
-    notify_state_t *ns = NS(t);
     json_t *o = json_object();
     const char *k;
     json_t *v;
@@ -759,7 +781,7 @@ static json_t *rec_out(truce_t *t, const principal_t *who, const json_t *rec, in
         size_t i;
         json_array_foreach(conf, i, v)
         {
-            json_t *l = labels_of(ns, str(v, "kind"), str(v, "id"));
+            json_t *l = labels_of(t, str(v, "kind"), str(v, "id"));
             if (l && may_see(who, l)) json_array_append(c, v);
         }
         json_object_set_new(o, "conflicts", c);

@@ -46,6 +46,12 @@ struct geo *notify_geo(truce_t *t);
 json_t *notify_unit(truce_t *t, const char *id);
 json_t *notify_movement(truce_t *t, const char *id);
 json_t *notify_units(truce_t *t);
+json_t *notify_site(truce_t *t, const char *id);
+json_t *notify_settings(truce_t *t);
+/* The protection distance of a kind ("operation") and category. */
+double notify_protection(truce_t *t, const char *kind, const char *category);
+struct dc;
+struct dc *notify_dc(truce_t *t);
 
 /* Scenario loading (who == NULL, arg carries "org"). */
 int notify_prepare_site(truce_t *t, cmd_t *c, err_t *e);

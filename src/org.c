@@ -30,6 +30,11 @@ int org_sector_exists(truce_t *t, const char *id)
     return layer && strcmp(layer, "sector") == 0;
 }
 
+json_t *org_positions(truce_t *t)
+{
+    return t->org->positions;
+}
+
 json_t *org_features(truce_t *t)
 {
     return t->org->features;

@@ -20,6 +20,8 @@ json_t *org_positions_of(truce_t *t, const char *person);
 /* Geographic features by id (GeoJSON Features with properties.layer),
  * borrowed while the lock is held. */
 json_t *org_features(truce_t *t);
+/* Positions by id (title, org, reports_to, authority, holder), borrowed. */
+json_t *org_positions(truce_t *t);
 /* The mission's time zone ("Asia/Gaza"), borrowed while the lock is held. */
 const char *org_timezone(truce_t *t);
 

@@ -13,10 +13,11 @@
 #include "isf.h"
 #include "log.h"
 #include "notify.h"
+#include "ops.h"
 #include "org.h"
 
-extern const module_t org_module, auth_module, journal_module, notify_module, isf_module;
-const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module, NULL};
+extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module;
+const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module, &ops_module, NULL};
 
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
@@ -93,6 +94,15 @@ const route_t routes[] = {
     {"POST", "/api/v1/tasks/{id}/start", P_ISF, h_task_action, task_action_fields, 0, "The task is under way", "isf"},
     {"POST", "/api/v1/tasks/{id}/complete", P_ISF, h_task_action, task_action_fields, 0, "Completed, with an outcome report", "isf"},
     {"POST", "/api/v1/tasks/{id}/abort", P_ISF, h_task_action, task_action_fields, 0, "Aborted, with the reason", "isf"},
+    {"GET", "/api/v1/operations", P_LOGGED, h_ops_list, NULL, 0, "Operations you may see (?status, queue=decisions|alerts|escalated)", "ops"},
+    {"POST", "/api/v1/operations", P_OPS_NOTIFY, h_ops_add, op_fields, 262144, "Inform or coordinate an operation; checked at once", "ops"},
+    {"GET", "/api/v1/operations/{id}", P_LOGGED, h_op_get, NULL, 0, "One operation: notice, conflicts, alerts, decisions, escalations", "ops"},
+    {"POST", "/api/v1/operations/{id}/decision", P_OPS_DECIDE, h_op_decision, decision_fields, 0, "The CMCC decides: concur, acknowledge, refer, request_narrowing, object", "ops"},
+    {"POST", "/api/v1/operations/{id}/respond", P_OPS_NOTIFY, h_op_respond, respond_fields, 262144, "The notifier answers a narrowing request: accept, amend or answer", "ops"},
+    {"POST", "/api/v1/operations/{id}/outcome", P_OPS_NOTIFY, h_op_outcome, outcome_report_fields, 0, "The notifier reports the outcome", "ops"},
+    {"GET", "/api/v1/operations/{id}/record", P_LOGGED, h_op_record, NULL, 0, "What was known of the operation at ?as_of=T, from the log", "ops"},
+    {"GET", "/api/v1/advisories", P_LOGGED, h_advisories_list, NULL, 0, "Advisories to your organisation", "ops"},
+    {"POST", "/api/v1/advisories/{id}/acknowledge", P_LOGGED, h_advisory_ack, ack_fields, 0, "Acknowledge an advisory", "ops"},
     {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
     {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
     {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},

@@ -13,7 +13,8 @@
 typedef struct {
     const char *kind;
     void (*apply)(truce_t *, const event_t *);
-    int module;  /* several modules may apply one kind: in module order */
+    int module;  /* several modules may apply one kind: in module order, */
+    int row;     /* and within a module in the order of its rows */
 } route_kind_t;
 
 /* Sorted copy of every module's kinds, for bsearch on the hot path. */
@@ -28,7 +29,9 @@ static int cmp_kind(const void *a, const void *b)
 static int cmp_kind_module(const void *a, const void *b)
 {
     int c = cmp_kind(a, b);
-    return c ? c : ((const route_kind_t *)a)->module - ((const route_kind_t *)b)->module;
+    if (c) return c;
+    const route_kind_t *x = a, *y = b;
+    return x->module != y->module ? x->module - y->module : x->row - y->row;
 }
 
 int state_init(truce_t *t)
@@ -39,9 +42,11 @@ int state_init(truce_t *t)
             for (const kind_def_t *k = truce_modules[m]->kinds; k && k->kind; k++) n++;
         kinds = calloc(n ? n : 1, sizeof *kinds);
         if (!kinds) return -1;
-        for (int m = 0; truce_modules[m]; m++)
+        for (int m = 0; truce_modules[m]; m++) {
+            int row = 0;
             for (const kind_def_t *k = truce_modules[m]->kinds; k && k->kind; k++)
-                kinds[nkinds++] = (route_kind_t){k->kind, k->apply, m};
+                kinds[nkinds++] = (route_kind_t){k->kind, k->apply, m, row++};
+        }
         qsort(kinds, nkinds, sizeof *kinds, cmp_kind_module);
     }
     for (int m = 0; truce_modules[m]; m++)

@@ -38,6 +38,7 @@ typedef struct auth_state auth_state_t;
 typedef struct journal_state journal_state_t;
 typedef struct notify_state notify_state_t;
 typedef struct isf_state isf_state_t;
+typedef struct ops_state ops_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -141,6 +142,7 @@ struct truce {
     journal_state_t *journal;
     notify_state_t *notify;
     isf_state_t *isf;
+    ops_state_t *ops;
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };

@@ -1,0 +1,1341 @@
+/*
+ * ops.c — see ops.h. Operations are jansson records keyed by id, with
+ * private members starting with "_" (labels, the seqs of their events); each
+ * is also an object of the deconfliction engine (kind "operation"), so a
+ * site, movement or unit checked later finds it, and a change to any of
+ * those re-checks the operations still ahead (alerts).
+ */
+#include "ops.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "deconflict.h"
+#include "geo.h"
+#include "isf.h"
+#include "log.h"
+#include "notify.h"
+#include "org.h"
+#include "tz.h"
+
+#define MIN_MS (60LL * 1000)
+#define MAX_WINDOW_MS (7LL * 86400 * 1000)
+
+struct ops_state {
+    json_t *ops;         /* OPN-n -> record */
+    json_t *advisories;  /* ADV-n -> record */
+    json_t *task_op;     /* TSK-n -> OPN-n for referrals */
+    uint64_t last_op, last_adv;
+    uint64_t ndecided;
+    double decided_sum_s, decided_max_s;
+};
+
+static ops_state_t *OS(truce_t *t)
+{
+    return t->ops;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int64_t time_of(const json_t *o, const char *k)
+{
+    int64_t ms = 0;
+    if (str(o, k)) time_parse(str(o, k), &ms);
+    return ms;
+}
+
+static void set_time(json_t *o, const char *k, int64_t ms)
+{
+    char s[32];
+    time_format(ms, s);
+    json_object_set_new(o, k, json_string(s));
+}
+
+static int in_list(const json_t *a, const char *s)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return 1;
+    return 0;
+}
+
+static uint64_t num_of(const char *id, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(id, prefix, n) ? 0 : strtoull(id + n, NULL, 10);
+}
+
+static const char *const op_modes[] = {"inform", "coordinate", NULL};
+static const char *const op_kinds[] = {"air_strike", "ground_raid", "arrest", "engineering_demolition",
+                                       "line_crossing", "other", NULL};
+static const char *const urgencies[] = {"immediate", "urgent", "priority", "routine", NULL};
+static const char *const decisions[] = {"concur", "acknowledge", "refer", "request_narrowing", "object", NULL};
+static const char *const outcomes[] = {"as_notified", "with_changes", "not_carried_out", NULL};
+
+/* Minutes to answer a coordinate notice, per urgency (scenario settings
+ * "answer_minutes" override). */
+static double answer_minutes(truce_t *t, const char *urgency)
+{
+    static const struct {
+        const char *u;
+        double m;
+    } def[] = {{"immediate", 15}, {"urgent", 60}, {"priority", 360}, {"routine", 1440}};
+    json_t *set = json_object_get(json_object_get(notify_settings(t), "answer_minutes"), urgency);
+    if (json_is_number(set)) return json_number_value(set);
+    for (size_t i = 0; i < sizeof def / sizeof def[0]; i++)
+        if (!strcmp(def[i].u, urgency)) return def[i].m;
+    return 60;
+}
+
+/* ---- the engine side ---- */
+
+static int op_area(truce_t *t, const json_t *rec, area_t *a)
+{
+    err_t e;
+    memset(a, 0, sizeof *a);
+    geo_t *g = notify_geo(t);
+    if (!g || geo_shape_from_json(g, json_object_get(rec, "geometry"), 1 << SH_POINT | 1 << SH_POLY, "geometry",
+                                  &a->shape, &e))
+        return -1;
+    a->radius = json_number_value(json_object_get(rec, "radius_m"));
+    return 0;
+}
+
+/* The operation as an engine object: its area (a point's radius drawn as a
+ * polygon would cost vertices; a point with protection = radius is exact). */
+static void op_to_dc(truce_t *t, const char *id, json_t *rec)
+{
+    area_t a;
+    if (op_area(t, rec, &a)) return;
+    dc_object_t o = {.kind = DC_OPERATION, .id = id, .category = str(rec, "kind"),
+                     .protection_m = a.radius + notify_protection(t, "operation", NULL), .shape = a.shape,
+                     .t0 = time_of(rec, "window_from"), .t1 = time_of(rec, "window_until"),
+                     .labels = json_object_get(rec, "_labels")};
+    dc_put(notify_dc(t), &o);
+}
+
+/* Everything the area and window conflict with now (system view), minus the
+ * operation itself. New array of conflict JSON; *n_out the count. */
+static json_t *conflicts_now(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, unsigned kinds)
+{
+    json_t *out = json_array();
+    dc_query_t q = {.area = a, .from = from, .until = until, .kinds = kinds, .skip_kind = DC_OPERATION, .skip_id = id};
+    conflict_t *c;
+    size_t n;
+    if (dc_check(notify_dc(t), &q, &c, &n) == 0) {
+        for (size_t i = 0; i < n; i++) json_array_append_new(out, conflict_json(&c[i]));
+        free(c);
+    }
+    return out;
+}
+
+static int same_conflict(const json_t *a, const json_t *b)
+{
+    return !strcmp(str(a, "kind"), str(b, "kind")) && !strcmp(str(a, "id"), str(b, "id")) &&
+           json_integer_value(json_object_get(a, "segment")) == json_integer_value(json_object_get(b, "segment")) &&
+           json_integer_value(json_object_get(a, "report")) == json_integer_value(json_object_get(b, "report"));
+}
+
+/* ---- apply ---- */
+
+static void add_seq(json_t *rec, const event_t *ev)
+{
+    json_array_append_new(json_object_get(rec, "_seqs"), json_integer((json_int_t)ev->seq));
+}
+
+static void widen_labels(json_t *rec, const json_t *labels)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(labels, i, l) if (!in_list(json_object_get(rec, "_labels"), json_string_value(l)))
+        json_array_append(json_object_get(rec, "_labels"), l);
+}
+
+static void apply_notified(truce_t *t, const event_t *ev)
+{
+    ops_state_t *s = OS(t);
+    json_t *rec = json_deep_copy(ev->body);
+    json_object_set_new(rec, "id", json_string(ev->subject));
+    json_object_set_new(rec, "status", json_string(strcmp(str(rec, "mode"), "inform") ? "pending" : "notified"));
+    json_object_set_new(rec, "notified_by", json_string(ev->actor));
+    set_time(rec, "notified_at", ev->time);
+    json_object_set_new(rec, "notified_seq", json_integer((json_int_t)ev->seq));
+    json_object_set_new(rec, "decisions", json_array());
+    json_object_set_new(rec, "alerts", json_array());
+    json_object_set_new(rec, "escalations", json_array());
+    json_object_set_new(rec, "advisories", json_array());
+    json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
+    json_object_set_new(rec, "_seqs", json_array());
+    add_seq(rec, ev);
+    json_object_set_new(s->ops, ev->subject, rec);
+    uint64_t n = num_of(ev->subject, "OPN-");
+    if (n > s->last_op) s->last_op = n;
+    op_to_dc(t, ev->subject, rec);
+}
+
+static json_t *op_of(truce_t *t, const event_t *ev)
+{
+    return json_object_get(OS(t)->ops, ev->subject);
+}
+
+static void apply_decided(truce_t *t, const event_t *ev)
+{
+    json_t *rec = op_of(t, ev);
+    if (!rec) return;
+    const char *d = str(ev->body, "decision");
+    static const struct {
+        const char *d, *status;
+    } to[] = {{"concur", "concurred"}, {"acknowledge", "acknowledged"}, {"refer", "referred"},
+              {"request_narrowing", "narrowing_requested"}, {"object", "objected"}};
+    for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
+        if (!strcmp(to[i].d, d)) json_object_set_new(rec, "status", json_string(to[i].status));
+    json_t *dec = json_deep_copy(ev->body);
+    json_object_set_new(dec, "by", json_string(ev->actor));
+    set_time(dec, "at", ev->time);
+    json_object_set_new(dec, "seq", json_integer((json_int_t)ev->seq));
+    json_array_append_new(json_object_get(rec, "decisions"), dec);
+    if (json_object_get(ev->body, "proposal")) json_object_set(rec, "proposal", json_object_get(ev->body, "proposal"));
+    if (json_object_get(ev->body, "task")) {
+        json_object_set(rec, "task", json_object_get(ev->body, "task"));
+        json_object_set(OS(t)->task_op, str(ev->body, "task"), json_object_get(rec, "id"));
+        json_object_set_new(rec, "isf_status", json_string("draft"));
+    }
+    if (json_object_get(ev->body, "escalated_to")) {
+        json_array_append_new(json_object_get(rec, "escalations"),
+                              json_pack("{s:s, s:O, s:s, s:I}", "reason", "objection", "to",
+                                        json_object_get(ev->body, "escalated_to"), "at", str(dec, "at"), "seq",
+                                        (json_int_t)ev->seq));
+    }
+    /* Decision time: from the notice to its first decision. */
+    if (json_array_size(json_object_get(rec, "decisions")) == 1) {
+        double s = (double)(ev->time - time_of(rec, "notified_at")) / 1000;
+        OS(t)->ndecided++;
+        OS(t)->decided_sum_s += s;
+        if (s > OS(t)->decided_max_s) OS(t)->decided_max_s = s;
+        json_object_set_new(rec, "decision_seconds", json_real(s));
+    }
+    widen_labels(rec, ev->labels);
+    add_seq(rec, ev);
+}
+
+static void apply_amended(truce_t *t, const event_t *ev)
+{
+    json_t *rec = op_of(t, ev);
+    if (!rec) return;
+    json_object_update(rec, ev->body);
+    if (!json_object_get(ev->body, "radius_m")) json_object_del(rec, "radius_m");
+    json_object_set_new(rec, "status", json_string(strcmp(str(rec, "mode"), "inform") ? "pending" : "notified"));
+    json_object_del(rec, "proposal");
+    set_time(rec, "amended_at", ev->time);
+    add_seq(rec, ev);
+    op_to_dc(t, ev->subject, rec);
+}
+
+static void apply_answered(truce_t *t, const event_t *ev)
+{
+    json_t *rec = op_of(t, ev);
+    if (!rec) return;
+    json_object_set_new(rec, "status", json_string(strcmp(str(rec, "mode"), "inform") ? "pending" : "notified"));
+    json_t *a = json_pack("{s:O, s:s, s:I}", "note", json_object_get(ev->body, "note"), "by", ev->actor, "seq",
+                          (json_int_t)ev->seq);
+    set_time(a, "at", ev->time);
+    json_object_set_new(rec, "answer", a);
+    add_seq(rec, ev);
+}
+
+static void apply_escalated(truce_t *t, const event_t *ev)
+{
+    json_t *rec = op_of(t, ev);
+    if (!rec) return;
+    json_t *x = json_deep_copy(ev->body);
+    set_time(x, "at", ev->time);
+    json_object_set_new(x, "seq", json_integer((json_int_t)ev->seq));
+    json_array_append_new(json_object_get(rec, "escalations"), x);
+    json_object_set(rec, "escalation_level", json_object_get(ev->body, "level"));
+    widen_labels(rec, ev->labels);
+    add_seq(rec, ev);
+}
+
+static void apply_outcome(truce_t *t, const event_t *ev)
+{
+    json_t *rec = op_of(t, ev);
+    if (!rec) return;
+    json_t *o = json_deep_copy(ev->body);
+    json_object_set_new(o, "by", json_string(ev->actor));
+    set_time(o, "at", ev->time);
+    json_object_set(rec, "outcome", o);
+    json_decref(o);
+    add_seq(rec, ev);
+    dc_drop(notify_dc(t), DC_OPERATION, ev->subject);
+}
+
+static void apply_advisory(truce_t *t, const event_t *ev)
+{
+    ops_state_t *s = OS(t);
+    json_t *rec = json_deep_copy(ev->body);
+    json_object_del(rec, "operation");
+    json_object_set_new(rec, "id", json_string(ev->subject));
+    json_object_set_new(rec, "status", json_string("issued"));
+    set_time(rec, "issued_at", ev->time);
+    json_object_set_new(rec, "issued_seq", json_integer((json_int_t)ev->seq));
+    json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
+    json_object_set_new(s->advisories, ev->subject, rec);
+    uint64_t n = num_of(ev->subject, "ADV-");
+    if (n > s->last_adv) s->last_adv = n;
+}
+
+static void apply_advisory_ack(truce_t *t, const event_t *ev)
+{
+    json_t *rec = json_object_get(OS(t)->advisories, ev->subject);
+    if (!rec) return;
+    json_object_set_new(rec, "status", json_string("acknowledged"));
+    set_time(rec, "acknowledged_at", ev->time);
+    json_object_set_new(rec, "acknowledged_by", json_string(ev->actor));
+    json_object_set_new(rec, "acknowledged_seq", json_integer((json_int_t)ev->seq));
+}
+
+/* The advisory links of an operation live in an event the humanitarians
+ * cannot read (the operation's own): "advisory.issued" bodies carry the
+ * operation id only in a field stripped from the record above. */
+static void apply_advisory_link(truce_t *t, const event_t *ev)
+{
+    json_t *rec = json_object_get(OS(t)->ops, str(ev->body, "operation") ? str(ev->body, "operation") : "");
+    if (rec) json_array_append_new(json_object_get(rec, "advisories"), json_string(ev->subject));
+}
+
+static void apply_task_event(truce_t *t, const event_t *ev)
+{
+    const char *op = json_string_value(json_object_get(OS(t)->task_op, ev->subject));
+    json_t *rec = op ? json_object_get(OS(t)->ops, op) : NULL;
+    if (!rec) return;
+    const char *st = str(ev->body, "status");
+    if (st) json_object_set_new(rec, "isf_status", json_string(st));
+    if (json_object_get(ev->body, "outcome")) json_object_set(rec, "isf_outcome", json_object_get(ev->body, "outcome"));
+}
+
+/* Something in the engine changed: re-check every operation still ahead
+ * (pending, notified, concurred or acknowledged, window not over) and record
+ * each conflict it did not have as an alert for the CMCC. */
+static void recheck(truce_t *t, const event_t *ev)
+{
+    const char *id;
+    json_t *rec;
+    json_object_foreach(OS(t)->ops, id, rec)
+    {
+        const char *st = str(rec, "status");
+        if (strcmp(st, "pending") && strcmp(st, "notified") && strcmp(st, "concurred") && strcmp(st, "acknowledged"))
+            continue;
+        if (ev->time >= time_of(rec, "window_until") || json_object_get(rec, "outcome")) continue;
+        area_t a;
+        if (op_area(t, rec, &a)) continue;
+        json_t *now = conflicts_now(t, id, &a, time_of(rec, "window_from"), time_of(rec, "window_until"), 0);
+        shape_free(&a.shape);
+        json_t *known = json_object_get(rec, "conflicts"), *alerts = json_object_get(rec, "alerts");
+        size_t i, k;
+        json_t *c, *x;
+        json_array_foreach(now, i, c)
+        {
+            int seen = 0;
+            json_array_foreach(known, k, x) seen |= same_conflict(c, x);
+            json_array_foreach(alerts, k, x) seen |= same_conflict(c, json_object_get(x, "conflict"));
+            if (seen) continue;
+            char at[32];
+            time_format(ev->time, at);
+            json_array_append_new(alerts, json_pack("{s:s, s:O, s:s, s:I}", "at", at, "conflict", c, "cause", ev->kind,
+                                                    "seq", (json_int_t)ev->seq));
+        }
+        json_decref(now);
+    }
+}
+
+static void ops_init_state(ops_state_t *s)
+{
+    s->ops = json_object();
+    s->advisories = json_object();
+    s->task_op = json_object();
+}
+
+static int ops_init(truce_t *t)
+{
+    ops_state_t *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    ops_init_state(s);
+    t->ops = s;
+    return 0;
+}
+
+static void ops_release(truce_t *t)
+{
+    ops_state_t *s = t->ops;
+    if (!s) return;
+    json_decref(s->ops);
+    json_decref(s->advisories);
+    json_decref(s->task_op);
+    free(s);
+    t->ops = NULL;
+}
+
+static void ops_dump(truce_t *t, json_t *out)
+{
+    json_object_set(out, "operations", OS(t)->ops);
+    json_object_set(out, "advisories", OS(t)->advisories);
+}
+
+static int ops_save(truce_t *t, buf_t *b)
+{
+    ops_state_t *s = OS(t);
+    json_t *all = json_pack("{s:O, s:O, s:O, s:I, s:I, s:I, s:f, s:f}", "ops", s->ops, "advisories", s->advisories,
+                            "task_op", s->task_op, "last_op", (json_int_t)s->last_op, "last_adv",
+                            (json_int_t)s->last_adv, "ndecided", (json_int_t)s->ndecided, "sum", s->decided_sum_s,
+                            "max", s->decided_max_s);
+    char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(all);
+    if (!j) return -1;
+    buf_adds(b, j);
+    free(j);
+    return b->failed ? -1 : 0;
+}
+
+static int ops_load(truce_t *t, const char *p, size_t n)
+{
+    ops_state_t *s = OS(t);
+    json_t *all = json_loadb(p, n, 0, NULL);
+    if (!all) return -1;
+    json_object_update(s->ops, json_object_get(all, "ops"));
+    json_object_update(s->advisories, json_object_get(all, "advisories"));
+    json_object_update(s->task_op, json_object_get(all, "task_op"));
+    s->last_op = (uint64_t)json_integer_value(json_object_get(all, "last_op"));
+    s->last_adv = (uint64_t)json_integer_value(json_object_get(all, "last_adv"));
+    s->ndecided = (uint64_t)json_integer_value(json_object_get(all, "ndecided"));
+    s->decided_sum_s = json_number_value(json_object_get(all, "sum"));
+    s->decided_max_s = json_number_value(json_object_get(all, "max"));
+    json_decref(all);
+    /* the engine objects of operations still in it */
+    const char *id;
+    json_t *rec;
+    json_object_foreach(s->ops, id, rec) if (!json_object_get(rec, "outcome")) op_to_dc(t, id, rec);
+    return 0;
+}
+
+static const kind_def_t ops_kinds[] = {
+    {"operation.notified", apply_notified},
+    {"operation.decided", apply_decided},
+    {"operation.amended", apply_amended},
+    {"operation.answered", apply_answered},
+    {"operation.escalated", apply_escalated},
+    {"operation.outcome", apply_outcome},
+    {"advisory.issued", apply_advisory},
+    {"advisory.linked", apply_advisory_link},
+    {"advisory.acknowledged", apply_advisory_ack},
+    {"task.assigned", apply_task_event},
+    {"task.approval", apply_task_event},
+    {"task.accepted", apply_task_event},
+    {"task.declined", apply_task_event},
+    {"task.started", apply_task_event},
+    {"task.completed", apply_task_event},
+    {"task.aborted", apply_task_event},
+    /* changes in the engine that may touch an operation still ahead */
+    {"site.notified", recheck},
+    {"site.amended", recheck},
+    {"nostrike.notified", recheck},
+    {"nostrike.amended", recheck},
+    {"movement.notified", recheck},
+    {"movement.amended", recheck},
+    {"unit.position", recheck},
+    {"operation.notified", recheck},
+    {"operation.amended", recheck},
+    {NULL, NULL},
+};
+
+const module_t ops_module = {"ops", ops_kinds, ops_init, ops_release, ops_dump, ops_save, ops_load};
+
+json_t *ops_labels(truce_t *t, const char *id)
+{
+    return json_object_get(json_object_get(OS(t)->ops, id), "_labels");
+}
+
+/* ---- authority ---- */
+
+/* Union of the authority lists of the positions the principal holds. */
+static json_t *authority_of(truce_t *t, const principal_t *who)
+{
+    json_t *out = json_array();
+    if (!who || !who->person[0]) return out;
+    json_t *mine = org_positions_of(t, who->person);
+    size_t i;
+    json_t *p;
+    json_array_foreach(mine, i, p)
+    {
+        json_t *pos = json_object_get(org_positions(t), json_string_value(p));
+        size_t k;
+        json_t *a;
+        json_array_foreach(json_object_get(pos, "authority"), k, a) if (!in_list(out, json_string_value(a)))
+            json_array_append(out, a);
+    }
+    json_decref(mine);
+    return out;
+}
+
+/* The position holding an authority ("cmcc.command"), or NULL. */
+static const char *position_with(truce_t *t, const char *authority)
+{
+    const char *id;
+    json_t *pos;
+    json_object_foreach(org_positions(t), id, pos) if (in_list(json_object_get(pos, "authority"), authority)) return id;
+    return NULL;
+}
+
+/* Where the CMCC commander's objections and late notices go: the positions
+ * every position of the commander's holder reports to, outside the CMCC. */
+static json_t *commander_superiors(truce_t *t)
+{
+    json_t *out = json_array();
+    const char *cdr = position_with(t, "cmcc.command");
+    json_t *cpos = json_object_get(org_positions(t), cdr ? cdr : "");
+    const char *holder = str(cpos, "holder");
+    json_t *held = holder ? org_positions_of(t, holder) : json_pack("[s]", cdr ? cdr : "");
+    size_t i, k;
+    json_t *p, *up;
+    json_array_foreach(held, i, p)
+    {
+        json_array_foreach(json_object_get(json_object_get(org_positions(t), json_string_value(p)), "reports_to"), k, up)
+        {
+            if (in_list(held, json_string_value(up)) || in_list(out, json_string_value(up))) continue;
+            json_array_append(out, up);
+        }
+    }
+    json_decref(held);
+    return out;
+}
+
+static json_t *orgs_of_positions(truce_t *t, const json_t *positions)
+{
+    json_t *labels = json_array();
+    size_t i;
+    json_t *p;
+    json_array_foreach(positions, i, p)
+    {
+        const char *org = str(json_object_get(org_positions(t), json_string_value(p)), "org");
+        char l[80];
+        snprintf(l, sizeof l, "org:%s", org ? org : "");
+        if (org && !in_list(labels, l)) json_array_append_new(labels, json_string(l));
+    }
+    return labels;
+}
+
+/* ---- advisories ---- */
+
+static void local_hm(truce_t *t, int64_t ms, char *out, size_t n)
+{
+    int64_t l = ms + tz_offset_ms(org_timezone(t), ms);
+    char iso[32];
+    time_format(l, iso);
+    /* "2026-11-30 14:00" */
+    snprintf(out, n, "%.10s %.5s", iso, iso + 11);
+}
+
+/* Advisories for the humanitarian organisations whose sites or movements
+ * conflict: what to do and when, nothing about the operation. */
+static int draft_advisories(truce_t *t, cmd_t *c, const char *op, const json_t *rec, const json_t *conflicts, err_t *e)
+{
+    size_t i;
+    json_t *x;
+    uint64_t next = OS(t)->last_adv;
+    json_array_foreach(conflicts, i, x)
+    {
+        const char *kind = str(x, "kind"), *id = str(x, "id");
+        json_t *subj = !strcmp(kind, "site") ? notify_site(t, id) : !strcmp(kind, "movement") ? notify_movement(t, id) : NULL;
+        const char *org = str(subj, "org");
+        if (!subj || !org) continue;
+        int64_t from = time_of(rec, "window_from"), until = time_of(rec, "window_until");
+        if (!strcmp(kind, "movement")) {
+            from = time_of(x, "inside_from");
+            until = time_of(x, "inside_until");
+        }
+        char a[32], b[32], en[300], ar[400], fa[32], ua[32];
+        local_hm(t, from, a, sizeof a);
+        local_hm(t, until, b, sizeof b);
+        time_format(from, fa);
+        time_format(until, ua);
+        if (!strcmp(kind, "movement")) {
+            snprintf(en, sizeof en, "Hold movement %s between %s and %s local time.", id, a, b);
+            snprintf(ar, sizeof ar, "أوقفوا الحركة %s بين %s و%s بالتوقيت المحلي.", id, a, b);
+        } else {
+            snprintf(en, sizeof en, "%s: shelter in place between %s and %s local time.", id, a, b);
+            snprintf(ar, sizeof ar, "%s: الزموا أماكنكم بين %s و%s بالتوقيت المحلي.", id, a, b);
+        }
+        char aid[32], own[80];
+        snprintf(aid, sizeof aid, "ADV-%llu", (unsigned long long)++next);
+        snprintf(own, sizeof own, "org:%s", org);
+        if (cmd_draft(c, "advisory.issued", aid, json_pack("[s,s]", own, "org:CMCC"),
+                      json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "org", org, "subject", id, "from", fa, "until", ua,
+                                "text", "en", en, "ar", ar),
+                      e) ||
+            cmd_draft(c, "advisory.linked", aid, json_incref(json_object_get(rec, "_labels")),
+                      json_pack("{s:s}", "operation", op), e))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- narrowing ---- */
+
+static double loss_of(double area_ratio, double time_ratio)
+{
+    return 1 - area_ratio * time_ratio;
+}
+
+/* A proposal: the least loss among (a) shrinking the area until nothing
+ * conflicts and (b) shrinking it until only movements conflict and keeping
+ * the longest part of the window they leave free. Verified with the engine
+ * before it is offered. New object, {"possible": false, ...} when neither works. */
+static json_t *propose(truce_t *t, const char *id, const json_t *rec)
+{
+    area_t a;
+    if (op_area(t, rec, &a)) return json_pack("{s:b, s:s}", "possible", 0, "why", "the area cannot be read");
+    int64_t from = time_of(rec, "window_from"), until = time_of(rec, "window_until");
+    json_t *all = conflicts_now(t, id, &a, from, until, 0);
+    json_t *best = NULL;
+    double best_loss = 2;
+    if (json_array_size(all) == 0) {
+        json_decref(all);
+        shape_free(&a.shape);
+        return json_pack("{s:b, s:s}", "possible", 1, "why", "nothing conflicts: no change is needed");
+    }
+    geo_t *g = notify_geo(t);
+    for (int with_time = 0; with_time < 2; with_time++) {
+        unsigned kinds = with_time ? ~(1u << DC_MOVEMENT) & ((1u << DC__KINDS) - 1) : 0;
+        json_t *target = conflicts_now(t, id, &a, from, until, kinds);
+        json_t *geom = NULL;
+        double area_ratio = 1, radius = a.radius;
+        area_t na = {0};
+        int ok = 1;
+        if (json_array_size(target) == 0) {
+            shape_copy(&na.shape, &a.shape);
+            na.radius = a.radius;
+        } else if (a.shape.type == SH_POINT) {
+            /* distances from the centre: the radius must stay under each
+             * object's distance less its protection */
+            area_t centre = {.shape = a.shape, .radius = 0};
+            dc_query_t q = {.area = &centre, .from = from, .until = until, .buffer_m = a.radius, .kinds = kinds,
+                            .skip_kind = DC_OPERATION, .skip_id = id};
+            conflict_t *c;
+            size_t n;
+            double r = a.radius;
+            if (dc_check(notify_dc(t), &q, &c, &n) == 0) {
+                for (size_t i = 0; i < n; i++) {
+                    double lim = c[i].distance_m - c[i].protection_m - 1;
+                    if (lim < r) r = lim;
+                }
+                free(c);
+            }
+            if (r < 10) ok = 0;
+            radius = r;
+            area_ratio = (r * r) / (a.radius * a.radius);
+            shape_copy(&na.shape, &a.shape);
+            na.radius = r;
+        } else {
+            size_t n = json_array_size(target), k = 0;
+            shape_t *objs = calloc(n, sizeof *objs);
+            const shape_t **ptrs = calloc(n, sizeof *ptrs);
+            double *dist = calloc(n, sizeof *dist);
+            size_t i;
+            json_t *x;
+            json_array_foreach(target, i, x)
+            {
+                int kind = -1;
+                for (int d = 0; d < DC__KINDS; d++)
+                    if (!strcmp(dc_kind_names[d], str(x, "kind"))) kind = d;
+                char oid[96];
+                snprintf(oid, sizeof oid, "%s", str(x, "id"));
+                if (json_object_get(x, "report"))
+                    snprintf(oid, sizeof oid, "%s#%lld", str(x, "id"), (long long)json_integer_value(json_object_get(x, "report")));
+                int seg = json_object_get(x, "segment") ? (int)json_integer_value(json_object_get(x, "segment")) : -1;
+                if (kind >= 0 && dc_object_shape(notify_dc(t), kind, oid, seg, &objs[k]) == 0) {
+                    ptrs[k] = &objs[k];
+                    dist[k] = json_number_value(json_object_get(x, "protection_m")) + 1;
+                    k++;
+                }
+            }
+            double ain = 0, aout = 0;
+            if (geo_difference(g, &a.shape, ptrs, dist, (int)k, &na.shape, &geom, &ain, &aout)) ok = 0;
+            else area_ratio = aout / ain;
+            for (size_t j = 0; j < k; j++) shape_free(&objs[j]);
+            free(objs);
+            free(ptrs);
+            free(dist);
+        }
+        json_decref(target);
+        int64_t nf = from, nu = until;
+        if (ok && with_time) {
+            /* the longest stretch of the window no movement is inside */
+            json_t *mv = conflicts_now(t, id, &na, from, until, 1u << DC_MOVEMENT);
+            int64_t cur = from, bf = 0, bu = -1;
+            size_t cnt = json_array_size(mv);
+            int64_t *s0 = calloc(cnt + 1, sizeof *s0), *s1 = calloc(cnt + 1, sizeof *s1);
+            size_t i;
+            json_t *x;
+            json_array_foreach(mv, i, x)
+            {
+                s0[i] = time_of(x, "inside_from") - MIN_MS;
+                s1[i] = time_of(x, "inside_until") + MIN_MS;
+            }
+            for (size_t p = 1; p < cnt; p++) /* sort by start */
+                for (size_t q = p; q > 0 && s0[q] < s0[q - 1]; q--) {
+                    int64_t x0 = s0[q], x1 = s1[q];
+                    s0[q] = s0[q - 1];
+                    s1[q] = s1[q - 1];
+                    s0[q - 1] = x0;
+                    s1[q - 1] = x1;
+                }
+            for (size_t p = 0; p <= cnt; p++) {
+                int64_t end = p < cnt ? s0[p] : until;
+                if (end > until) end = until;
+                if (end - cur > bu - bf) {
+                    bf = cur;
+                    bu = end;
+                }
+                if (p < cnt && s1[p] > cur) cur = s1[p];
+            }
+            free(s0);
+            free(s1);
+            json_decref(mv);
+            if (bu - bf < MIN_MS) ok = 0;
+            nf = bf;
+            nu = bu;
+        }
+        if (ok) {
+            json_t *left = conflicts_now(t, id, &na, nf, nu, 0);
+            ok = json_array_size(left) == 0;
+            json_decref(left);
+        }
+        double loss = loss_of(area_ratio, (double)(nu - nf) / (double)(until - from));
+        if (ok && loss < best_loss) {
+            char fs[32], us[32];
+            time_format(nf, fs);
+            time_format(nu, us);
+            json_decref(best);
+            best = json_pack("{s:b, s:o, s:s, s:s, s:f, s:f, s:f}", "possible", 1, "geometry",
+                             geom ? json_incref(geom) : json_deep_copy(json_object_get(rec, "geometry")), "window_from",
+                             fs, "window_until", us, "area_kept", round(area_ratio * 1000) / 1000, "time_kept",
+                             round((double)(nu - nf) / (double)(until - from) * 1000) / 1000, "loss",
+                             round(loss * 1000) / 1000);
+            if (a.shape.type == SH_POINT) json_object_set_new(best, "radius_m", json_real(floor(radius)));
+            best_loss = loss;
+        }
+        json_decref(geom);
+        shape_free(&na.shape);
+    }
+    json_decref(all);
+    shape_free(&a.shape);
+    if (!best) best = json_pack("{s:b, s:s}", "possible", 0, "why", "no smaller area or shorter window clears every conflict");
+    return best;
+}
+
+/* ---- commands ---- */
+
+typedef struct {
+    const char *id;
+    json_t *in;
+    const char *action;
+} op_cmd_t;
+
+static json_t *op_labels(truce_t *t, const char *org)
+{
+    (void)t;
+    json_t *l = json_pack("[s]", "org:CMCC");
+    char own[80];
+    snprintf(own, sizeof own, "org:%s", org);
+    if (strcmp(org, "CMCC")) json_array_append_new(l, json_string(own));
+    return l;
+}
+
+static int prepare_notify(truce_t *t, cmd_t *c, err_t *e)
+{
+    op_cmd_t *op = c->arg;
+    json_t *in = op->in;
+    const char *org = c->who ? c->who->org : "IDF-LO";
+    char id[32];
+    snprintf(id, sizeof id, "OPN-%llu", (unsigned long long)OS(t)->last_op + 1);
+    snprintf(c->result_id, sizeof c->result_id, "%s", id);
+    json_t *body = json_deep_copy(in);
+    json_object_set_new(body, "org", json_string(org));
+    if (!strcmp(str(in, "mode"), "coordinate") && !json_object_get(in, "answer_by")) {
+        char ab[32];
+        time_format(util_now_ms() + (int64_t)(answer_minutes(t, str(in, "urgency")) * MIN_MS), ab);
+        json_object_set_new(body, "answer_by", json_string(ab));
+    }
+    area_t a;
+    if (op_area(t, in, &a)) {
+        json_decref(body);
+        return err_set(e, E_BAD_GEOMETRY, "geometry", "the area cannot be read");
+    }
+    json_t *conf = conflicts_now(t, id, &a, time_of(in, "window_from"), time_of(in, "window_until"), 0);
+    shape_free(&a.shape);
+    json_object_set(body, "conflicts", conf);
+    json_t *labels = op_labels(t, org);
+    json_t *rec_for_adv = json_pack("{s:O, s:O, s:O}", "window_from", json_object_get(in, "window_from"), "window_until",
+                                    json_object_get(in, "window_until"), "_labels", labels);
+    int rc = cmd_draft(c, "operation.notified", id, labels, body, e);
+    /* An operation that is only notified goes ahead: warn now. */
+    if (rc == 0 && !strcmp(str(in, "mode"), "inform")) rc = draft_advisories(t, c, id, rec_for_adv, conf, e);
+    json_decref(rec_for_adv);
+    json_decref(conf);
+    return rc;
+}
+
+/* Which decisions each status allows, per mode. */
+static int decision_allowed(const char *mode, const char *status, const char *d, int has_alerts)
+{
+    int inform = !strcmp(mode, "inform");
+    if (!strcmp(d, "concur") && inform) return 0;
+    if (!strcmp(d, "acknowledge") && !inform) return 0;
+    if (!strcmp(status, "pending") || !strcmp(status, "notified")) return 1;
+    if (!strcmp(status, "objected")) return !strcmp(d, "concur") || !strcmp(d, "acknowledge") || !strcmp(d, "refer");
+    if ((!strcmp(status, "concurred") || !strcmp(status, "acknowledged")) && has_alerts)
+        return !strcmp(d, "refer") || !strcmp(d, "request_narrowing") || !strcmp(d, "object");
+    return 0;
+}
+
+static const char *task_type_for(const char *kind)
+{
+    if (!strcmp(kind, "arrest")) return "arrest";
+    if (!strcmp(kind, "ground_raid") || !strcmp(kind, "air_strike")) return "cordon_and_search";
+    if (!strcmp(kind, "engineering_demolition")) return "weapons_cache_seizure";
+    return "patrol";
+}
+
+static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
+{
+    op_cmd_t *op = c->arg;
+    json_t *rec = json_object_get(OS(t)->ops, op->id);
+    if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
+    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+    const char *d = str(op->in, "decision"), *status = str(rec, "status");
+    if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "decision", "%s is over", op->id);
+    if (!decision_allowed(str(rec, "mode"), status, d, json_array_size(json_object_get(rec, "alerts")) > 0))
+        return err_set(e, E_CONFLICT, "decision", "%s is %s (%s mode): it cannot be given %s", op->id, status,
+                       str(rec, "mode"), d);
+    /* Authority follows the positions held. */
+    area_t a;
+    if (op_area(t, rec, &a)) return err_set(e, E_INTERNAL, NULL, "the area cannot be read");
+    json_t *conf = conflicts_now(t, op->id, &a, time_of(rec, "window_from"), time_of(rec, "window_until"), 0);
+    shape_free(&a.shape);
+    json_t *auth = authority_of(t, c->who);
+    int decide = !c->who || in_list(auth, "cmcc.decide") || in_list(auth, "cmcc.command");
+    int watch = c->who && strcmp(c->who->org, "CMCC") == 0;
+    json_decref(auth);
+    int simple = (!strcmp(d, "concur") || !strcmp(d, "acknowledge")) && json_array_size(conf) == 0;
+    if (!decide && !(simple && watch)) {
+        size_t nconf = json_array_size(conf);
+        json_decref(conf);
+        return err_set(e, E_FORBIDDEN, "decision",
+                       simple ? "only the CMCC may decide"
+                              : "%s with %zu conflict(s) needs the CMCC commander or a deputy holding cmcc.decide",
+                       d, nconf);
+    }
+    json_t *body = json_pack("{s:s, s:O?, s:O?, s:O}", "decision", d, "reasons", json_object_get(op->in, "reasons"),
+                             "note", json_object_get(op->in, "note"), "conflicts", conf);
+    json_t *labels = json_deep_copy(json_object_get(rec, "_labels"));
+    int rc = 0;
+    if (!strcmp(d, "object")) {
+        if (!json_object_get(op->in, "reasons")) rc = err_set(e, E_MISSING_FIELD, "reasons", "an objection needs reasons");
+        json_t *up = commander_superiors(t);
+        json_object_set(body, "escalated_to", up);
+        json_t *orgs = orgs_of_positions(t, up);
+        size_t i;
+        json_t *l;
+        json_array_foreach(orgs, i, l) if (!in_list(labels, json_string_value(l))) json_array_append(labels, l);
+        json_decref(orgs);
+        json_decref(up);
+    } else if (!strcmp(d, "request_narrowing")) {
+        json_t *p = propose(t, op->id, rec);
+        json_object_set_new(body, "proposal", p);
+    } else if (!strcmp(d, "refer")) {
+        char tid[32];
+        snprintf(tid, sizeof tid, "TSK-%llu", (unsigned long long)isf_last_task(t) + 1);
+        json_object_set_new(body, "task", json_string(tid));
+    }
+    if (rc == 0) rc = cmd_draft(c, "operation.decided", op->id, labels, body, e);
+    else {
+        json_decref(labels);
+        json_decref(body);
+    }
+    if (rc == 0 && !strcmp(d, "refer")) {
+        json_t *task = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:s}", "type", task_type_for(str(rec, "kind")),
+                                 "geometry", json_object_get(rec, "geometry"), "window_from",
+                                 json_object_get(rec, "window_from"), "window_until", json_object_get(rec, "window_until"),
+                                 "use_of_force", "lethal_self_defence", "operation", op->id, "description",
+                                 "Referred by the CMCC instead of a notified operation");
+        if (json_object_get(rec, "radius_m")) json_object_set(task, "radius_m", json_object_get(rec, "radius_m"));
+        rc = isf_draft_task(t, c, task, e);
+    }
+    if (rc == 0 && (!strcmp(d, "concur") || !strcmp(d, "acknowledge")) && !json_array_size(json_object_get(rec, "advisories")))
+        rc = draft_advisories(t, c, op->id, rec, conf, e);
+    json_decref(conf);
+    return rc;
+}
+
+/* The notifier's answer to a narrowing request: accept the proposal (the
+ * notice is amended to it), amend otherwise, or answer with a note. */
+static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
+{
+    op_cmd_t *op = c->arg;
+    json_t *rec = json_object_get(OS(t)->ops, op->id);
+    if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
+    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+    if (c->who && strcmp(c->who->org, str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s answers for %s", str(rec, "org"), op->id);
+    if (strcmp(str(rec, "status"), "narrowing_requested"))
+        return err_set(e, E_CONFLICT, "response", "%s is %s: no narrowing was requested", op->id, str(rec, "status"));
+    const char *resp = str(op->in, "response");
+    json_t *labels = json_incref(json_object_get(rec, "_labels"));
+    if (!strcmp(resp, "answer")) {
+        if (!str(op->in, "note")) {
+            json_decref(labels);
+            return err_set(e, E_MISSING_FIELD, "note", "an answer needs a note");
+        }
+        return cmd_draft(c, "operation.answered", op->id, labels, json_pack("{s:O}", "note", json_object_get(op->in, "note")), e);
+    }
+    json_t *p = json_object_get(rec, "proposal");
+    json_t *body;
+    if (!strcmp(resp, "accept")) {
+        if (!json_is_true(json_object_get(p, "possible")) || !json_object_get(p, "window_from")) {
+            json_decref(labels);
+            return err_set(e, E_CONFLICT, "response", "there is no proposal to accept");
+        }
+        body = json_pack("{s:O, s:O, s:O, s:O?}", "geometry", json_object_get(p, "geometry"), "window_from",
+                         json_object_get(p, "window_from"), "window_until", json_object_get(p, "window_until"),
+                         "radius_m", json_object_get(p, "radius_m"));
+        if (!json_object_get(p, "radius_m")) json_object_del(body, "radius_m");
+    } else { /* amend */
+        body = json_pack("{s:O, s:O, s:O}", "geometry",
+                         json_object_get(op->in, "geometry") ? json_object_get(op->in, "geometry") : json_object_get(rec, "geometry"),
+                         "window_from",
+                         json_object_get(op->in, "window_from") ? json_object_get(op->in, "window_from") : json_object_get(rec, "window_from"),
+                         "window_until",
+                         json_object_get(op->in, "window_until") ? json_object_get(op->in, "window_until") : json_object_get(rec, "window_until"));
+        json_t *r = json_object_get(op->in, "geometry") ? json_object_get(op->in, "radius_m") : json_object_get(rec, "radius_m");
+        if (r) json_object_set(body, "radius_m", r);
+    }
+    area_t a;
+    if (op_area(t, body, &a)) {
+        json_decref(body);
+        json_decref(labels);
+        return err_set(e, E_BAD_GEOMETRY, "geometry", "the area cannot be read");
+    }
+    json_object_set_new(body, "conflicts", conflicts_now(t, op->id, &a, time_of(body, "window_from"), time_of(body, "window_until"), 0));
+    json_object_set_new(body, "response", json_string(resp));
+    shape_free(&a.shape);
+    return cmd_draft(c, "operation.amended", op->id, labels, body, e);
+}
+
+static int prepare_outcome(truce_t *t, cmd_t *c, err_t *e)
+{
+    op_cmd_t *op = c->arg;
+    json_t *rec = json_object_get(OS(t)->ops, op->id);
+    if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
+    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+    if (c->who && strcmp(c->who->org, str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s reports the outcome of %s", str(rec, "org"), op->id);
+    if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "result", "the outcome of %s is recorded", op->id);
+    if (util_now_ms() < time_of(rec, "window_from"))
+        return err_set(e, E_CONFLICT, "result", "the window of %s has not begun", op->id);
+    return cmd_draft(c, "operation.outcome", op->id, json_incref(json_object_get(rec, "_labels")), json_deep_copy(op->in), e);
+}
+
+static int prepare_escalate(truce_t *t, cmd_t *c, err_t *e)
+{
+    op_cmd_t *op = c->arg;
+    json_t *rec = json_object_get(OS(t)->ops, op->id);
+    if (!rec || strcmp(str(rec, "status"), "pending")) return err_set(e, E_CONFLICT, NULL, "answered meanwhile");
+    int level = atoi(op->action);
+    if (json_integer_value(json_object_get(rec, "escalation_level")) >= level)
+        return err_set(e, E_CONFLICT, NULL, "escalated already");
+    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+    json_t *to;
+    if (level == 1) {
+        const char *cdr = position_with(t, "cmcc.command");
+        to = json_pack("[s]", cdr ? cdr : "POS-CMCC-CDR");
+    } else {
+        to = commander_superiors(t);
+    }
+    json_t *labels = json_deep_copy(json_object_get(rec, "_labels"));
+    json_t *orgs = orgs_of_positions(t, to);
+    size_t i;
+    json_t *l;
+    json_array_foreach(orgs, i, l) if (!in_list(labels, json_string_value(l))) json_array_append(labels, l);
+    json_decref(orgs);
+    return cmd_draft(c, "operation.escalated", op->id, labels,
+                     json_pack("{s:i, s:o, s:s}", "level", level, "to", to, "reason",
+                               level == 1 ? "half of the time to answer has passed" : "the time to answer has passed"),
+                     e);
+}
+
+void ops_tick(truce_t *t)
+{
+    int64_t now = util_now_ms();
+    char ids[64][32];
+    int levels[64], n = 0;
+    pthread_rwlock_rdlock(&t->lock);
+    const char *id;
+    json_t *rec;
+    json_object_foreach(OS(t)->ops, id, rec)
+    {
+        if (n == 64) break;
+        if (strcmp(str(rec, "status"), "pending") || !str(rec, "answer_by")) continue;
+        int64_t at = time_of(rec, "notified_at"), by = time_of(rec, "answer_by");
+        int level = (int)json_integer_value(json_object_get(rec, "escalation_level"));
+        int due = now >= by ? 2 : now >= at + (by - at) / 2 ? 1 : 0;
+        if (due > level) {
+            snprintf(ids[n], sizeof ids[n], "%s", id);
+            levels[n++] = due;
+        }
+    }
+    pthread_rwlock_unlock(&t->lock);
+    for (int i = 0; i < n; i++) {
+        char lv[8];
+        snprintf(lv, sizeof lv, "%d", levels[i]);
+        op_cmd_t op = {.id = ids[i], .action = lv};
+        cmd_t c = {.who = NULL, .prepare = prepare_escalate, .arg = &op};
+        log_submit(t, &c);
+    }
+}
+
+void ops_metrics(truce_t *t, buf_t *b)
+{
+    pthread_rwlock_rdlock(&t->lock);
+    ops_state_t *s = OS(t);
+    size_t pending = 0;
+    const char *id;
+    json_t *rec;
+    json_object_foreach(s->ops, id, rec) pending += !strcmp(str(rec, "status"), "pending");
+    buf_addf(b,
+             "# HELP truce_ops_decision_seconds Time from an operation notice to its first CMCC decision.\n"
+             "# TYPE truce_ops_decision_seconds summary\n"
+             "truce_ops_decision_seconds_sum %.3f\ntruce_ops_decision_seconds_count %llu\n"
+             "# HELP truce_ops_decision_seconds_max Longest time to a first decision.\n"
+             "# TYPE truce_ops_decision_seconds_max gauge\ntruce_ops_decision_seconds_max %.3f\n"
+             "# HELP truce_ops_pending Coordinate notices awaiting a decision.\n"
+             "# TYPE truce_ops_pending gauge\ntruce_ops_pending %zu\n",
+             s->decided_sum_s, (unsigned long long)s->ndecided, s->decided_max_s, pending);
+    pthread_rwlock_unlock(&t->lock);
+}
+
+/* ---- handlers ---- */
+
+static int may_see(const principal_t *who, const json_t *labels)
+{
+    return auth_may_see(who, labels);
+}
+
+static json_t *out_rec(const json_t *rec, int64_t now)
+{
+    json_t *o = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
+    json_object_set(o, "labels", json_object_get(rec, "_labels"));
+    if (str(rec, "answer_by") && !strcmp(str(rec, "status"), "pending"))
+        json_object_set_new(o, "seconds_left", json_integer((time_of(rec, "answer_by") - now) / 1000));
+    return o;
+}
+
+static int check_op_input(truce_t *t, const json_t *in, err_t *e)
+{
+    geo_t *g = notify_geo(t);
+    if (!g) return err_set(e, E_UNAVAILABLE, NULL, "no mission geography");
+    shape_t s;
+    if (geo_shape_from_json(g, json_object_get(in, "geometry"), 1 << SH_POINT | 1 << SH_POLY, "geometry", &s, e)) return -1;
+    int point = s.type == SH_POINT, multi = s.type == SH_POLY && !strcmp(str(json_object_get(in, "geometry"), "type"), "MultiPolygon");
+    shape_free(&s);
+    if (multi) return err_set(e, E_BAD_GEOMETRY, "geometry", "an operation's area is a Point with radius_m or one Polygon");
+    if (point && !json_object_get(in, "radius_m")) return err_set(e, E_MISSING_FIELD, "radius_m", "radius_m is required with a Point");
+    if (!point && json_object_get(in, "radius_m")) return err_set(e, E_BAD_VALUE, "radius_m", "radius_m goes with a Point");
+    int64_t f = time_of(in, "window_from"), u = time_of(in, "window_until");
+    if (json_object_get(in, "window_until") && u <= f)
+        return err_set(e, E_OUT_OF_RANGE, "window_until", "window_until must be after window_from");
+    if (u - f > MAX_WINDOW_MS) return err_set(e, E_OUT_OF_RANGE, "window_until", "an operation's window is at most 7 days");
+    return 0;
+}
+
+int h_ops_add(req_t *r)
+{
+    err_t e;
+    if (check_op_input(r->t, r->json, &e)) return reply_err(r, &e);
+    const char *mode = str(r->json, "mode");
+    if (!strcmp(mode, "inform") && json_object_get(r->json, "answer_by"))
+        return reply_error(r, E_BAD_VALUE, "answer_by", "answer_by goes with mode coordinate");
+    if (json_object_get(r->json, "answer_by") && time_of(r->json, "answer_by") <= util_now_ms())
+        return reply_error(r, E_OUT_OF_RANGE, "answer_by", "answer_by is in the past");
+    op_cmd_t op = {.in = r->json};
+    cmd_t c = {.who = &r->who, .prepare = prepare_notify, .arg = &op};
+    if (log_submit(r->t, &c)) return reply_err(r, &c.err);
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *o = out_rec(json_object_get(OS(r->t)->ops, c.result_id), util_now_ms());
+    pthread_rwlock_unlock(&r->t->lock);
+    return reply_written(r, 201, &c, json_pack("{s:o}", "operation", o));
+}
+
+int h_ops_list(req_t *r)
+{
+    const char *status = req_query(r, "status"), *queue = req_query(r, "queue");
+    int64_t now = util_now_ms();
+    json_t *out = json_array();
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *mine = r->who.person[0] ? org_positions_of(r->t, r->who.person) : json_array();
+    const char *id;
+    json_t *rec;
+    json_object_foreach(OS(r->t)->ops, id, rec)
+    {
+        if (!may_see(&r->who, json_object_get(rec, "_labels"))) continue;
+        if (status && strcmp(str(rec, "status"), status)) continue;
+        if (queue && !strcmp(queue, "escalated")) {
+            int hit = 0;
+            size_t i, k;
+            json_t *x, *p;
+            json_array_foreach(json_object_get(rec, "escalations"), i, x) json_array_foreach(json_object_get(x, "to"), k, p)
+                hit |= in_list(mine, json_string_value(p));
+            if (!hit) continue;
+        } else if (queue && !strcmp(queue, "alerts")) {
+            if (!json_array_size(json_object_get(rec, "alerts"))) continue;
+        } else if (queue && !strcmp(queue, "decisions")) {
+            const char *st = str(rec, "status");
+            if (strcmp(st, "pending") && strcmp(st, "notified")) continue;
+        }
+        json_array_append_new(out, out_rec(rec, now));
+    }
+    json_decref(mine);
+    pthread_rwlock_unlock(&r->t->lock);
+    if (queue && strcmp(queue, "escalated") && strcmp(queue, "alerts") && strcmp(queue, "decisions")) {
+        json_decref(out);
+        return reply_error(r, E_BAD_VALUE, "queue", "queue must be decisions, alerts or escalated");
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "operations", out));
+}
+
+int h_op_get(req_t *r)
+{
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *rec = json_object_get(OS(r->t)->ops, r->params[0]);
+    json_t *o = rec && may_see(&r->who, json_object_get(rec, "_labels")) ? out_rec(rec, util_now_ms()) : NULL;
+    pthread_rwlock_unlock(&r->t->lock);
+    if (!o) return reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
+    return reply_json(r, 200, o);
+}
+
+static int visible_op(req_t *r)
+{
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *rec = json_object_get(OS(r->t)->ops, r->params[0]);
+    int ok = rec && may_see(&r->who, json_object_get(rec, "_labels"));
+    pthread_rwlock_unlock(&r->t->lock);
+    if (!ok) reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
+    return ok;
+}
+
+static int run(req_t *r, cmd_prepare_fn fn)
+{
+    if (!visible_op(r)) return -1;
+    op_cmd_t op = {.id = r->params[0], .in = r->json};
+    cmd_t c = {.who = &r->who, .prepare = fn, .arg = &op};
+    if (log_submit(r->t, &c)) return reply_err(r, &c.err);
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *o = out_rec(json_object_get(OS(r->t)->ops, op.id), util_now_ms());
+    pthread_rwlock_unlock(&r->t->lock);
+    return reply_written(r, 200, &c, json_pack("{s:o}", "operation", o));
+}
+
+int h_op_decision(req_t *r)
+{
+    return run(r, prepare_decision);
+}
+
+int h_op_respond(req_t *r)
+{
+    const char *resp = str(r->json, "response");
+    if (!strcmp(resp, "amend")) {
+        err_t e;
+        json_t *probe = json_deep_copy(r->json);
+        pthread_rwlock_rdlock(&r->t->lock);
+        json_t *rec = json_object_get(OS(r->t)->ops, r->params[0]);
+        if (rec && !json_object_get(probe, "geometry")) {
+            json_object_set(probe, "geometry", json_object_get(rec, "geometry"));
+            if (json_object_get(rec, "radius_m") && !json_object_get(probe, "radius_m"))
+                json_object_set(probe, "radius_m", json_object_get(rec, "radius_m"));
+        }
+        if (rec && !json_object_get(probe, "window_from")) json_object_set(probe, "window_from", json_object_get(rec, "window_from"));
+        if (rec && !json_object_get(probe, "window_until")) json_object_set(probe, "window_until", json_object_get(rec, "window_until"));
+        pthread_rwlock_unlock(&r->t->lock);
+        int bad = rec && check_op_input(r->t, probe, &e);
+        json_decref(probe);
+        if (bad) return reply_err(r, &e);
+    }
+    return run(r, prepare_respond);
+}
+
+int h_op_outcome(req_t *r)
+{
+    return run(r, prepare_outcome);
+}
+
+/* What was known of an operation at as_of: its own events up to then,
+ * folded again from the log, and the alerts raised by then. */
+int h_op_record(req_t *r)
+{
+    int64_t as_of = util_now_ms();
+    int has;
+    if (req_query_time(r, "as_of", &as_of, &has)) return -1;
+    if (!visible_op(r)) return -1;
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *rec = json_object_get(OS(r->t)->ops, r->params[0]);
+    json_t *seqs = json_deep_copy(json_object_get(rec, "_seqs"));
+    json_t *alerts = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(rec, "alerts"), i, x) if (time_of(x, "at") <= as_of) json_array_append(alerts, x);
+    pthread_rwlock_unlock(&r->t->lock);
+    json_t *out = NULL, *decisions = json_array(), *events = json_array();
+    json_array_foreach(seqs, i, x)
+    {
+        size_t len;
+        char *bytes = store_get(r->t->store, (uint64_t)json_integer_value(x), &len);
+        json_t *ev = bytes ? json_loadb(bytes, len, 0, NULL) : NULL;
+        free(bytes);
+        if (!ev) continue;
+        if (json_integer_value(json_object_get(ev, "time")) > as_of) {
+            json_decref(ev);
+            break;
+        }
+        const char *kind = str(ev, "kind");
+        json_t *body = json_object_get(ev, "body");
+        char at[32];
+        time_format(json_integer_value(json_object_get(ev, "time")), at);
+        json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", str(ev, "actor"),
+                                                "seq", json_object_get(ev, "seq")));
+        if (!strcmp(kind, "operation.notified")) {
+            out = json_deep_copy(body);
+            json_object_set_new(out, "notified_at", json_string(at));
+            json_object_set_new(out, "notified_by", json_string(str(ev, "actor")));
+            json_object_set_new(out, "status", json_string(strcmp(str(body, "mode"), "inform") ? "pending" : "notified"));
+        } else if (out && !strcmp(kind, "operation.decided")) {
+            json_t *d = json_deep_copy(body);
+            json_object_set_new(d, "by", json_string(str(ev, "actor")));
+            json_object_set_new(d, "at", json_string(at));
+            json_array_append_new(decisions, d);
+            static const char *const st[][2] = {{"concur", "concurred"}, {"acknowledge", "acknowledged"},
+                                                {"refer", "referred"}, {"request_narrowing", "narrowing_requested"},
+                                                {"object", "objected"}};
+            for (size_t k = 0; k < 5; k++)
+                if (!strcmp(st[k][0], str(body, "decision"))) json_object_set_new(out, "status", json_string(st[k][1]));
+        } else if (out && !strcmp(kind, "operation.amended")) {
+            json_object_update(out, body);
+            json_object_set_new(out, "status", json_string(strcmp(str(out, "mode"), "inform") ? "pending" : "notified"));
+        } else if (out && !strcmp(kind, "operation.outcome")) {
+            json_object_set(out, "outcome", body);
+        }
+    }
+    json_decref(seqs);
+    if (!out) {
+        json_decref(alerts);
+        json_decref(decisions);
+        json_decref(events);
+        return reply_error(r, E_NOT_FOUND, "as_of", "%s was not yet notified at that time", r->params[0]);
+    }
+    char asof[32];
+    time_format(as_of, asof);
+    json_object_set_new(out, "id", json_string(r->params[0]));
+    json_object_set_new(out, "decisions", decisions);
+    json_object_set_new(out, "alerts", alerts);
+    return reply_json(r, 200, json_pack("{s:s, s:o, s:o}", "as_of", asof, "operation", out, "events", events));
+}
+
+int h_advisories_list(req_t *r)
+{
+    json_t *out = json_array();
+    pthread_rwlock_rdlock(&r->t->lock);
+    const char *id;
+    json_t *rec;
+    json_object_foreach(OS(r->t)->advisories, id, rec) if (may_see(&r->who, json_object_get(rec, "_labels")))
+    {
+        json_t *o = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
+        json_array_append_new(out, o);
+    }
+    pthread_rwlock_unlock(&r->t->lock);
+    return reply_json(r, 200, json_pack("{s:o}", "advisories", out));
+}
+
+static int prepare_adv_ack(truce_t *t, cmd_t *c, err_t *e)
+{
+    op_cmd_t *op = c->arg;
+    json_t *rec = json_object_get(OS(t)->advisories, op->id);
+    if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
+    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+    if (c->who && strcmp(c->who->org, str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s acknowledges %s", str(rec, "org"), op->id);
+    if (!strcmp(str(rec, "status"), "acknowledged")) return err_set(e, E_CONFLICT, NULL, "%s is acknowledged", op->id);
+    return cmd_draft(c, "advisory.acknowledged", op->id, json_incref(json_object_get(rec, "_labels")),
+                     json_pack("{s:O?}", "note", json_object_get(op->in, "note")), e);
+}
+
+int h_advisory_ack(req_t *r)
+{
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *rec = json_object_get(OS(r->t)->advisories, r->params[0]);
+    int ok = rec && may_see(&r->who, json_object_get(rec, "_labels"));
+    pthread_rwlock_unlock(&r->t->lock);
+    if (!ok) return reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
+    op_cmd_t op = {.id = r->params[0], .in = r->json};
+    cmd_t c = {.who = &r->who, .prepare = prepare_adv_ack, .arg = &op};
+    if (log_submit(r->t, &c)) return reply_err(r, &c.err);
+    return reply_written(r, 200, &c, NULL);
+}
+
+/* ---- input ---- */
+
+const field_t op_fields[] = {
+    {"mode", F_ENUM, 1, 0, 0, 0, op_modes, "inform or coordinate"},
+    {"kind", F_ENUM, 1, 0, 0, 0, op_kinds, "what kind of operation"},
+    {"geometry", F_GEOJSON, 1, 0, 0, 0, NULL, "area: GeoJSON Point (with radius_m) or Polygon"},
+    {"radius_m", F_NUM, 0, 1, 20000, 0, NULL, "radius around a Point"},
+    {"window_from", F_TIME, 1, 0, 0, 0, NULL, "start"},
+    {"window_until", F_TIME, 1, 0, 0, 0, NULL, "end (at most 7 days after the start)"},
+    {"urgency", F_ENUM, 1, 0, 0, 0, urgencies, "immediate, urgent, priority or routine"},
+    {"answer_by", F_TIME, 0, 0, 0, 0, NULL, "coordinate: answer needed by (default per urgency)"},
+    {"description", F_STR, 1, 1, 0, 2000, NULL, "what and why, without personal data"},
+    {NULL},
+};
+
+const field_t decision_fields[] = {
+    {"decision", F_ENUM, 1, 0, 0, 0, decisions, "concur, acknowledge, refer, request_narrowing or object"},
+    {"reasons", F_STR, 0, 1, 0, 4000, NULL, "reasons (required to object)"},
+    {"note", F_STR, 0, 1, 0, 2000, NULL, "note"},
+    {NULL},
+};
+
+static const char *const responses[] = {"accept", "amend", "answer", NULL};
+const field_t respond_fields[] = {
+    {"response", F_ENUM, 1, 0, 0, 0, responses, "accept the proposal, amend the notice, or answer"},
+    {"geometry", F_GEOJSON, 0, 0, 0, 0, NULL, "amend: the new area"},
+    {"radius_m", F_NUM, 0, 1, 20000, 0, NULL, "amend: radius around a Point"},
+    {"window_from", F_TIME, 0, 0, 0, 0, NULL, "amend: start"},
+    {"window_until", F_TIME, 0, 0, 0, 0, NULL, "amend: end"},
+    {"note", F_STR, 0, 1, 0, 2000, NULL, "answer: the note"},
+    {NULL},
+};
+
+const field_t outcome_report_fields[] = {
+    {"result", F_ENUM, 1, 0, 0, 0, outcomes, "as_notified, with_changes or not_carried_out"},
+    {"note", F_STR, 0, 0, 0, 4000, NULL, "what changed"},
+    {"incidents", F_IDLIST, 0, 0, 50, 32, NULL, "incident ids"},
+    {NULL},
+};
