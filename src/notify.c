@@ -905,7 +905,9 @@ static int draft_place(truce_t *t, cmd_t *c, place_op_t *op, const json_t *in, c
     if (id_out) snprintf(id_out, 64, "%s", id);
     char kind[48];
     snprintf(kind, sizeof kind, "%s.notified", ptype[op->type].name);
-    if (cmd_draft(c, kind, id, sharing(t, ptype[op->type].name, org), place_body(in, org, 1), e)) return -1;
+    json_t *body = place_body(in, org, 1);
+    if (t->exercise) json_object_set_new(body, "exercise", json_true());
+    if (cmd_draft(c, kind, id, sharing(t, ptype[op->type].name, org), body, e)) return -1;
     if (json_object_get(in, "contact")) {
         snprintf(kind, sizeof kind, "%s.detail", ptype[op->type].name);
         if (cmd_draft(c, kind, id, sharing(t, "detail", org),
@@ -1251,7 +1253,55 @@ static int reply_export(req_t *r, json_t *items, const char *name)
         r->ctype = "application/geo+json; charset=utf-8";
         return rc;
     }
-    if (strcmp(format, "csv") == 0 && strcmp(name, "movements")) {
+    if (strcmp(format, "csv") == 0 && strcmp(name, "movements") == 0) {
+        static const char *const head[] = {"id", "organisation", "purpose", "status", "window_from", "window_until",
+                                           "departure", "arrival", "vehicles", "staff", "cargo", "escort", "route",
+                                           "contact_name", "contact_phone", "exercise"};
+        static const char *const tags[] = {"#meta+id", "#org", "#activity+purpose", "#status", "#date+start",
+                                           "#date+end", "#date+departure", "#date+arrival", "#indicator+vehicles",
+                                           "#reached+staff", "#item+cargo", "#meta+escort", "#geo+json",
+                                           "#contact+name", "#contact+phone", "#meta+exercise"};
+        buf_t b;
+        buf_init(&b);
+        for (size_t c = 0; c < 16; c++) buf_addf(&b, "%s%s", c ? "," : "", head[c]);
+        buf_add(&b, "\r\n", 2);
+        for (size_t c = 0; c < 16; c++) buf_addf(&b, "%s%s", c ? "," : "", tags[c]);
+        buf_add(&b, "\r\n", 2);
+        size_t i;
+        json_t *o;
+        json_array_foreach(items, i, o)
+        {
+            json_t *times = json_object_get(o, "times");
+            char *route = json_dumps(json_object_get(o, "route"), JSON_COMPACT);
+            char num[32], staff[32];
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(json_object_get(o, "vehicles"), "count")));
+            snprintf(staff, sizeof staff, "%lld", (long long)json_integer_value(json_object_get(o, "staff_count")));
+            const char *cells[16] = {str(o, "id"), str(o, "org"), str(o, "purpose"), str(o, "status"),
+                                     str(o, "window_from"), str(o, "window_until"),
+                                     json_string_value(json_array_get(times, 0)),
+                                     json_string_value(json_array_get(times, json_array_size(times) - 1)), num,
+                                     json_object_get(o, "staff_count") ? staff : "", str(o, "cargo"),
+                                     json_is_true(json_object_get(o, "escort_requested")) ? "true" : "", route,
+                                     str(json_object_get(o, "contact"), "name"), str(json_object_get(o, "contact"), "phone"),
+                                     json_is_true(json_object_get(o, "exercise")) ? "true" : ""};
+            for (size_t c = 0; c < 16; c++) {
+                if (c) buf_add(&b, ",", 1);
+                csv_field(&b, cells[c]);
+            }
+            buf_add(&b, "\r\n", 2);
+            free(route);
+        }
+        json_decref(items);
+        size_t n;
+        char *s = buf_detach(&b, &n);
+        free(r->resp);
+        r->resp = s;
+        r->resp_len = n;
+        r->status = 200;
+        r->ctype = "text/csv; charset=utf-8";
+        return 0;
+    }
+    if (strcmp(format, "csv") == 0) {
         buf_t b;
         buf_init(&b);
         for (size_t c = 0; c < NHXL; c++) buf_addf(&b, "%s%s", c ? "," : "", hxl_cols[c].head);
@@ -1273,7 +1323,7 @@ static int reply_export(req_t *r, json_t *items, const char *name)
     }
     json_decref(items);
     return reply_error(r, E_BAD_VALUE, "format",
-                       strcmp(name, "movements") ? "format must be json, geojson or csv" : "format must be json or geojson");
+                       "format must be json, geojson or csv");
 }
 
 int h_places_list(req_t *r)
@@ -1362,6 +1412,31 @@ static int csv_next(const char **p, const char *end, json_t *row, int *line)
     return 0;
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "line"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "line"));
+    return x < y ? -1 : x > y;
+}
+
+/* Bad rows in file order (a stable sort keeps each row's errors in order). */
+static void sort_rows(json_t *rows)
+{
+    size_t n = json_array_size(rows);
+    json_t **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return;
+    for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(rows, i));
+    for (size_t i = 1; i < n; i++) /* insertion sort: stable, and n is at most 1000 */
+        for (size_t j = i; j > 0 && cmp_line(&v[j], &v[j - 1]) < 0; j--) {
+            json_t *x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    json_array_clear(rows);
+    for (size_t i = 0; i < n; i++) json_array_append_new(rows, v[i]);
+    free(v);
+}
+
 static void row_error(json_t *rows, int line, const char *field, const char *msg)
 {
     if (json_array_size(rows) < 1000)
@@ -1383,6 +1458,32 @@ static const char *hxl_tag_of(const char *field)
     return field;
 }
 
+/* HXL tags are case-insensitive and their attributes unordered: the
+ * hashtag, then the attributes sorted, lower case, no spaces. */
+static void hxl_normalise(const char *tag, char *out, size_t n)
+{
+    char low[128], *attrs[16];
+    size_t k = 0;
+    int na = 0;
+    for (const char *p = tag; *p && k + 1 < sizeof low; p++)
+        if (*p != ' ') low[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    low[k] = 0;
+    char *plus = strchr(low, '+');
+    while (plus && na < 16) {
+        *plus = 0;
+        attrs[na++] = plus + 1;
+        plus = strchr(plus + 1, '+');
+    }
+    for (int i = 1; i < na; i++)
+        for (int j = i; j > 0 && strcmp(attrs[j], attrs[j - 1]) < 0; j--) {
+            char *x = attrs[j];
+            attrs[j] = attrs[j - 1];
+            attrs[j - 1] = x;
+        }
+    size_t m = (size_t)snprintf(out, n, "%s", low);
+    for (int i = 0; i < na && m < n; i++) m += (size_t)snprintf(out + m, n - m, "+%s", attrs[i]);
+}
+
 static const char *hxl_field_of(const char *tag)
 {
     static const struct {
@@ -1395,13 +1496,12 @@ static const char *hxl_field_of(const char *tag)
                {"#sector+category", "category"}, {"#reached+staff", "staff_count"},
                {"#contact+name", "contact.name"}, {"#contact+phone", "contact.phone"},
                {"#status", NULL},            {"#meta+exercise", NULL}};
-    char norm[64];
-    size_t n = 0;
-    for (const char *p = tag; *p && n + 1 < sizeof norm; p++)
-        if (*p != ' ') norm[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    norm[n] = 0;
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i].tag, norm) == 0) return map[i].field ? map[i].field : "";
+    char norm[128], want[128];
+    hxl_normalise(tag, norm, sizeof norm);
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        hxl_normalise(map[i].tag, want, sizeof want);
+        if (strcmp(want, norm) == 0) return map[i].field ? map[i].field : "";
+    }
     return NULL;
 }
 
@@ -1598,6 +1698,7 @@ int h_places_import(req_t *r)
         json_decref(probe);
     }
     if (json_array_size(rows) == 0 && json_array_size(errs) == 0) row_error(errs, 1, "rows", "the file has no rows");
+    sort_rows(errs);
     if (json_array_size(errs)) {
         json_decref(rows);
         reply_json(r, 400, json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "code", "bad_rows", "message",
@@ -1742,8 +1843,9 @@ int notify_prepare_movement(truce_t *t, cmd_t *c, err_t *e)
         if (bad) return -1;
     }
     snprintf(c->result_id, sizeof c->result_id, "MOV-%llu", (unsigned long long)ns->last[2] + 1);
-    if (cmd_draft(c, "movement.notified", c->result_id, sharing(t, "movement", org), movement_body(in, org), e))
-        return -1;
+    json_t *mbody = movement_body(in, org);
+    if (t->exercise) json_object_set_new(mbody, "exercise", json_true());
+    if (cmd_draft(c, "movement.notified", c->result_id, sharing(t, "movement", org), mbody, e)) return -1;
     json_t *d = movement_detail(in);
     if (json_object_size(d) && cmd_draft(c, "movement.detail", c->result_id, sharing(t, "detail", org), d, e)) return -1;
     if (!json_object_size(d)) json_decref(d);
@@ -1761,11 +1863,11 @@ static const struct {
     int reason;       /* a reason is required */
 } transitions[] = {
     {"acknowledged", {"submitted"}, 0, 0},
-    {"facilitated", {"acknowledged", "postponed", "partially_facilitated", "impeded"}, 0, 0},
-    {"partially_facilitated", {"acknowledged", "postponed", "facilitated", "impeded"}, 0, 0},
-    {"impeded", {"acknowledged", "postponed", "facilitated", "partially_facilitated"}, 0, 1},
+    {"facilitated", {"acknowledged", "postponed", "facilitated", "partially_facilitated", "impeded"}, 0, 0},
+    {"partially_facilitated", {"acknowledged", "postponed", "facilitated", "partially_facilitated", "impeded"}, 0, 0},
+    {"impeded", {"acknowledged", "postponed", "facilitated", "partially_facilitated", "impeded"}, 0, 1},
     {"denied", {"acknowledged", "postponed"}, 0, 1},
-    {"postponed", {"acknowledged"}, 0, 1},
+    {"postponed", {"acknowledged", "postponed"}, 0, 1},
     {"completed", {"facilitated", "partially_facilitated", "impeded"}, 1, 0},
     {"cancelled", {"submitted", "acknowledged", "postponed"}, 1, 1},
 };
@@ -1786,12 +1888,12 @@ static int prepare_movement_status(truce_t *t, cmd_t *c, err_t *e)
         int owner = c->who && strcmp(c->who->org, str(rec, "org")) == 0;
         if (c->who && !cmcc && !(transitions[i].owner && owner))
             return err_set(e, E_FORBIDDEN, "status", "your roles do not allow setting %s", op->status);
-        if (transitions[i].reason && !op->reason)
+        if (transitions[i].reason && (!op->reason || !op->reason[strspn(op->reason, " \t\n")]))
             return err_set(e, E_MISSING_FIELD, "reason", "a reason is required for %s", op->status);
         return cmd_draft(c, "movement.status", op->id, json_incref(json_object_get(rec, "_labels")),
                          json_pack("{s:s, s:s?}", "status", op->status, "reason", op->reason), e);
     }
-    return err_set(e, E_BAD_VALUE, "status", "%s cannot be set", op->status);
+    return err_set(e, E_CONFLICT, "status", "%s is %s: it cannot become %s", op->id, from, op->status);
 }
 
 static int prepare_movement_amend(truce_t *t, cmd_t *c, err_t *e)
@@ -2000,8 +2102,8 @@ int h_deconflict_check(req_t *r)
     }
     a.radius = radius ? json_number_value(radius) : 0;
     int64_t from = time_of(in, "from"), until = time_of(in, "until");
-    if (until < from) {
-        rc = reply_error(r, E_OUT_OF_RANGE, "until", "until must not be before from");
+    if (until <= from) {
+        rc = reply_error(r, E_OUT_OF_RANGE, "until", "until must be after from");
         goto out;
     }
     if (until - from > MAX_CHECK_MS) {
