@@ -161,7 +161,7 @@ static int cmd_serve(int argc, char **argv)
 {
     const char *dir = positional(argc, argv, 0);
     const char *listen = opt(argc, argv, "--listen");
-    if (!dir) return die("usage: truce serve DIR [--listen HOST:PORT]");
+    if (!dir) return die("usage: truce serve DIR [--listen HOST:PORT] [--test-clock]");
     char host[64] = "127.0.0.1";
     int port = 8080;
     if (listen) {
@@ -179,6 +179,11 @@ static int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (has_flag(argc, argv, "--test-clock")) {
+        /* Tests only: the clock can be moved forward by an admin. */
+        util_now_ms = util_offset_now_ms;
+        fprintf(stderr, "truce: TEST CLOCK enabled (POST /api/v1/admin/clock)\n");
+    }
     truce_t t;
     int rc = open_dir(&t, dir);
     if (rc) return rc;

@@ -19,6 +19,18 @@
 extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module;
 const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module, &ops_module, NULL};
 
+static int h_clock(req_t *r)
+{
+    if (util_now_ms != util_offset_now_ms)
+        return reply_error(r, E_NOT_FOUND, NULL, "the clock can only be moved on a server started with --test-clock");
+    int64_t ms = (int64_t)(json_number_value(json_object_get(r->json, "advance_s")) * 1000);
+    __atomic_add_fetch(&util_clock_offset_ms, ms, __ATOMIC_RELAXED);
+    char now[32];
+    time_format(util_now_ms(), now);
+    ops_tick(r->t);
+    return reply_json(r, 200, json_pack("{s:s}", "now", now));
+}
+
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
 static int h_openapi(req_t *r);
@@ -29,6 +41,11 @@ static int h_log_consistency(req_t *r);
 static int h_log_events(req_t *r);
 static int h_stream(req_t *r);
 static int h_state_digest(req_t *r);
+static int h_clock(req_t *r);
+static const field_t clock_fields[] = {
+    {"advance_s", F_NUM, 1, 0, 31 * 86400, 0, NULL, "seconds to move the clock forward"},
+    {NULL},
+};
 
 const route_t routes[] = {
     {"GET", "/healthz", P_PUBLIC, h_healthz, NULL, 0, "Liveness, log size and durable head", "ops"},
@@ -109,9 +126,22 @@ const route_t routes[] = {
     {"GET", "/api/v1/log/consistency", P_LOGGED, h_log_consistency, NULL, 0, "Consistency proof (?from=M[&to=N])", "log"},
     {"GET", "/api/v1/log/events", P_AUDIT, h_log_events, NULL, 0, "Events you may see, in order (?after=SEQ&limit=N)", "log"},
     {"GET", "/api/v1/stream", P_LOGGED, h_stream, NULL, 0, "Server-Sent Events of new events you may see; resumable with Last-Event-ID", "log"},
+    {"POST", "/api/v1/admin/clock", P_USER_ADMIN, h_clock, clock_fields, 0, "Tests only (serve --test-clock): move the clock forward", "ops"},
     {"GET", "/api/v1/admin/state-digest", P_AUDIT, h_state_digest, NULL, 0, "SHA-256 of the whole in-memory state", "ops"},
 };
 const int nroutes = sizeof routes / sizeof routes[0];
+
+static int h_clock(req_t *r)
+{
+    if (util_now_ms != util_offset_now_ms)
+        return reply_error(r, E_NOT_FOUND, NULL, "the clock can only be moved on a server started with --test-clock");
+    int64_t ms = (int64_t)(json_number_value(json_object_get(r->json, "advance_s")) * 1000);
+    __atomic_add_fetch(&util_clock_offset_ms, ms, __ATOMIC_RELAXED);
+    char now[32];
+    time_format(util_now_ms(), now);
+    ops_tick(r->t);
+    return reply_json(r, 200, json_pack("{s:s}", "now", now));
+}
 
 static int h_healthz(req_t *r)
 {

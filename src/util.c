@@ -161,6 +161,13 @@ static int64_t real_now_ms(void)
 }
 int64_t (*util_now_ms)(void) = real_now_ms;
 
+int64_t util_clock_offset_ms;
+
+int64_t util_offset_now_ms(void)
+{
+    return real_now_ms() + __atomic_load_n(&util_clock_offset_ms, __ATOMIC_RELAXED);
+}
+
 void time_format(int64_t ms, char *out)
 {
     time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);

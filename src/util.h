@@ -41,6 +41,10 @@ int hex_decode(const char *hex, uint8_t *out, size_t n);
 
 /* Milliseconds since the epoch, UTC. Tests may replace the clock. */
 extern int64_t (*util_now_ms)(void);
+/* A test clock (truce serve --test-clock): real time plus an offset that
+ * POST /api/v1/admin/clock moves forward. */
+extern int64_t util_clock_offset_ms;
+int64_t util_offset_now_ms(void);
 /* "2026-11-29T03:39:58.123Z" into out (>= 32 bytes). */
 void time_format(int64_t ms, char *out);
 /* Parses an RFC 3339 time with Z or an offset; 0 on success, -1 otherwise. */

@@ -40,10 +40,10 @@ export function initData({ scenario = 'gaza', dir } = {}) {
 }
 
 // Starts `truce serve` on a free port; resolves when it answers /healthz.
-export async function startServer({ dir, port } = {}) {
+export async function startServer({ dir, port, args = [] } = {}) {
   dir = dir || initData();
   port = port || await freePort();
-  const proc = spawn(TRUCE, ['serve', dir, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(TRUCE, ['serve', dir, '--listen', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', d => { output += d; });
   proc.stderr.on('data', d => { output += d; });
