@@ -19,18 +19,6 @@
 extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module;
 const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module, &ops_module, NULL};
 
-static int h_clock(req_t *r)
-{
-    if (util_now_ms != util_offset_now_ms)
-        return reply_error(r, E_NOT_FOUND, NULL, "the clock can only be moved on a server started with --test-clock");
-    int64_t ms = (int64_t)(json_number_value(json_object_get(r->json, "advance_s")) * 1000);
-    __atomic_add_fetch(&util_clock_offset_ms, ms, __ATOMIC_RELAXED);
-    char now[32];
-    time_format(util_now_ms(), now);
-    ops_tick(r->t);
-    return reply_json(r, 200, json_pack("{s:s}", "now", now));
-}
-
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
 static int h_openapi(req_t *r);
