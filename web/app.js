@@ -8,12 +8,24 @@ import { setZone, fmtClock, zoneLabel } from './js/time.js';
 import { MissionMap } from './js/map.js';
 import { Journal, entryFromEvent, errorText } from './js/journal.js';
 import { OrgChart } from './js/org.js';
+import { NotifyData, STREAM_KINDS } from './js/notify-data.js';
+import { HumLayers, sliderEls } from './js/hum-layers.js';
+import { NotifyPage } from './js/notify-forms.js';
+import { MinePage } from './js/notify-mine.js';
+import { QueuePage } from './js/notify-queue.js';
+import { DeconflictPage } from './js/deconflict.js';
+import { IsfPages, ISF_ROUTES } from './js/isf.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
   { id: 'map', key: 'nav.map', perm: 'logged_in' },
   { id: 'journal', key: 'nav.journal', perm: 'journal.read' },
   { id: 'org', key: 'nav.org', perm: 'logged_in' },
+  { id: 'notify', key: 'nav.notify', perm: 'notify.write' },
+  { id: 'mine', key: 'nav.mine', perm: 'notify.write' },
+  { id: 'queue', key: 'nav.queue', perm: 'notify.ack' },
+  { id: 'deconflict', key: 'nav.deconflict', perm: 'logged_in' },
+  ...ISF_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -30,6 +42,12 @@ const app = {
 const ctx = {
   get me() { return app.me; },
   get mission() { return app.mission; },
+  geo: () => app.geo,
+  // Opens the mission map on a site, no-strike object, movement or unit.
+  showOnMap: (id) => {
+    app.focusAfterRoute = id;
+    if (app.route === 'map') route(false); else location.hash = '#/map';
+  },
   sectors: () => ((app.geo && app.geo.features) || []).filter((f) => f.properties && f.properties.layer === 'sector').map((f) => f.properties),
   sectorName: (id) => {
     const f = ((app.geo && app.geo.features) || []).find((x) => x.properties && x.properties.id === id);
@@ -42,8 +60,11 @@ const ctx = {
 };
 
 let missionMap, journal, orgChart;
+let notifyData, humLayers, notifyPage, minePage, queuePage, deconflictPage;
+let isf;
 
-function can(perm) { return !!app.me && (perm === 'logged_in' || app.me.permissions.includes(perm)); }
+// perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
+function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
 
 // ---- boot ----
 
@@ -53,6 +74,15 @@ async function boot() {
   missionMap = new MissionMap($('#map'), { sectors: $('#map-sector-list'), crossings: $('#map-crossing-list') }, { orgName: ctx.orgName });
   journal = new Journal(ctx);
   orgChart = new OrgChart(ctx);
+  notifyData = new NotifyData();
+  humLayers = new HumLayers(missionMap, notifyData, ctx, {
+    side: { sites: $('#map-site-list'), movements: $('#map-movement-list') }, slider: sliderEls(), legend: true,
+  });
+  notifyPage = new NotifyPage(ctx, notifyData);
+  minePage = new MinePage(ctx, notifyData);
+  queuePage = new QueuePage(ctx, notifyData);
+  deconflictPage = new DeconflictPage(ctx, notifyData);
+  isf = new IsfPages(ctx, { layers: humLayers, data: notifyData });
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -156,6 +186,12 @@ function leaveApp() {
   setCsrf(null);
   journal.reset();
   orgChart.reset();
+  notifyData.reset();
+  notifyPage.reset();
+  minePage.reset();
+  queuePage.reset();
+  deconflictPage.reset();
+  isf.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -217,7 +253,18 @@ function route(moveFocus) {
   }
   document.title = `${allowed ? t(r.key) : t('denied.title')} — ${t('app.name')}`;
   document.body.dataset.route = allowed ? id : 'denied';
-  if (allowed && id === 'map') missionMap.show(app.mission, app.geo);
+  if (allowed && id === 'map') {
+    missionMap.show(app.mission, app.geo);
+    humLayers.render();
+    const focus = app.focusAfterRoute;
+    app.focusAfterRoute = null;
+    if (focus) notifyData.load().then(() => humLayers.focus(focus));
+  }
+  if (allowed && id === 'notify') notifyPage.show();
+  if (allowed && id === 'mine') minePage.show();
+  if (allowed && id === 'queue') queuePage.show();
+  if (allowed && id === 'deconflict') deconflictPage.show();
+  isf.route(allowed ? id : null);
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -272,6 +319,15 @@ function startStream() {
   for (const kind of ['org.added', 'position.added', 'position.assigned', 'position.lines_set', 'person.added']) {
     es.addEventListener(kind, reloadOrgSoon);
   }
+  // Humanitarian notifications: the shared lists, and the page that shows them.
+  isf.listen(es);
+  for (const kind of STREAM_KINDS) {
+    es.addEventListener(kind, () => {
+      notifyData.reloadSoon();
+      if (app.route === 'mine') minePage.load();
+      if (app.route === 'queue') queuePage.load();
+    });
+  }
   es.addEventListener('geo.feature_added', async () => {
     try { app.geo = await api('GET', '/api/v1/geo'); if (app.route === 'map') missionMap.show(app.mission, app.geo); } catch { /* next time */ }
   });
@@ -292,7 +348,12 @@ function startClock() {
 }
 
 // ---- hooks for the browser tests and later issues ----
-window.truce = { app, ctx, get map() { return missionMap; }, get journal() { return journal; }, get org() { return orgChart; } };
+window.truce = {
+  app, ctx, get map() { return missionMap; }, get journal() { return journal; }, get org() { return orgChart; },
+  get notifyData() { return notifyData; }, get layers() { return humLayers; }, get notify() { return notifyPage; },
+  get mine() { return minePage; }, get queue() { return queuePage; }, get deconflict() { return deconflictPage; },
+  get isf() { return isf; },
+};
 
 boot().catch((e) => {
   console.error(e);

@@ -15,7 +15,9 @@ test('a humanitarian account is not offered the journal, and the server refuses 
   const me = (await server.login('ocha.focal'));
   assert.ok(!me.user.permissions.includes('journal.read'));
   const nav = await page.locator('#nav-list a').evaluateAll((as) => as.map((a) => a.dataset.route));
-  assert.deepEqual(nav, ['map', 'org'], 'no journal in the navigation');
+  // Humanitarian pages (issue 4) but no journal and no CMCC queue.
+  assert.deepEqual(nav, ['map', 'org', 'notify', 'mine', 'deconflict'], 'no journal in the navigation');
+  assert.equal(await page.getByTestId('nav-queue').count(), 0);
   assert.equal(await page.getByTestId('nav-journal').count(), 0);
   // Typing the address anyway shows a refusal, not the journal.
   await goto(page, 'journal');

@@ -36,7 +36,9 @@ test('log in, see the shell, reload and stay logged in, log out and the old sess
   assert.equal(await page.getByTestId('user-org').textContent(), org.name.en);
   assert.equal(await page.getByTestId('user-roles').textContent(), EN['role.cmcc_watch']);
   const nav = await page.locator('#nav-list a').evaluateAll((as) => as.map((a) => [a.dataset.route, a.textContent]));
-  assert.deepEqual(nav, [['map', EN['nav.map']], ['journal', EN['nav.journal']], ['org', EN['nav.org']]]);
+  assert.deepEqual(nav, [['map', EN['nav.map']], ['journal', EN['nav.journal']], ['org', EN['nav.org']],
+    // Humanitarian notification (issue 4): the CMCC watch notifies, acknowledges and checks.
+    ['notify', EN['nav.notify']], ['mine', EN['nav.mine']], ['queue', EN['nav.queue']], ['deconflict', EN['nav.deconflict']]]);
   assert.equal(await page.getByTestId('exercise-banner').isVisible(), true);
   assert.equal((await page.getByTestId('exercise-banner').textContent()).trim(), 'EXERCISE — synthetic data');
   assert.equal(await page.getByTestId('logout').textContent(), EN['shell.logout']);

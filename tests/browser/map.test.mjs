@@ -92,7 +92,11 @@ test('layer control, scale bar, cursor position and sector tooltip', async () =>
   const page = await openMap();
   const control = page.getByTestId('layer-control');
   const boxes = control.locator('input[type="checkbox"]');
-  assert.equal(await boxes.count(), 4);
+  // The four of the mission geography and the four humanitarian layers (issue 4).
+  assert.equal(await boxes.count(), 8);
+  for (const k of ['layer.sites', 'layer.nostrike', 'layer.movements', 'layer.units']) {
+    assert.equal(await control.locator('label', { hasText: EN[k] }).count(), 1, `${k} in the layer control`);
+  }
   // Hide the sectors, then show them again.
   const sectorsBox = control.locator('label', { hasText: EN['layer.sectors'] }).locator('input');
   await sectorsBox.uncheck();

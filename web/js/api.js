@@ -16,6 +16,7 @@ export class ApiError extends Error {
     this.code = e.code || (status === 0 ? 'network' : 'http');
     this.field = e.field || null;
     this.serverMessage = e.message || '';
+    this.details = e;          // the whole error object (duplicates, rows, ...)
   }
 }
 

@@ -67,10 +67,17 @@ function fmtCoord(latlng) {
 }
 
 export class MissionMap {
-  constructor(el, sideEls, { orgName = (id) => id } = {}) {
+  // options.interactive = false: the geography takes no clicks or hovers (a
+  // map that is drawn on: every click reaches the map).
+  // options.prefix: put before the test ids and the classes of the drawn
+  // features, so a second map on another page never shares them.
+  constructor(el, sideEls, { orgName = (id) => id, interactive = true, prefix = '', legend = true } = {}) {
+    this.prefix = prefix;
+    this.legend = legend;
     this.el = el;
     this.orgName = orgName;
-    this.side = sideEls;       // {sectors: <ul>, crossings: <ul>}
+    this.interactive = interactive;
+    this.side = sideEls;       // {sectors: <ul>, crossings: <ul>} or null
     this.map = null;
     this.geo = null;
     this.mission = null;
@@ -78,6 +85,7 @@ export class MissionMap {
     this.byId = new Map();     // feature id → L.Layer
     this.controls = [];
     this.extraOverlays = [];   // [{label: () => string, layer}] added by later issues
+    this.extraLegend = [];     // functions returning legend rows (<li>), added by later issues
     this.cursorEl = null;
     onLangChange(() => { if (this.map) this.render(); });
   }
@@ -124,20 +132,24 @@ export class MissionMap {
 
     this.layers.boundary = L.geoJSON(of('boundary'), {
       pane: 'boundaryPane',
-      style: (f) => ({ className: `boundary boundary-${f.properties.id}`, color: '#2b2f36', weight: 2.5, fillColor: '#f3efe4', fillOpacity: 1, interactive: false }),
+      style: (f) => ({ className: `${this.prefix}boundary ${this.prefix}boundary-${f.properties.id}`, color: '#2b2f36', weight: 2.5, fillColor: '#f3efe4', fillOpacity: 1, interactive: false }),
     });
 
     this.layers.sectors = L.geoJSON(of('sector'), {
       pane: 'sectorPane',
       style: (f) => {
         const col = controlColour(controlOf(f.properties));
-        return { className: `sector sector-${f.properties.id}`, color: col, weight: 2, opacity: 0.9, fillColor: col, fillOpacity: 0.28 };
+        return { className: `${this.prefix}sector ${this.prefix}sector-${f.properties.id}`, color: col, weight: 2, opacity: 0.9, fillColor: col, fillOpacity: 0.28, interactive: this.interactive };
       },
       onEachFeature: (f, layer) => {
         const p = f.properties;
+        if (!this.interactive) {
+          layer.on('add', () => { const e = layer.getElement(); if (e) e.setAttribute('data-control', controlOf(p)); });
+          return;
+        }
         layer.on('add', () => {
           const e = layer.getElement();
-          if (e) { e.setAttribute('data-testid', `sector-${p.id}`); e.setAttribute('data-control', controlOf(p)); }
+          if (e) { e.setAttribute('data-testid', `${this.prefix}sector-${p.id}`); e.setAttribute('data-control', controlOf(p)); }
         });
         layer.bindTooltip(() => pick(p, 'name'), { sticky: true, direction: 'top', className: 'map-tooltip' });
         layer.bindPopup(() => this.popup(p, [
@@ -160,7 +172,7 @@ export class MissionMap {
         icon: L.divIcon({ className: 'sector-label', html: '', iconSize: null }),
       }).on('add', (e) => {
         const el = e.target.getElement();
-        el.replaceChildren(h('span', { 'data-testid': `sector-label-${f.properties.id}` }, pick(f.properties, 'name')));
+        el.replaceChildren(h('span', { 'data-testid': `${this.prefix}sector-label-${f.properties.id}` }, pick(f.properties, 'name')));
       }).addTo(this.layers.sectors);
     }
 
@@ -170,10 +182,11 @@ export class MissionMap {
     L.geoJSON(lineFeats, { pane: 'linePane', interactive: false, style: () => ({ color: '#3a2f00', weight: 6, opacity: 0.55, className: 'line-casing' }) }).addTo(this.layers.line);
     L.geoJSON(lineFeats, {
       pane: 'linePane',
-      style: (f) => ({ className: `withdrawal-line line-${f.properties.id}`, color: LINE_COLOUR, weight: 4, opacity: 1, dashArray: '10 7', lineCap: 'butt' }),
+      style: (f) => ({ className: `${this.prefix}withdrawal-line ${this.prefix}line-${f.properties.id}`, color: LINE_COLOUR, weight: 4, opacity: 1, dashArray: '10 7', lineCap: 'butt', interactive: this.interactive }),
       onEachFeature: (f, layer) => {
         const p = f.properties;
-        layer.on('add', () => { const e = layer.getElement(); if (e) e.setAttribute('data-testid', `line-${p.id}`); });
+        if (!this.interactive) return;
+        layer.on('add', () => { const e = layer.getElement(); if (e) e.setAttribute('data-testid', `${this.prefix}line-${p.id}`); });
         layer.bindTooltip(() => pick(p, 'name'), { sticky: true, className: 'map-tooltip' });
         layer.bindPopup(() => this.popup(p, [[t('map.popup.id'), p.id]]));
         this.byId.set(p.id, layer);
@@ -187,10 +200,11 @@ export class MissionMap {
         const status = String(p.status || '').toLowerCase();
         const m = L.circleMarker(latlng, {
           pane: 'crossingPane', radius: 7, weight: 2, color: '#15181d', fillColor: CROSSING_COLOURS[status] || '#6b7280', fillOpacity: 1,
-          className: `crossing crossing-${p.id}`,
+          className: `${this.prefix}crossing ${this.prefix}crossing-${p.id}`, interactive: this.interactive,
         });
-        m.on('add', () => { const e = m.getElement(); if (e) { e.setAttribute('data-testid', `crossing-${p.id}`); e.setAttribute('data-status', status); } });
+        m.on('add', () => { const e = m.getElement(); if (e) { e.setAttribute('data-testid', `${this.prefix}crossing-${p.id}`); e.setAttribute('data-status', status); } });
         m.bindTooltip(() => pick(p, 'name'), { permanent: true, direction: rtl ? 'left' : 'right', offset: rtl ? [-8, 0] : [8, 0], className: 'crossing-label' });
+        if (!this.interactive) return m;
         m.bindPopup(() => this.popup(p, [
           [t('map.popup.status'), status ? tOpt(`crossing.status.${status}`, status) : t('control.unknown')],
           [t('map.popup.kind'), p.kind ? tOpt(`crossing.kind.${String(p.kind).toLowerCase()}`, p.kind) : '—'],
@@ -243,25 +257,25 @@ export class MissionMap {
     for (const o of this.extraOverlays) overlays[esc(o.label())] = o.layer;
     const lc = add(L.control.layers(null, overlays, { position: `top${end}`, collapsed: this.el.clientWidth < 900 }));
     const lcEl = lc.getContainer();
-    lcEl.setAttribute('data-testid', 'layer-control');
+    lcEl.setAttribute('data-testid', `${this.prefix}layer-control`);
     lcEl.setAttribute('role', 'group');
     lcEl.setAttribute('aria-label', t('map.layers'));
     lcEl.querySelector('.leaflet-control-layers-list').prepend(h('div', { class: 'control-title' }, t('map.layers')));
 
     add(L.control.scale({ position: `bottom${start}`, imperial: false, maxWidth: 160 }))
-      .getContainer().setAttribute('data-testid', 'scale');
+      .getContainer().setAttribute('data-testid', `${this.prefix}scale`);
 
     const Legend = L.Control.extend({
       onAdd: () => this.legendEl(),
     });
-    add(new Legend({ position: `bottom${end}` }));
+    if (this.legend) add(new Legend({ position: `bottom${end}` }));
 
     const Cursor = L.Control.extend({
       onAdd: () => {
-        const box = h('div', { class: 'leaflet-control cursor-pos', 'data-testid': 'cursor-box' },
-          h('span', { class: 'cursor-label', 'data-testid': 'cursor-label' }, t('map.cursor')),
+        const box = h('div', { class: 'leaflet-control cursor-pos', 'data-testid': `${this.prefix}cursor-box` },
+          h('span', { class: 'cursor-label', 'data-testid': `${this.prefix}cursor-label` }, t('map.cursor')),
           ' ',
-          h('output', { class: 'cursor-value', dir: 'ltr', 'data-testid': 'cursor-pos' }, '—'));
+          h('output', { class: 'cursor-value', dir: 'ltr', 'data-testid': `${this.prefix}cursor-pos` }, '—'));
         this.cursorEl = box;
         return box;
       },
@@ -286,6 +300,7 @@ export class MissionMap {
         row(h('span', { class: 'legend-dash' }), t('layer.line')),
         statuses.map((st) => row(h('span', { class: 'legend-dot', style: { background: CROSSING_COLOURS[st] || '#6b7280' } }),
           t('map.legend_crossing', { status: st ? tOpt(`crossing.status.${st}`, st) : t('control.unknown') }), { 'data-status': st })),
+        this.extraLegend.flatMap((f) => f()),
       ));
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
@@ -302,6 +317,7 @@ export class MissionMap {
   // Keyboard route to every feature: a list beside the map; a button zooms to
   // the feature and opens its popup.
   buildSideLists() {
+    if (!this.side) return;
     const feats = (this.geo && this.geo.features) || [];
     const list = (ul, layer) => {
       clear(ul);
@@ -331,6 +347,12 @@ export class MissionMap {
 
   // For later issues: map.addOverlay(() => t('layer.sites'), L.layerGroup());
   // the label is a function so it follows the language.
+  // Legend rows for an overlay: f() → [<li>], called at every render.
+  addLegend(f) {
+    this.extraLegend.push(f);
+    if (this.map) this.render();
+  }
+
   addOverlay(label, layer) {
     this.extraOverlays.push({ label, layer });
     if (this.map) this.render();

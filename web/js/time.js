@@ -60,3 +60,13 @@ export function zoneLabel(ms = Date.now()) {
   const a = Math.abs(off);
   return `UTC${sign}${Math.floor(a / 60)}${a % 60 ? `:${String(a % 60).padStart(2, '0')}` : ''}`;
 }
+
+// RFC 3339 UTC → "YYYY-MM-DDTHH:MM" wall-clock time in the mission zone (the
+// value of a datetime-local field that zonedToUtc reads back).
+export function utcToZoned(iso) {
+  const ms = typeof iso === 'number' ? iso : Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  const d = new Date(ms + zoneOffsetMs(ms));
+  return d.toISOString().slice(0, 16);
+}
+
