@@ -654,15 +654,24 @@ static int prepare_task_action(truce_t *t, cmd_t *c, err_t *e)
 
 /* ---- handlers ---- */
 
-static json_t *out_rec(const json_t *rec)
+/* A record for a reader. A task referred from an operation keeps its link
+ * to it (and the labels that would name the notifier) for ISF HQ and the
+ * CMCC only: a contingent or a humanitarian organisation sees the task. */
+static json_t *out_rec_for(const json_t *rec, const principal_t *who)
 {
     json_t *o = json_object();
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
     json_object_set(o, "labels", json_object_get(rec, "_labels"));
+    if (who && strcmp(who->org, "ISF-HQ") && strcmp(who->org, "CMCC") && json_object_get(o, "operation")) {
+        json_object_del(o, "operation");
+        json_object_set_new(o, "description", json_string("Task from the CMCC"));
+    }
     return o;
 }
+
+#define out_rec(rec) out_rec_for((rec), &r->who)
 
 static int list(req_t *r, json_t *coll, const char *name, const char *filter_key, const char *filter_param)
 {

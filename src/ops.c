@@ -738,6 +738,15 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
     return best;
 }
 
+json_t *ops_ready(truce_t *t, const json_t *notice)
+{
+    area_t a;
+    if (op_area(t, notice, &a)) return NULL;
+    json_t *conf = conflicts_now(t, "", &a, time_of(notice, "window_from"), time_of(notice, "window_until"), 0);
+    shape_free(&a.shape);
+    return json_pack("{s:o, s:o}", "conflicts", conf, "proposal", propose(t, "", notice));
+}
+
 /* ---- commands ---- */
 
 typedef struct {
@@ -872,7 +881,7 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
                                  "geometry", json_object_get(rec, "geometry"), "window_from",
                                  json_object_get(rec, "window_from"), "window_until", json_object_get(rec, "window_until"),
                                  "use_of_force", "lethal_self_defence", "operation", op->id, "description",
-                                 "Referred by the CMCC instead of a notified operation");
+                                 "Task from the CMCC");
         if (json_object_get(rec, "radius_m")) json_object_set(task, "radius_m", json_object_get(rec, "radius_m"));
         rc = isf_draft_task(t, c, task, e);
     }

@@ -30,6 +30,11 @@ int h_advisory_ack(req_t *r);
 
 extern const field_t op_fields[], decision_fields[], respond_fields[], outcome_report_fields[];
 
+/* Decision-ready work for a notice (bench/ops.c times it): the conflicts of
+ * its area and window, and the narrowing proposal; new object
+ * {"conflicts", "proposal"}. Under the state lock. */
+json_t *ops_ready(truce_t *t, const json_t *notice);
+
 /* Escalates unanswered notices whose deadline (half or all) has passed;
  * called about once a second by the server. */
 void ops_tick(truce_t *t);
