@@ -3,8 +3,8 @@
 # library objects (every build/*.o of src/*.c except main.o) and runs them.
 # Every benchmark prints its figures with the target beside them; none asserts.
 #
-#   bench/run.sh                 all of them: proof, log, replay, http
-#   bench/run.sh proof|log|replay|http ...   only those
+#   bench/run.sh                 all of them: proof, log, replay, http, deconflict
+#   bench/run.sh proof|log|replay|http|deconflict ...   only those
 #
 # Environment (defaults in brackets):
 #   BENCH_LOG_SECONDS [5]     duration of each direct log run
@@ -15,18 +15,20 @@
 #   BENCH_REPLAY_DIR          reuse (or keep) this replay data folder instead of a temp one
 #   BENCH_PERF=1              also profile the replay with perf and print the top functions
 #   BENCH_BREAKDOWN=0         skip the replay breakdown (scan / parse / hash)
+#   BENCH_DECONFLICT_ARGS     flags for build/bench/deconflict [the issue's sizes: none]
+#   BENCH_DECONFLICT_HTTP=0   skip its HTTP half (loading the data into a fresh server takes about 9 minutes)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 WRITERS=${BENCH_WRITERS:-1 8 64}
 EVENTS=${BENCH_EVENTS:-1000000}
-PKGS="libmicrohttpd jansson sqlite3 libsodium"
+PKGS="libmicrohttpd jansson sqlite3 libsodium geos proj"
 
 WHAT=("$@")
-[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http)
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict)
 for w in "${WHAT[@]}"; do
-    case $w in proof|log|replay|http) ;; *) echo "usage: bench/run.sh [proof|log|replay|http]..." >&2; exit 2 ;; esac
+    case $w in proof|log|replay|http|deconflict) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict]..." >&2; exit 2 ;; esac
 done
 
 # `make bench` has built ./truce already; when run alone, make sure it is current.
@@ -55,10 +57,52 @@ build_one() {
     fi
 }
 for n in log_append replay proof; do build_one "$n"; done
+# deconflict links libpq too: the Makefile has its rule.
+make --no-print-directory -s build/bench/deconflict
 
+# shellcheck source=bench/pg_cluster.sh
+. bench/pg_cluster.sh
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/truce-bench.XXXXXX")
 export BENCH_TMP
-trap 'rm -rf "$BENCH_TMP"' EXIT
+trap 'stop_truce; pg_cluster_stop; rm -rf "$BENCH_TMP"' EXIT
+
+# A fresh `truce serve` of the Gaza scenario on a free 127.0.0.1 port, logged
+# in as cmcc.watch (who may write sites, the no-strike list and movements and
+# see them all): sets TRUCE_URL and TRUCE_TOKEN. The deconfliction benchmark
+# loads its data into it through the API.
+TRUCE_PID=
+start_truce() {
+    local dir=$1 port pass
+    rm -rf "$dir"
+    ./truce init "$dir" --scenario gaza >/dev/null || return 1
+    pass=$(awk '$1 == "cmcc.watch" { print $2 }' "$dir/demo-credentials.txt")
+    [ -n "$pass" ] || return 1
+    TRUCE_URL=
+    for _ in 1 2 3 4 5; do
+        port=$(( 20000 + RANDOM % 40000 ))
+        ./truce serve "$dir" --listen "127.0.0.1:$port" >"$dir.log" 2>&1 &
+        TRUCE_PID=$!
+        for _ in $(seq 1 100); do
+            if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then TRUCE_URL=http://127.0.0.1:$port; break; fi
+            kill -0 "$TRUCE_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        [ -z "$TRUCE_URL" ] || break
+        stop_truce
+    done
+    [ -n "$TRUCE_URL" ] || { cat "$dir.log" >&2; return 1; }
+    TRUCE_TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
+        -d "{\"username\":\"cmcc.watch\",\"password\":\"$pass\"}" "$TRUCE_URL/api/v1/session" |
+        sed -n 's/.*"token" *: *"\([0-9a-f]*\)".*/\1/p')
+    [ -n "$TRUCE_TOKEN" ]
+}
+stop_truce() {
+    if [ -n "$TRUCE_PID" ] && kill -0 "$TRUCE_PID" 2>/dev/null; then
+        kill -TERM "$TRUCE_PID" 2>/dev/null || true
+        wait "$TRUCE_PID" 2>/dev/null || true
+    fi
+    TRUCE_PID=
+}
 
 # A benchmark that fails says so and the others still run.
 failed() { echo "$1: FAILED (exit code $?)"; }
@@ -118,6 +162,27 @@ for w in "${WHAT[@]}"; do
         # shellcheck disable=SC2086
         bench/http_append.sh $WRITERS || failed http
         ;;
+    deconflict)
+        section "5. deconfliction: 100,000 sites, 20,000 movements x 10 segments, 2,000 unit positions; 10,000 queries in process, in PostGIS and over HTTP (targets: p99 <= 50 us; >= 20 x PostGIS; the same conflict sets)"
+        if pg_cluster_start; then
+            echo "PostgreSQL with PostGIS in $PG_CLUSTER_DIR (unix socket only)"
+        else
+            echo "deconflict: no PostgreSQL/PostGIS cluster: the PostGIS half is skipped"
+            unset PGCONN
+        fi
+        HTTP_ARGS=()
+        if [ "${BENCH_DECONFLICT_HTTP:-1}" != 0 ]; then
+            if start_truce "$BENCH_TMP/deconflict"; then
+                HTTP_ARGS=(--http "$TRUCE_URL" --token "$TRUCE_TOKEN")
+            else
+                echo "deconflict: no server: the HTTP half is skipped"
+            fi
+        fi
+        # shellcheck disable=SC2086
+        build/bench/deconflict ${BENCH_DECONFLICT_ARGS:-} "${HTTP_ARGS[@]}" || failed deconflict
+        stop_truce
+        pg_cluster_stop
+        ;;
     esac
 done
 } 2>&1 | tee "$OUT"
@@ -126,6 +191,7 @@ done
 # of an HTTP append is the same append without HTTP).
 printf '\n== summary\n'
 grep -E '\[target (>=|<=)' "$OUT" | sed -E 's/^ +//' || true
+grep -E '^(conflict sets equal|HTTP conflict sets|HTTP POST|PostGIS, |movement inside|engine build:|  memory:)' "$OUT" || true
 awk '/^log append +64 writers:/ { l = $5 } /^http append +64 writers:/ { h = $5 }
      END { if (l > 0 && h > 0) printf "HTTP / direct log at 64 writers: %.0f / %.0f = %.2f\n", h, l, h / l }' "$OUT"
 busy
