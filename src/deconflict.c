@@ -9,6 +9,7 @@
 #include "deconflict.h"
 
 #include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "u
 typedef struct {
     int used;
     int kind;
+    uint64_t num;     /* the id's trailing number, for a cheap sort */
     char *id, *category;
     double protection;
     shape_t shape;
@@ -77,22 +79,42 @@ static void key_of(char *k, size_t n, int kind, const char *id)
     snprintf(k, n, "%s/%s", dc_kind_names[kind], id);
 }
 
-/* The index entries of an object: one, or one per route segment. */
+/* A route segment is filed in pieces no longer than a cell, so a long
+ * diagonal leg costs the cells along it, not every cell of its box. Part
+ * numbers: segment << 8 | piece. */
+#define MAX_PIECES 255
+
+static int pieces_of(pt_t a, pt_t b)
+{
+    double len = sqrt((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y));
+    int n = (int)ceil(len / CELL_M);
+    return n < 1 ? 1 : n > MAX_PIECES ? MAX_PIECES : n;
+}
+
+/* The index entries of an object: one, or the pieces of each route segment.
+ * fn NULL removes them. */
 static int entries(const obj_t *o, uint32_t num, int (*fn)(stindex_t *, const st_entry_t *), stindex_t *ix)
 {
     double pad = o->protection + BOX_PAD;
     if (o->kind == DC_MOVEMENT && o->shape.type == SH_LINE && o->times) {
         for (int i = 0; i + 1 < o->shape.n; i++) {
             pt_t a = o->shape.p[i], b = o->shape.p[i + 1];
-            st_entry_t e = {.x0 = (float)((a.x < b.x ? a.x : b.x) - pad),
-                            .y0 = (float)((a.y < b.y ? a.y : b.y) - pad),
-                            .x1 = (float)((a.x > b.x ? a.x : b.x) + pad),
-                            .y1 = (float)((a.y > b.y ? a.y : b.y) + pad),
-                            .t0 = o->times[i], .t1 = o->times[i + 1], .obj = num, .part = (uint32_t)i};
-            if (fn) {
-                if (fn(ix, &e)) return -1;
-            } else {
-                stindex_remove(ix, &e);
+            int np = pieces_of(a, b);
+            for (int k = 0; k < np; k++) {
+                pt_t p = {a.x + (b.x - a.x) * k / np, a.y + (b.y - a.y) * k / np};
+                pt_t q = {a.x + (b.x - a.x) * (k + 1) / np, a.y + (b.y - a.y) * (k + 1) / np};
+                if (k + 1 == np) q = b;
+                st_entry_t e = {.x0 = (float)((p.x < q.x ? p.x : q.x) - pad),
+                                .y0 = (float)((p.y < q.y ? p.y : q.y) - pad),
+                                .x1 = (float)((p.x > q.x ? p.x : q.x) + pad),
+                                .y1 = (float)((p.y > q.y ? p.y : q.y) + pad),
+                                .t0 = o->times[i], .t1 = o->times[i + 1], .obj = num,
+                                .part = (uint32_t)i << 8 | (uint32_t)k};
+                if (fn) {
+                    if (fn(ix, &e)) return -1;
+                } else {
+                    stindex_remove(ix, &e);
+                }
             }
         }
         return 0;
@@ -147,7 +169,14 @@ int dc_put(dc_t *d, dc_object_t *in)
         o->times = malloc((size_t)o->shape.n * sizeof *o->times);
         if (o->times) memcpy(o->times, in->times, (size_t)o->shape.n * sizeof *o->times);
     }
-    if (!o->id || !o->category || entries(o, num, stindex_add, d->ix)) abort();
+    const char *dash = strrchr(in->id, '-');
+    o->num = dash ? strtoull(dash + 1, NULL, 10) : 0;
+    if (!o->id || !o->category || entries(o, num, stindex_add, d->ix)) {
+        entries(o, num, NULL, d->ix);
+        obj_clear(o);
+        d->freelist[d->nfree++] = num;
+        return -1;
+    }
     char k[160];
     key_of(k, sizeof k, in->kind, in->id);
     json_object_set_new(d->ids, k, json_integer(num));
@@ -207,7 +236,38 @@ typedef struct {
     conflict_t *out;
     size_t n, cap;
     int oom;
+    uint64_t *seen;   /* (obj, segment) of route pieces already judged */
+    size_t nseen, capseen;
 } run_t;
+
+/* Whether (obj, segment) was judged already in this query; marks it if not.
+ * Open addressing; only route pieces go through here. */
+static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
+{
+    uint64_t key = ((uint64_t)obj << 32 | seg) + 1;
+    if ((r->nseen + 1) * 2 > r->capseen) {
+        size_t cap = r->capseen ? r->capseen * 2 : 256;
+        uint64_t *t = calloc(cap, sizeof *t);
+        if (!t) return 0;
+        for (size_t i = 0; i < r->capseen; i++) {
+            if (!r->seen[i]) continue;
+            size_t j = (r->seen[i] * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+            while (t[j]) j = (j + 1) & (cap - 1);
+            t[j] = r->seen[i];
+        }
+        free(r->seen);
+        r->seen = t;
+        r->capseen = cap;
+    }
+    size_t j = (key * 0x9E3779B97F4A7C15ULL >> 20) & (r->capseen - 1);
+    while (r->seen[j]) {
+        if (r->seen[j] == key) return 1;
+        j = (j + 1) & (r->capseen - 1);
+    }
+    r->seen[j] = key;
+    r->nseen++;
+    return 0;
+}
 
 static int push(run_t *r, const conflict_t *c)
 {
@@ -233,10 +293,11 @@ static int visit(void *arg, const st_entry_t *e)
     if (q->kinds && !(q->kinds & (1u << o->kind))) return 0;
     if (q->skip_id && o->kind == q->skip_kind && strcmp(o->id, q->skip_id) == 0) return 0;
     double limit = o->protection + q->buffer_m;
-    conflict_t c = {.kind = o->kind, .id = o->id, .category = o->category, .protection_m = o->protection,
-                    .segment = -1, .labels = o->labels};
+    conflict_t c = {.kind = o->kind, .id = o->id, .num = o->num, .category = o->category,
+                    .protection_m = o->protection, .segment = -1, .labels = o->labels};
     if (o->kind == DC_MOVEMENT && o->times) {
-        int i = (int)e->part;
+        int i = (int)(e->part >> 8);
+        if (seen_before(r, e->obj, (uint32_t)i)) return 0;
         int64_t ta = o->times[i], tb = o->times[i + 1];
         pt_t a = o->shape.p[i], b = o->shape.p[i + 1];
         /* Only the stretch travelled during the window counts. */
@@ -272,6 +333,7 @@ static int cmp_conflict(const void *a, const void *b)
     const conflict_t *x = a, *y = b;
     if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
     if (x->kind != y->kind) return x->kind - y->kind;
+    if (x->num != y->num) return x->num < y->num ? -1 : 1;
     int c = strcmp(x->id, y->id);
     return c ? c : x->segment - y->segment;
 }
@@ -282,6 +344,7 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     const shape_t *s = &q->area->shape;
     double grow = q->area->radius + q->buffer_m;
     stindex_query(d->ix, s->x0 - grow, s->y0 - grow, s->x1 + grow, s->y1 + grow, q->from, q->until, visit, &r);
+    free(r.seen);
     if (r.oom) {
         free(r.out);
         return -1;

@@ -43,6 +43,7 @@ typedef struct {
 typedef struct {
     int kind;
     const char *id, *category;   /* borrowed from the engine until the next change */
+    uint64_t num;                /* the id's trailing number (sort key) */
     double distance_m, protection_m;
     int segment;                 /* movements: route segment (0-based), else -1 */
     int64_t inside_from, inside_until; /* movements: planned inside the buffered area */

@@ -24,6 +24,7 @@
 #define MAX_ROUTE 200
 #define IMPORT_MAX_ROWS 5000
 #define IMPORT_MAX_BYTES (4u << 20)
+#define MAX_KEPT 50 /* conflicts kept on a record (the nearest; a movement: the first along its route) */
 
 struct notify_state {
     geo_t *geo;
@@ -238,7 +239,7 @@ static void record_conflicts(truce_t *t, json_t *rec, int kind, const char *id, 
         conflict_t *c;
         size_t n;
         if (dc_check(ns->dc, &q, &c, &n) == 0) {
-            for (size_t i = 0; i < n && i < 200; i++) json_array_append_new(out, conflict_json(&c[i]));
+            for (size_t i = 0; i < n && i < MAX_KEPT; i++) json_array_append_new(out, conflict_json(&c[i]));
             free(c);
         }
         shape_free(&a.shape);
@@ -252,10 +253,44 @@ static void place_conflicts(truce_t *t, int type, const char *id, json_t *rec)
                      time_of(rec, "valid_from"), time_of(rec, "valid_until"));
 }
 
+/* A movement is checked leg by leg, each against the time it is planned to
+ * take (a query box per leg, not one over the whole route and window). */
 static void movement_conflicts(truce_t *t, const char *id, json_t *rec)
 {
-    record_conflicts(t, rec, DC_MOVEMENT, id, "route", protection(t, "movement", NULL), time_of(rec, "window_from"),
-                     time_of(rec, "window_until"));
+    notify_state_t *ns = NS(t);
+    json_t *out = json_array();
+    int n;
+    int64_t *times = movement_times(rec, &n);
+    json_t *co = json_object_get(json_object_get(rec, "route"), "coordinates");
+    double prot = protection(t, "movement", NULL);
+    err_t e;
+    for (int i = 0; ns->geo && i + 1 < n && json_array_size(out) < MAX_KEPT; i++) {
+        json_t *leg = json_pack("{s:s, s:[O,O]}", "type", "LineString", "coordinates", json_array_get(co, (size_t)i),
+                                json_array_get(co, (size_t)i + 1));
+        area_t a = {0};
+        if (!geo_shape_from_json(ns->geo, leg, 1 << SH_LINE, "route", &a.shape, &e)) {
+            dc_query_t q = {.area = &a, .from = times[i], .until = times[i + 1], .buffer_m = prot,
+                            .skip_kind = DC_MOVEMENT, .skip_id = id};
+            conflict_t *c;
+            size_t m;
+            if (dc_check(ns->dc, &q, &c, &m) == 0) {
+                for (size_t k = 0; k < m; k++) {
+                    json_t *x = conflict_json(&c[k]), *y;
+                    size_t j;
+                    int dup = 0;
+                    json_array_foreach(out, j, y) dup |= json_equal(json_object_get(y, "id"), json_object_get(x, "id")) &&
+                                                         json_equal(json_object_get(y, "segment"), json_object_get(x, "segment"));
+                    if (dup || json_array_size(out) >= MAX_KEPT) json_decref(x);
+                    else json_array_append_new(out, x);
+                }
+                free(c);
+            }
+            shape_free(&a.shape);
+        }
+        json_decref(leg);
+    }
+    free(times);
+    json_object_set_new(rec, "_conflicts", out);
 }
 
 /* ---- apply ---- */

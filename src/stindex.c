@@ -60,14 +60,23 @@ static int64_t bucket_of(int level, int64_t t)
     return t >= 0 ? t / level_ms[level] : -((-t - 1) / level_ms[level]) - 1;
 }
 
-/* Cells and buckets fit in 21 bits each (the plane is ±100 km at any cell
- * size over 100 m; buckets are masked, and every entry is tested for its
- * time, so a wrap could only cost time, never a wrong answer). */
+/* Key layout: level (bits 62-63), a marker so no key is 0 (bit 61), the time
+ * bucket (21 bits, 40-60: six-hour buckets reach 700 years either side of
+ * 1970) and the cell (20 bits each, 20-39 and 0-19: half a million cells
+ * either side of the centre). Fields are two's complement, masked. */
+#define BUCKET_BITS 21
+#define CELL_BITS 20
+
 static uint64_t key_of(int level, int64_t bucket, int64_t cx, int64_t cy)
 {
-    uint64_t k = ((uint64_t)level << 62) | (((uint64_t)bucket & 0x1fffff) << 42) |
-                 (((uint64_t)cx & 0x1fffff) << 21) | ((uint64_t)cy & 0x1fffff);
-    return k | (1ull << 61); /* never 0 */
+    return ((uint64_t)level << 62) | (1ull << 61) | (((uint64_t)bucket & ((1ull << BUCKET_BITS) - 1)) << 40) |
+           (((uint64_t)cx & ((1ull << CELL_BITS) - 1)) << 20) | ((uint64_t)cy & ((1ull << CELL_BITS) - 1));
+}
+
+/* The signed value of a field of bits bits at the bottom of v. */
+static int64_t field(uint64_t v, int bits)
+{
+    return (int64_t)(v << (64 - bits)) >> (64 - bits);
 }
 
 static uint64_t mix(uint64_t k)
@@ -178,6 +187,18 @@ void stindex_remove(stindex_t *ix, const st_entry_t *e)
     }
 }
 
+/* Tests one filed entry against the query and reports it from its reference
+ * (cell, bucket) only. Returns fn's answer (nonzero: stop). */
+static int visit_entry(const stindex_t *ix, int l, int64_t cx, int64_t cy, int64_t b, const st_entry_t *e, double x0,
+                       double y0, double x1, double y1, int64_t t0, int64_t t1, int64_t qx0, int64_t qy0, int64_t qb0,
+                       st_visit_fn fn, void *arg)
+{
+    if (e->x0 > x1 || e->x1 < x0 || e->y0 > y1 || e->y1 < y0 || e->t0 > t1 || e->t1 < t0) return 0;
+    int64_t ex = cell_of(ix, e->x0), ey = cell_of(ix, e->y0), eb = bucket_of(l, e->t0);
+    if ((ex > qx0 ? ex : qx0) != cx || (ey > qy0 ? ey : qy0) != cy || (eb > qb0 ? eb : qb0) != b) return 0;
+    return fn(arg, e);
+}
+
 void stindex_query(const stindex_t *ix, double x0, double y0, double x1, double y1, int64_t t0,
                    int64_t t1, st_visit_fn fn, void *arg)
 {
@@ -185,23 +206,29 @@ void stindex_query(const stindex_t *ix, double x0, double y0, double x1, double 
     for (int l = 0; l < NLEVEL; l++) {
         if (!ix->level_count[l]) continue;
         int64_t qb0 = bucket_of(l, t0), qb1 = bucket_of(l, t1);
+        /* A window with more (cell, bucket)s than the table has slots (years,
+         * or open-ended) walks the slots instead: bounded either way. */
+        double probes = (double)(qb1 - qb0 + 1) * (double)(qx1 - qx0 + 1) * (double)(qy1 - qy0 + 1);
+        if (probes > (double)ix->used) {
+            for (size_t i = 0; i < ix->cap; i++) {
+                const slot_t *s = &ix->slots[i];
+                if (!s->key || (int)(s->key >> 62) != l) continue;
+                int64_t b = field(s->key >> 40, BUCKET_BITS), cx = field(s->key >> 20, CELL_BITS),
+                        cy = field(s->key, CELL_BITS);
+                if (cx < qx0 || cx > qx1 || cy < qy0 || cy > qy1 || b < qb0 || b > qb1) continue;
+                for (uint32_t k = 0; k < s->n; k++)
+                    if (visit_entry(ix, l, cx, cy, b, &s->e[k], x0, y0, x1, y1, t0, t1, qx0, qy0, qb0, fn, arg)) return;
+            }
+            continue;
+        }
         for (int64_t b = qb0; b <= qb1; b++)
             for (int64_t cx = qx0; cx <= qx1; cx++)
                 for (int64_t cy = qy0; cy <= qy1; cy++) {
                     const slot_t *s = find(ix, key_of(l, b, cx, cy));
                     if (!s) continue;
-                    for (uint32_t i = 0; i < s->n; i++) {
-                        const st_entry_t *e = &s->e[i];
-                        if (e->x0 > x1 || e->x1 < x0 || e->y0 > y1 || e->y1 < y0 || e->t0 > t1 || e->t1 < t0)
-                            continue;
-                        /* Reference point: report from the first cell and bucket
-                         * of the entry's overlap with the query. */
-                        int64_t ex = cell_of(ix, e->x0), ey = cell_of(ix, e->y0), eb = bucket_of(l, e->t0);
-                        if ((ex > qx0 ? ex : qx0) != cx || (ey > qy0 ? ey : qy0) != cy ||
-                            (eb > qb0 ? eb : qb0) != b)
-                            continue;
-                        if (fn(arg, e)) return;
-                    }
+                    for (uint32_t i = 0; i < s->n; i++)
+                        if (visit_entry(ix, l, cx, cy, b, &s->e[i], x0, y0, x1, y1, t0, t1, qx0, qy0, qb0, fn, arg))
+                            return;
                 }
     }
 }

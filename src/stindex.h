@@ -8,7 +8,9 @@
  * level with one bucket. Within a level an entry is filed under every
  * (cell, bucket) its box covers, and a query visits the (cell, bucket)s its
  * box covers, testing the entries' boxes and times, so a query costs the
- * entries near it in space and time, whatever the size of the whole set.
+ * entries near it in space and time, whatever the size of the whole set. A
+ * query whose window spans more (cell, bucket)s than the table holds (years,
+ * or open-ended) walks the table's slots instead, so no window is unbounded.
  *
  * Entries are (obj, part): the caller's object number and a part number (the
  * segment of a route). Each matching (obj, part) is visited once per query.
