@@ -122,24 +122,36 @@ static void apply_contingent(truce_t *t, const event_t *ev)
     json_t *p = json_object_get(ev->body, "pledged"), *d = json_object_get(ev->body, "deployed");
     char at[32];
     time_format(ev->time, at);
-    json_object_set_new(rec, "strength_history",
-                        json_pack("[{s:s, s:O?, s:O?, s:I}]", "at", at, "pledged", p, "deployed", d, "seq",
-                                  (json_int_t)ev->seq));
+    json_t *first = json_pack("{s:s, s:I}", "at", at, "seq", (json_int_t)ev->seq);
+    if (p) json_object_set(first, "pledged", p);
+    if (d) json_object_set(first, "deployed", d);
+    json_object_set_new(rec, "strength_history", json_pack("[o]", first));
     json_object_set(rec, "_labels", ev->labels);
     json_object_set_new(IS(t)->contingents, ev->subject, rec);
 }
 
+/* Strength records may be backdated: the history is kept in time order and
+ * the current figures are those of the latest record giving each. */
 static void apply_strength(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_object_get(IS(t)->contingents, ev->subject);
     if (!rec) return;
-    json_t *p = json_object_get(ev->body, "pledged"), *d = json_object_get(ev->body, "deployed");
-    if (p) json_object_set(rec, "pledged", p);
-    if (d) json_object_set(rec, "deployed", d);
-    json_array_append_new(json_object_get(rec, "strength_history"),
-                          json_pack("{s:O, s:O?, s:O?, s:O?, s:I}", "at", json_object_get(ev->body, "at"), "pledged", p,
-                                    "deployed", d, "note", json_object_get(ev->body, "note"), "seq",
-                                    (json_int_t)ev->seq));
+    json_t *h = json_object_get(rec, "strength_history");
+    json_t *x = json_pack("{s:O, s:I}", "at", json_object_get(ev->body, "at"), "seq", (json_int_t)ev->seq);
+    const char *keys[] = {"pledged", "deployed", "note"};
+    for (int k = 0; k < 3; k++)
+        if (json_object_get(ev->body, keys[k])) json_object_set(x, keys[k], json_object_get(ev->body, keys[k]));
+    int64_t at = time_of(ev->body, "at");
+    size_t pos = json_array_size(h);
+    while (pos > 0 && time_of(json_array_get(h, pos - 1), "at") > at) pos--;
+    json_array_insert_new(h, pos, x);
+    for (int k = 0; k < 2; k++) {
+        json_t *latest = NULL;
+        size_t i;
+        json_t *y;
+        json_array_foreach(h, i, y) if (json_object_get(y, keys[k])) latest = json_object_get(y, keys[k]);
+        if (latest) json_object_set(rec, keys[k], latest);
+    }
 }
 
 static uint64_t num_of(const char *id, const char *prefix)
@@ -641,11 +653,14 @@ static int prepare_task_action(truce_t *t, cmd_t *c, err_t *e)
         json_t *body = json_pack("{s:s, s:s?}", "status", task_moves[i].to, "note", note);
         if (!strcmp(op->action, "complete") && json_object_get(op->in, "outcome"))
             json_object_set(body, "outcome", json_object_get(op->in, "outcome"));
-        if (!strcmp(op->action, "approve")) {
+        if (!strcmp(op->action, "approve") || !strcmp(op->action, "refuse")) {
             char at[32];
             time_format(util_now_ms(), at);
-            json_object_set_new(body, "approval", json_pack("{s:b, s:b, s:s, s:s}", "required", 1, "granted", 1,
-                                                            "recorded_at", at, "by", c->who ? c->who->username : "system"));
+            json_t *old = json_object_get(task, "approval");
+            json_object_set_new(body, "approval",
+                                json_pack("{s:b, s:O?, s:b, s:s, s:s}", "required", 1, "delay_h",
+                                          json_object_get(old, "delay_h"), "granted", !strcmp(op->action, "approve"),
+                                          "recorded_at", at, "by", c->who ? c->who->username : "system"));
         }
         return cmd_draft(c, kind, op->id, json_incref(json_object_get(task, "_labels")), body, e);
     }
@@ -870,6 +885,14 @@ int h_tasks_add(req_t *r)
         return reply_error(r, E_MISSING_FIELD, "radius_m", "radius_m is required with a Point");
     if (time_of(in, "window_until") <= time_of(in, "window_from"))
         return reply_error(r, E_OUT_OF_RANGE, "window_until", "window_until must be after window_from");
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(in, "capabilities"), i, x)
+    {
+        int ok = 0;
+        for (int k = 0; unit_types[k]; k++) ok |= !strcmp(unit_types[k], json_string_value(x));
+        if (!ok) return reply_error(r, E_BAD_VALUE, "capabilities", "capabilities[%zu] is not a unit type", i);
+    }
     cmd_t c = {.who = &r->who, .prepare = prepare_task_create, .arg = in};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     return reply_written(r, 201, &c, NULL);

@@ -515,6 +515,9 @@ static void unit_report_to_dc(truce_t *t, const char *unit, json_t *rep, int64_t
         dc_put(ns->dc, &o);
 }
 
+/* A report older than the unit's current one goes to its history (it still
+ * counts for checks of its time); otherwise it becomes the current one and
+ * the previous report counts until it. */
 static void apply_unit_position(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_object_get(NS(t)->units, ev->subject);
@@ -522,33 +525,36 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
     int64_t ttl = (int64_t)(setting_num(t, "unit_position_ttl_h", 24) * 3600 * 1000);
     json_t *prev = json_incref(json_object_get(rec, "position")); /* outlives its replacement below */
     int64_t at = time_of(ev->body, "at");
-    json_int_t n = 1;
-    if (prev) {
-        n = json_integer_value(json_object_get(prev, "n")) + 1;
-        int64_t pat = time_of(prev, "at"), until = pat + ttl < at ? pat + ttl : at;
-        unit_report_to_dc(t, ev->subject, prev, until > pat ? until : pat);
-    }
-    json_t *rep = json_pack("{s:O, s:O, s:I, s:I, s:s?}", "geometry", json_object_get(ev->body, "geometry"), "at",
-                            json_object_get(ev->body, "at"), "seq", (json_int_t)ev->seq, "n", n, "type",
-                            str(rec, "type"));
-    json_object_set(rep, "_labels", intern_labels(NS(t), ev->labels));
-    json_object_set_new(rec, "position", rep);
-    unit_report_to_dc(t, ev->subject, rep, at + ttl);
-    /* Earlier reports stay in the engine (a check of a past window finds
-     * them); a snapshot rebuilds them from this list. */
     json_t *hist = json_object_get(rec, "_history");
     if (!hist) {
         hist = json_array();
         json_object_set_new(rec, "_history", hist);
     }
+    json_int_t n = json_integer_value(json_object_get(rec, "_reports")) + 1;
+    json_object_set_new(rec, "_reports", json_integer(n));
+    json_t *rep = json_pack("{s:O, s:O, s:I, s:I, s:s?}", "geometry", json_object_get(ev->body, "geometry"), "at",
+                            json_object_get(ev->body, "at"), "seq", (json_int_t)ev->seq, "n", n, "type",
+                            str(rec, "type"));
+    json_object_set(rep, "_labels", intern_labels(NS(t), ev->labels));
+    if (prev && at < time_of(prev, "at")) {
+        int64_t pat = time_of(prev, "at"), until = at + ttl < pat ? at + ttl : pat;
+        json_object_set_new(rep, "until", json_integer(until));
+        unit_report_to_dc(t, ev->subject, rep, until);
+        json_array_append_new(hist, rep);
+        json_decref(prev);
+        return;
+    }
     if (prev) {
         int64_t pat = time_of(prev, "at"), until = pat + ttl < at ? pat + ttl : at;
-        json_array_append_new(hist, json_pack("{s:O, s:O, s:O, s:O, s:I}", "geometry", json_object_get(prev, "geometry"),
-                                              "at", json_object_get(prev, "at"), "n", json_object_get(prev, "n"),
-                                              "type", json_object_get(prev, "type"), "until",
-                                              (json_int_t)(until > pat ? until : pat)));
-        json_object_set(json_array_get(hist, json_array_size(hist) - 1), "_labels", json_object_get(prev, "_labels"));
+        if (until < pat) until = pat;
+        unit_report_to_dc(t, ev->subject, prev, until);
+        json_t *old = json_deep_copy(prev);
+        json_object_set(old, "_labels", json_object_get(prev, "_labels"));
+        json_object_set_new(old, "until", json_integer(until));
+        json_array_append_new(hist, old);
     }
+    json_object_set_new(rec, "position", rep);
+    unit_report_to_dc(t, ev->subject, rep, at + ttl);
     json_decref(prev);
 }
 
