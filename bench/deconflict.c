@@ -68,6 +68,8 @@
 
 #include "bench.h"
 #include "deconflict.h"
+#include "notify.h"
+#include "ops.h"
 #include "geo.h"
 #include "util.h"
 
@@ -86,7 +88,10 @@ static struct {
     const char *scenario;
     int check, no_pg, explain;
     const char *http_url, *http_token;
-} opt = {100000, -1, 20000, 2000, 10000, -1, 2000, 0x5EEDDEC0F11C7ULL, "scenarios/gaza", 0, 0, 0, NULL, NULL};
+    const char *ops_dir;      /* --ops DIR: also time operation notices (issue 6) */
+    long ops_per_day, ops_queries;
+} opt = {100000, -1, 20000, 2000, 10000, -1, 2000, 0x5EEDDEC0F11C7ULL, "scenarios/gaza", 0, 0, 0, NULL, NULL,
+         NULL, 1000, 2000};
 
 /* ---- categories and protection distances ---- */
 
@@ -562,14 +567,25 @@ static uint32_t id_num(const char *id)
     return d ? (uint32_t)strtoul(d + 1, NULL, 10) : 0;
 }
 
+/* --ops: a data folder opened as the server would (the Gaza scenario
+ * replayed), whose engine the generated data is put into. */
+static truce_t ops_t;
+static int have_truce;
+
 static void engine_build(void)
 {
     err_t e = {0};
-    geo = geo_new(centre_lon, centre_lat, &e);
-    if (!geo) die("geo_new: %s", e.message);
-    if (geo_set_area(geo, boundary, area_margin_m, &e)) die("geo_set_area: %s (%s)", e.message, e.field);
-    dc = dc_new();
-    if (!dc) die("dc_new failed");
+    if (have_truce) {
+        geo = notify_geo(&ops_t);
+        dc = notify_dc(&ops_t);
+        if (!geo || !dc) die("--ops: %s has no mission geography", opt.ops_dir);
+    } else {
+        geo = geo_new(centre_lon, centre_lat, &e);
+        if (!geo) die("geo_new: %s", e.message);
+        if (geo_set_area(geo, boundary, area_margin_m, &e)) die("geo_set_area: %s (%s)", e.message, e.field);
+        dc = dc_new();
+        if (!dc) die("dc_new failed");
+    }
     labels = json_pack("[s]", "all");
 
     shape_t *shapes = xcalloc(nobjs, sizeof *shapes);
@@ -1774,6 +1790,96 @@ static void http_bench(void)
     }
 }
 
+/* ---- operations (issue 6): notice to decision-ready ---- */
+
+/* A random operation area and window: a point with a 200-2000 m radius or a
+ * 400-3000 m polygon, 1-6 hours within the movements' 30 days. */
+static json_t *random_notice(void)
+{
+    ll_t c = random_inside();
+    json_t *n;
+    if (urand() < 0.7) {
+        n = json_pack("{s:{s:s, s:[ff]}, s:f}", "geometry", "type", "Point", "coordinates", c.lon, c.lat, "radius_m",
+                      (double)irand(200, 2000));
+    } else {
+        ll_t v[9];
+        int k = (int)irand(4, 8);
+        star_ring(c, k, (double)irand(400, 3000) / 2, 0, v);
+        n = json_pack("{s:{s:s, s:[o]}}", "geometry", "type", "Polygon", "coordinates", ring_json(v, k + 1));
+    }
+    int64_t from = period0 + (int64_t)(urand() * 30 * 86400e3), until = from + irand(1, 6) * 3600000LL;
+    char f[32], u[32];
+    fmt_time(from, f);
+    fmt_time(until, u);
+    json_object_set_new(n, "window_from", json_string(f));
+    json_object_set_new(n, "window_until", json_string(u));
+    return n;
+}
+
+static void ops_bench(void)
+{
+    long background = opt.ops_per_day * 30;
+    err_t e;
+    char id[32];
+    uint64_t b0 = bench_ns();
+    for (long i = 0; i < background; i++) {
+        json_t *n = random_notice();
+        dc_object_t d = {.kind = DC_OPERATION, .id = id, .category = "other", .labels = labels};
+        snprintf(id, sizeof id, "OPN-%ld", i + 1);
+        if (geo_shape_from_json(geo, json_object_get(n, "geometry"), 1 << SH_POINT | 1 << SH_POLY, "geometry", &d.shape, &e))
+            die("operation %s: %s", id, e.message);
+        d.protection_m = json_number_value(json_object_get(n, "radius_m"));
+        time_parse(json_string_value(json_object_get(n, "window_from")), &d.t0);
+        time_parse(json_string_value(json_object_get(n, "window_until")), &d.t1);
+        if (dc_put(dc, &d)) die("dc_put %s failed", id);
+        json_decref(n);
+    }
+    printf("operations: %ld on top of the data (%ld a day for 30 days), put in %.2f s\n", background, opt.ops_per_day,
+           (double)(bench_ns() - b0) / 1e9);
+    uint64_t *ns = xcalloc((size_t)opt.ops_queries, sizeof *ns);
+    long with_conflicts = 0, possible = 0, verified_clear = 0;
+    double conflicts = 0;
+    for (long i = 0; i < opt.ops_queries; i++) {
+        json_t *n = random_notice();
+        uint64_t t0 = bench_ns();
+        json_t *r = ops_ready(&ops_t, n);
+        ns[i] = bench_ns() - t0;
+        if (!r) die("ops_ready refused a notice");
+        size_t nc = json_array_size(json_object_get(r, "conflicts"));
+        conflicts += (double)nc;
+        json_t *p = json_object_get(r, "proposal");
+        if (nc) {
+            with_conflicts++;
+            if (json_is_true(json_object_get(p, "possible"))) {
+                possible++;
+                /* the proposal must clear everything: check it as a notice */
+                json_t *again = json_pack("{s:O, s:O, s:O}", "geometry", json_object_get(p, "geometry"), "window_from",
+                                          json_object_get(p, "window_from"), "window_until",
+                                          json_object_get(p, "window_until"));
+                if (json_object_get(p, "radius_m")) json_object_set(again, "radius_m", json_object_get(p, "radius_m"));
+                json_t *r2 = ops_ready(&ops_t, again);
+                verified_clear += r2 && json_array_size(json_object_get(r2, "conflicts")) == 0;
+                json_decref(r2);
+                json_decref(again);
+            }
+        }
+        json_decref(r);
+        json_decref(n);
+    }
+    double mean = 0;
+    for (long i = 0; i < opt.ops_queries; i++) mean += (double)ns[i];
+    mean /= (double)opt.ops_queries;
+    uint64_t p50 = bench_pct(ns, (size_t)opt.ops_queries, 50), p99 = bench_pct(ns, (size_t)opt.ops_queries, 99);
+    printf("notice to decision-ready (checks + narrowing proposal), %ld notices: mean %.2f ms  p50 %.2f ms  p99 %.2f ms  "
+           "max %.2f ms   [target <= 5 ms at p99: %s]\n",
+           opt.ops_queries, mean / 1e6, (double)p50 / 1e6, (double)p99 / 1e6,
+           (double)ns[opt.ops_queries - 1] / 1e6, (double)p99 / 1e6 <= 5 ? "MET" : "MISSED");
+    printf("  conflicts per notice: mean %.1f; %ld of %ld notices conflict; a proposal was possible for %ld, and "
+           "%ld of those were checked clear\n",
+           conflicts / (double)opt.ops_queries, with_conflicts, opt.ops_queries, possible, verified_clear);
+    free(ns);
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -1782,6 +1888,7 @@ static void usage(void)
             "usage: deconflict [--sites N] [--nostrike K] [--movements M] [--units U] [--queries Q]\n"
             "                  [--pg-queries P] [--seed S] [--scenario DIR] [--check] [--no-pg] [--explain]\n"
             "                  [--http URL --token T [--http-queries H]]\n"
+            "                  [--ops DIR [--ops-per-day N] [--ops-queries Q]]\n"
             "PGCONN: libpq conninfo of a PostgreSQL with PostGIS\n");
     exit(2);
 }
@@ -1796,6 +1903,8 @@ int main(int argc, char **argv)
         {"check", no_argument, 0, 'c'},           {"no-pg", no_argument, 0, 'N'},
         {"explain", no_argument, 0, 'E'},         {"http-queries", required_argument, 0, 'H'},
         {"http", required_argument, 0, 'h'},      {"token", required_argument, 0, 't'},
+        {"ops", required_argument, 0, 'o'},       {"ops-per-day", required_argument, 0, 'O'},
+        {"ops-queries", required_argument, 0, 'Q'},
         {0, 0, 0, 0},
     };
     int c;
@@ -1815,6 +1924,9 @@ int main(int argc, char **argv)
         case 'H': opt.http_queries = atol(optarg); break;
         case 'h': opt.http_url = optarg; break;
         case 't': opt.http_token = optarg; break;
+        case 'o': opt.ops_dir = optarg; break;
+        case 'O': opt.ops_per_day = atol(optarg); break;
+        case 'Q': opt.ops_queries = atol(optarg); break;
         default: usage();
         }
     }
@@ -1825,6 +1937,11 @@ int main(int argc, char **argv)
     if (time_parse("2026-01-01T00:00:00Z", &year0) || time_parse("2026-06-01T00:00:00Z", &period0)) die("time_parse");
 
     load_scenario();
+    if (opt.ops_dir) {
+        err_t e;
+        if (truce_open(&ops_t, opt.ops_dir, 0, &e)) die("--ops %s: %s", opt.ops_dir, e.message);
+        have_truce = 1;
+    }
     uint64_t g0 = bench_ns();
     generate();
     printf("deconfliction benchmark%s: seed %#llx, data generated in %.2f s\n", opt.check ? " (--check)" : "",
@@ -1848,6 +1965,7 @@ int main(int argc, char **argv)
         if (!opt.http_token) die("--http needs --token");
         http_bench();
     }
+    if (have_truce) ops_bench();
 
     for (long i = 0; i < opt.queries; i++) {
         shape_free(&queries[i].area.shape);
@@ -1860,8 +1978,12 @@ int main(int argc, char **argv)
         free(objs[i].pv);
     }
     free(objs);
-    dc_free(dc);
-    geo_free(geo);
+    if (have_truce) {
+        truce_close(&ops_t);
+    } else {
+        dc_free(dc);
+        geo_free(geo);
+    }
     json_decref(labels);
     json_decref(boundary);
     return 0;

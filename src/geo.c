@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define MAX_VERTICES 20000
+#define BUFFER_QUADSEGS 8 /* segments per quarter circle in narrowing buffers */
 
 struct geo {
     pthread_mutex_t mu;     /* guards pj and gh */
@@ -324,7 +325,10 @@ int geo_difference(geo_t *g, const shape_t *poly, const shape_t *const *objs, co
     for (int i = 0; i < n && bufs; i++) {
         GEOSGeometry *o = to_geos(g, objs[i]);
         if (!o) continue;
-        GEOSGeometry *b = GEOSBuffer_r(h, o, dist[i] > 0 ? dist[i] : 0.01, 16);
+        /* The buffer's polygon lies inside the true circle by up to
+         * d (1 - cos(pi / 4q)); grow d so the polygon contains the circle. */
+        double d = (dist[i] > 0 ? dist[i] : 0.01) / cos(M_PI / (4 * BUFFER_QUADSEGS)) + 0.01;
+        GEOSGeometry *b = GEOSBuffer_r(h, o, d, BUFFER_QUADSEGS);
         GEOSGeom_destroy_r(h, o);
         if (b) bufs[nb++] = b;
     }

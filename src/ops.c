@@ -609,7 +609,12 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
         return json_pack("{s:b, s:s}", "possible", 1, "why", "nothing conflicts: no change is needed");
     }
     geo_t *g = notify_geo(t);
-    for (int with_time = 0; with_time < 2; with_time++) {
+    int movements = 0;
+    size_t mi;
+    json_t *mx;
+    json_array_foreach(all, mi, mx) movements |= !strcmp(str(mx, "kind"), "movement");
+    /* Without a movement in the way, shortening the window cannot help. */
+    for (int with_time = 0; with_time < 1 + movements; with_time++) {
         unsigned kinds = with_time ? ~(1u << DC_MOVEMENT) & ((1u << DC__KINDS) - 1) : 0;
         json_t *target = conflicts_now(t, id, &a, from, until, kinds);
         json_t *geom = NULL;
