@@ -126,7 +126,7 @@ static void apply_contingent(truce_t *t, const event_t *ev)
     if (p) json_object_set(first, "pledged", p);
     if (d) json_object_set(first, "deployed", d);
     json_object_set_new(rec, "strength_history", json_pack("[o]", first));
-    json_object_set(rec, "_labels", ev->labels);
+    json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(IS(t)->contingents, ev->subject, rec);
 }
 
@@ -168,7 +168,7 @@ static void apply_caveat(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "set_by", json_string(ev->actor));
     set_time(rec, "set_at", ev->time);
     json_object_set_new(rec, "seq", json_integer((json_int_t)ev->seq));
-    json_object_set(rec, "_labels", ev->labels);
+    json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(IS(t)->caveats, ev->subject, rec);
     uint64_t n = num_of(ev->subject, "CAV-");
     if (n > IS(t)->last_caveat) IS(t)->last_caveat = n;
@@ -192,14 +192,16 @@ static void apply_task_created(truce_t *t, const event_t *ev)
     set_time(rec, "created_at", ev->time);
     json_object_set_new(rec, "history", json_array());
     task_history(rec, ev, "draft", NULL);
-    json_object_set(rec, "_labels", ev->labels);
+    json_object_set_new(rec, "_base_labels", json_deep_copy(ev->labels));
+    json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(IS(t)->tasks, ev->subject, rec);
     uint64_t n = num_of(ev->subject, "TSK-");
     if (n > IS(t)->last_task) IS(t)->last_task = n;
 }
 
-/* Every later task event: its status, its members, and labels widened to
- * the event's (an assignment lets the unit's contingent see the task). */
+/* Every later task event: its status and its members. Who sees the task:
+ * its creation's labels, plus the contingent of the unit it is assigned to
+ * now (a contingent that declined, and was replaced, no longer sees it). */
 static void apply_task_change(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_object_get(IS(t)->tasks, ev->subject);
@@ -214,10 +216,9 @@ static void apply_task_change(truce_t *t, const event_t *ev)
         json_object_del(rec, "contingent");
     }
     task_history(rec, ev, status ? status : str(rec, "status"), str(ev->body, "note"));
-    size_t i;
-    json_t *l;
-    json_array_foreach(ev->labels, i, l) if (!in_list(json_object_get(rec, "_labels"), json_string_value(l)))
-        json_array_append(json_object_get(rec, "_labels"), l);
+    json_t *base = json_object_get(rec, "_base_labels") ? json_object_get(rec, "_base_labels") : json_object_get(rec, "_labels");
+    json_t *unit = str(rec, "unit") ? notify_unit(t, str(rec, "unit")) : NULL;
+    json_object_set_new(rec, "_labels", unit ? labels_plus(base, str(unit, "org")) : json_deep_copy(base));
 }
 
 static int isf_init(truce_t *t)
@@ -604,7 +605,8 @@ static int prepare_task_assign(truce_t *t, cmd_t *c, err_t *e)
     json_t *ctg = contingent_of_org(t, str(unit, "org"));
     json_t *body = json_pack("{s:s, s:s, s:s?, s:o?}", "status", approval ? "awaiting_approval" : "assigned", "unit", uid,
                              "contingent", ctg ? str(ctg, "id") : NULL, "approval", approval);
-    return cmd_draft(c, "task.assigned", op->id, labels_plus(json_object_get(task, "_labels"), str(unit, "org")), body, e);
+    json_t *base = json_object_get(task, "_base_labels") ? json_object_get(task, "_base_labels") : json_object_get(task, "_labels");
+    return cmd_draft(c, "task.assigned", op->id, labels_plus(base, str(unit, "org")), body, e);
 }
 
 /* Task actions by the unit's contingent (or ISF HQ where noted). */
@@ -744,6 +746,9 @@ static int prepare_strength(truce_t *t, cmd_t *c, err_t *e)
 
 int h_contingent_strength(req_t *r)
 {
+    int64_t at;
+    if (str(r->json, "at") && time_parse(str(r->json, "at"), &at) == 0 && at > util_now_ms() + 5 * 60 * 1000)
+        return reply_error(r, E_OUT_OF_RANGE, "at", "at is in the future");
     if (!json_object_get(r->json, "pledged") && !json_object_get(r->json, "deployed"))
         return reply_error(r, E_MISSING_FIELD, "deployed", "give pledged, deployed or both");
     task_op_t op = {.id = r->params[0], .in = r->json};
@@ -760,11 +765,23 @@ static int prepare_unit_add(truce_t *t, cmd_t *c, err_t *e)
     return notify_prepare_unit(t, c, e);
 }
 
+/* A sector named in a unit's fields must exist; -1 replied. */
+static int check_sector(req_t *r)
+{
+    const char *sec = str(r->json, "sector");
+    if (!sec) return 0;
+    pthread_rwlock_rdlock(&r->t->lock);
+    int ok = org_sector_exists(r->t, sec);
+    pthread_rwlock_unlock(&r->t->lock);
+    return ok ? 0 : reply_error(r, E_BAD_VALUE, "sector", "no sector %s", sec);
+}
+
 int h_units_add(req_t *r)
 {
     geo_t *g = notify_geo(r->t);
     err_t e;
     shape_t s;
+    if (check_sector(r)) return -1;
     if (!g) return reply_error(r, E_UNAVAILABLE, NULL, "no mission geography");
     if (geo_shape_from_json(g, json_object_get(r->json, "home_base"), 1 << SH_POINT, "home_base", &s, &e))
         return reply_err(r, &e);
@@ -794,6 +811,7 @@ int h_unit_update(req_t *r)
     geo_t *g = notify_geo(r->t);
     err_t e;
     shape_t s;
+    if (check_sector(r)) return -1;
     if (json_object_get(r->json, "home_base")) {
         if (!g) return reply_error(r, E_UNAVAILABLE, NULL, "no mission geography");
         if (geo_shape_from_json(g, json_object_get(r->json, "home_base"), 1 << SH_POINT, "home_base", &s, &e))
@@ -809,15 +827,22 @@ int h_unit_update(req_t *r)
 
 int h_caveats_list(req_t *r)
 {
+    const char *ctg = req_query(r, "contingent");
+    if (ctg) {
+        pthread_rwlock_rdlock(&r->t->lock);
+        int ok = json_object_get(IS(r->t)->contingents, ctg) != NULL;
+        pthread_rwlock_unlock(&r->t->lock);
+        if (!ok) return reply_error(r, E_BAD_VALUE, "contingent", "no contingent %s", ctg);
+    }
     return list(r, IS(r->t)->caveats, "caveats", "contingent", "contingent");
 }
 
-static int check_rules(const json_t *rules, err_t *e);
+static int check_rules(truce_t *t, const json_t *rules, err_t *e);
 
 int h_caveats_set(req_t *r)
 {
     err_t e;
-    if (check_rules(json_object_get(r->json, "rules"), &e)) return reply_err(r, &e);
+    if (check_rules(r->t, json_object_get(r->json, "rules"), &e)) return reply_err(r, &e);
     if (str(r->json, "effective_until") && time_of(r->json, "effective_until") <= time_of(r->json, "effective_from"))
         return reply_error(r, E_OUT_OF_RANGE, "effective_until", "effective_until must be after effective_from");
     cmd_t c = {.who = &r->who, .prepare = isf_prepare_caveat, .arg = r->json};
@@ -855,8 +880,21 @@ int h_caveats_matrix(req_t *r)
     return reply_json(r, 200, json_pack("{s:o, s:o}", "caveat_types", types, "contingents", rows));
 }
 
+static const char *const task_states[] = {"draft", "awaiting_approval", "assigned", "accepted", "declined",
+                                          "in_progress", "completed", "aborted", NULL};
+
 int h_tasks_list(req_t *r)
 {
+    const char *status = req_query(r, "status"), *unit = req_query(r, "unit");
+    int ok = !status;
+    for (int i = 0; status && task_states[i]; i++) ok |= !strcmp(task_states[i], status);
+    if (!ok) return reply_error(r, E_BAD_VALUE, "status", "status must be one of the task states");
+    if (unit) {
+        pthread_rwlock_rdlock(&r->t->lock);
+        ok = notify_unit(r->t, unit) != NULL;
+        pthread_rwlock_unlock(&r->t->lock);
+        if (!ok) return reply_error(r, E_BAD_VALUE, "unit", "no unit %s", unit);
+    }
     return list(r, IS(r->t)->tasks, "tasks", "unit", "unit");
 }
 
@@ -883,6 +921,8 @@ int h_tasks_add(req_t *r)
     shape_free(&s);
     if (point && !json_object_get(in, "radius_m"))
         return reply_error(r, E_MISSING_FIELD, "radius_m", "radius_m is required with a Point");
+    if (!point && json_object_get(in, "radius_m"))
+        return reply_error(r, E_BAD_VALUE, "radius_m", "radius_m goes with a Point, not a Polygon or a route");
     if (time_of(in, "window_until") <= time_of(in, "window_from"))
         return reply_error(r, E_OUT_OF_RANGE, "window_until", "window_until must be after window_from");
     size_t i;
@@ -1032,11 +1072,22 @@ static const field_t rules_fields[] = {
     {NULL},
 };
 
-static int check_rules(const json_t *rules, err_t *e)
+static int check_rules(truce_t *t, const json_t *rules, err_t *e)
 {
     json_t *v;
     size_t i;
     json_t *x;
+    static const char *const sector_rules[] = {"sectors_allowed", "sectors_excluded"};
+    for (int k = 0; k < 2; k++)
+        json_array_foreach(json_object_get(rules, sector_rules[k]), i, x)
+        {
+            pthread_rwlock_rdlock(&t->lock);
+            int ok = org_sector_exists(t, json_string_value(x));
+            pthread_rwlock_unlock(&t->lock);
+            if (!ok)
+                return err_set(e, E_BAD_VALUE, k ? "rules.sectors_excluded" : "rules.sectors_allowed",
+                               "rules.%s[%zu]: no sector %s", sector_rules[k], i, json_string_value(x));
+        }
     if ((v = json_object_get(rules, "allowed_task_types")))
         json_array_foreach(v, i, x)
         {

@@ -365,6 +365,12 @@ static void run_batch(truce_t *t, cmd_t *batch)
     /* The submitters are woken by wake_batch(): inline at once; from the
      * writer thread just before its next fsync or before it sleeps, so that
      * woken request threads do not preempt it while it prepares a batch. */
+    if (l->to_wake) {
+        /* A batch that wrote nothing did not pass the wake-up point above:
+         * the previous batch (durable) must not be forgotten. */
+        wake_batch(l->to_wake);
+        l->to_wake = NULL;
+    }
     if (!l->running) wake_batch(batch);
     else l->to_wake = batch;
     free(ev);
