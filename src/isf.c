@@ -221,6 +221,31 @@ static void apply_task_change(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "_labels", unit ? labels_plus(base, str(unit, "org")) : json_deep_copy(base));
 }
 
+/* An escort task follows its movement while it is still a draft: a new
+ * route or window is copied; a cancelled or denied movement aborts it. */
+static void apply_movement_change(truce_t *t, const event_t *ev)
+{
+    json_t *mov = notify_movement(t, ev->subject);
+    const char *id;
+    json_t *rec;
+    json_object_foreach(IS(t)->tasks, id, rec)
+    {
+        if (!str(rec, "movement") || strcmp(str(rec, "movement"), ev->subject)) continue;
+        const char *st = str(rec, "status");
+        if (strcmp(st, "draft") && strcmp(st, "declined")) continue;
+        const char *ms = str(ev->body, "status");
+        if (ms && (!strcmp(ms, "cancelled") || !strcmp(ms, "denied"))) {
+            json_object_set_new(rec, "status", json_string("aborted"));
+            task_history(rec, ev, "aborted", !strcmp(ms, "cancelled") ? "the movement was cancelled" : "the movement was denied");
+        } else if (!strcmp(ev->kind, "movement.amended") && mov) {
+            json_object_set(rec, "route", json_object_get(mov, "route"));
+            json_object_set(rec, "window_from", json_object_get(mov, "window_from"));
+            json_object_set(rec, "window_until", json_object_get(mov, "window_until"));
+            task_history(rec, ev, st, "the movement was amended: route and window follow it");
+        }
+    }
+}
+
 static int isf_init(truce_t *t)
 {
     isf_state_t *s = calloc(1, sizeof *s);
@@ -289,6 +314,8 @@ static const kind_def_t isf_kinds[] = {
     {"task.started", apply_task_change},
     {"task.completed", apply_task_change},
     {"task.aborted", apply_task_change},
+    {"movement.amended", apply_movement_change},
+    {"movement.status", apply_movement_change},
     {NULL, NULL},
 };
 

@@ -496,7 +496,7 @@ test('escort: a movement with escort_requested becomes a convoy_escort task link
   assert.equal((await as(acct).get(`/api/v1/tasks/${t.id}`)).status, 200);
 });
 
-test('escort: when the movement is amended or cancelled, its draft escort task follows', { todo: 'docs/isf.md is silent on amended or cancelled movements: what an operations officer would expect' }, async () => {
+test('escort: when the movement is amended or cancelled, its draft escort task follows', async () => {
   const body = movementBody(newDay());
   const m = await as('ocha.focal').post('/api/v1/movements', body);
   assert.equal(m.status, 201);
