@@ -935,7 +935,8 @@ static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
                          json_object_get(op->in, "window_from") ? json_object_get(op->in, "window_from") : json_object_get(rec, "window_from"),
                          "window_until",
                          json_object_get(op->in, "window_until") ? json_object_get(op->in, "window_until") : json_object_get(rec, "window_until"));
-        json_t *r = json_object_get(op->in, "geometry") ? json_object_get(op->in, "radius_m") : json_object_get(rec, "radius_m");
+        json_t *r = json_object_get(op->in, "radius_m");
+        if (!r && !json_object_get(op->in, "geometry")) r = json_object_get(rec, "radius_m");
         if (r) json_object_set(body, "radius_m", r);
     }
     area_t a;
@@ -968,7 +969,8 @@ static int prepare_escalate(truce_t *t, cmd_t *c, err_t *e)
 {
     op_cmd_t *op = c->arg;
     json_t *rec = json_object_get(OS(t)->ops, op->id);
-    if (!rec || strcmp(str(rec, "status"), "pending")) return err_set(e, E_CONFLICT, NULL, "answered meanwhile");
+    if (!rec || strcmp(str(rec, "status"), "pending") || json_object_get(rec, "outcome"))
+        return err_set(e, E_CONFLICT, NULL, "answered meanwhile");
     int level = atoi(op->action);
     if (json_integer_value(json_object_get(rec, "escalation_level")) >= level)
         return err_set(e, E_CONFLICT, NULL, "escalated already");
@@ -1003,7 +1005,7 @@ void ops_tick(truce_t *t)
     json_object_foreach(OS(t)->ops, id, rec)
     {
         if (n == 64) break;
-        if (strcmp(str(rec, "status"), "pending") || !str(rec, "answer_by")) continue;
+        if (strcmp(str(rec, "status"), "pending") || !str(rec, "answer_by") || json_object_get(rec, "outcome")) continue;
         int64_t at = time_of(rec, "notified_at"), by = time_of(rec, "answer_by");
         int level = (int)json_integer_value(json_object_get(rec, "escalation_level"));
         int due = now >= by ? 2 : now >= at + (by - at) / 2 ? 1 : 0;
@@ -1013,13 +1015,16 @@ void ops_tick(truce_t *t)
         }
     }
     pthread_rwlock_unlock(&t->lock);
-    for (int i = 0; i < n; i++) {
-        char lv[8];
-        snprintf(lv, sizeof lv, "%d", levels[i]);
-        op_cmd_t op = {.id = ids[i], .action = lv};
-        cmd_t c = {.who = NULL, .prepare = prepare_escalate, .arg = &op};
-        log_submit(t, &c);
-    }
+    /* Every level in turn: a server that was down over the half-time still
+     * tells the commander before going past him. */
+    for (int i = 0; i < n; i++)
+        for (int level = 1; level <= levels[i]; level++) {
+            char lv[8];
+            snprintf(lv, sizeof lv, "%d", level);
+            op_cmd_t op = {.id = ids[i], .action = lv};
+            cmd_t c = {.who = NULL, .prepare = prepare_escalate, .arg = &op};
+            log_submit(t, &c);
+        }
 }
 
 void ops_metrics(truce_t *t, buf_t *b)
@@ -1029,7 +1034,7 @@ void ops_metrics(truce_t *t, buf_t *b)
     size_t pending = 0;
     const char *id;
     json_t *rec;
-    json_object_foreach(s->ops, id, rec) pending += !strcmp(str(rec, "status"), "pending");
+    json_object_foreach(s->ops, id, rec) pending += !strcmp(str(rec, "status"), "pending") && !json_object_get(rec, "outcome");
     buf_addf(b,
              "# HELP truce_ops_decision_seconds Time from an operation notice to its first CMCC decision.\n"
              "# TYPE truce_ops_decision_seconds summary\n"
@@ -1056,7 +1061,7 @@ static json_t *out_rec(const json_t *rec, int64_t now)
     json_t *v;
     json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
     json_object_set(o, "labels", json_object_get(rec, "_labels"));
-    if (str(rec, "answer_by") && !strcmp(str(rec, "status"), "pending"))
+    if (str(rec, "answer_by") && !strcmp(str(rec, "status"), "pending") && !json_object_get(rec, "outcome"))
         json_object_set_new(o, "seconds_left", json_integer((time_of(rec, "answer_by") - now) / 1000));
     return o;
 }
@@ -1121,7 +1126,7 @@ int h_ops_list(req_t *r)
             if (!json_array_size(json_object_get(rec, "alerts"))) continue;
         } else if (queue && !strcmp(queue, "decisions")) {
             const char *st = str(rec, "status");
-            if (strcmp(st, "pending") && strcmp(st, "notified")) continue;
+            if ((strcmp(st, "pending") && strcmp(st, "notified")) || json_object_get(rec, "outcome")) continue;
         }
         json_array_append_new(out, out_rec(rec, now));
     }

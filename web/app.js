@@ -15,6 +15,7 @@ import { MinePage } from './js/notify-mine.js';
 import { QueuePage } from './js/notify-queue.js';
 import { DeconflictPage } from './js/deconflict.js';
 import { IsfPages, ISF_ROUTES } from './js/isf.js';
+import { OpsPages, OPS_ROUTES } from './js/ops.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -26,6 +27,7 @@ const ROUTES = [
   { id: 'queue', key: 'nav.queue', perm: 'notify.ack' },
   { id: 'deconflict', key: 'nav.deconflict', perm: 'logged_in' },
   ...ISF_ROUTES,
+  ...OPS_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -62,6 +64,7 @@ const ctx = {
 let missionMap, journal, orgChart;
 let notifyData, humLayers, notifyPage, minePage, queuePage, deconflictPage;
 let isf;
+let ops;
 
 // perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
 function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
@@ -83,6 +86,7 @@ async function boot() {
   queuePage = new QueuePage(ctx, notifyData);
   deconflictPage = new DeconflictPage(ctx, notifyData);
   isf = new IsfPages(ctx, { layers: humLayers, data: notifyData });
+  ops = new OpsPages(ctx, notifyData);
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -192,6 +196,7 @@ function leaveApp() {
   queuePage.reset();
   deconflictPage.reset();
   isf.reset();
+  ops.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -223,10 +228,10 @@ function renderShell() {
   $('[data-testid="user"]').title = t('shell.user_title', { username: me.username });
   const ul = clear($('#nav-list'));
   for (const r of ROUTES) {
-    if (!can(r.perm)) continue; // pages a role may not use are not offered
+    if (!can(r.perm) || r.navAs) continue; // pages a role may not use are not offered; sub-pages sit under their entry
     ul.append(h('li', null, h('a', {
       href: `#/${r.id}`, 'data-testid': `nav-${r.id}`, 'data-route': r.id,
-      'aria-current': app.route === r.id ? 'page' : null,
+      'aria-current': navRoute() === r.id ? 'page' : null,
     }, t(r.key))));
   }
   renderLive();
@@ -234,6 +239,12 @@ function renderShell() {
 }
 
 // ---- routing ----
+
+// The navigation entry of the page shown (a sub-page names its entry with navAs).
+function navRoute() {
+  const r = ROUTES.find((x) => x.id === app.route);
+  return r && r.navAs ? r.navAs : app.route;
+}
 
 function currentRoute() {
   const m = /^#\/([\w-]+)/.exec(location.hash || '');
@@ -248,7 +259,7 @@ function route(moveFocus) {
   app.route = allowed ? id : null;
   for (const v of $$('.view')) v.hidden = v.dataset.view !== (allowed ? id : 'denied');
   for (const a of $$('#nav-list a')) {
-    if (a.dataset.route === app.route) a.setAttribute('aria-current', 'page');
+    if (a.dataset.route === navRoute()) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   document.title = `${allowed ? t(r.key) : t('denied.title')} — ${t('app.name')}`;
@@ -265,6 +276,7 @@ function route(moveFocus) {
   if (allowed && id === 'queue') queuePage.show();
   if (allowed && id === 'deconflict') deconflictPage.show();
   isf.route(allowed ? id : null);
+  ops.route(allowed ? id : null);
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -321,6 +333,7 @@ function startStream() {
   }
   // Humanitarian notifications: the shared lists, and the page that shows them.
   isf.listen(es);
+  ops.listen(es);
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
@@ -352,7 +365,7 @@ window.truce = {
   app, ctx, get map() { return missionMap; }, get journal() { return journal; }, get org() { return orgChart; },
   get notifyData() { return notifyData; }, get layers() { return humLayers; }, get notify() { return notifyPage; },
   get mine() { return minePage; }, get queue() { return queuePage; }, get deconflict() { return deconflictPage; },
-  get isf() { return isf; },
+  get isf() { return isf; }, get ops() { return ops; },
 };
 
 boot().catch((e) => {

@@ -38,7 +38,11 @@ test('log in, see the shell, reload and stay logged in, log out and the old sess
   const nav = await page.locator('#nav-list a').evaluateAll((as) => as.map((a) => [a.dataset.route, a.textContent]));
   assert.deepEqual(nav, [['map', EN['nav.map']], ['journal', EN['nav.journal']], ['org', EN['nav.org']],
     // Humanitarian notification (issue 4): the CMCC watch notifies, acknowledges and checks.
-    ['notify', EN['nav.notify']], ['mine', EN['nav.mine']], ['queue', EN['nav.queue']], ['deconflict', EN['nav.deconflict']]]);
+    ['notify', EN['nav.notify']], ['mine', EN['nav.mine']], ['queue', EN['nav.queue']], ['deconflict', EN['nav.deconflict']],
+    // ISF (issue 5): the CMCC sees the task board, the caveats and the contingents.
+    ['tasks', EN['nav.isf']],
+    // Operation coordination (issue 6): the operations board and the advisories sent.
+    ['ops', EN['nav.ops']], ['advisories', EN['nav.advisories']]]);
   assert.equal(await page.getByTestId('exercise-banner').isVisible(), true);
   assert.equal((await page.getByTestId('exercise-banner').textContent()).trim(), 'EXERCISE — synthetic data');
   assert.equal(await page.getByTestId('logout').textContent(), EN['shell.logout']);

@@ -9,7 +9,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const TRUCE = join(ROOT, 'truce');
+// TRUCE_BIN runs the tests against another build (e.g. build/asan/truce).
+export const TRUCE = process.env.TRUCE_BIN || join(ROOT, 'truce');
 
 export function freePort() {
   return new Promise((resolve, reject) => {

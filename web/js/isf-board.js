@@ -98,10 +98,10 @@ export class TasksPage {
     const keep = (id) => ($(`#${id}`) ? $(`#${id}`).value : '');
     const type = keep('tk-type'), force = keep('tk-force');
     const sel = clear($('#tk-type'));
-    sel.append(h('option', { value: '' }, t('isf.form.choose')), TASK_TYPES.map((x) => h('option', { value: x }, taskTypeLabel(x))));
+    sel.append(h('option', { value: '' }, t('isf.form.choose')), ...TASK_TYPES.map((x) => h('option', { value: x }, taskTypeLabel(x))));
     sel.value = type;
     const fsel = clear($('#tk-force'));
-    fsel.append(h('option', { value: '' }, t('isf.form.choose')), FORCE_LEVELS.map((x) => h('option', { value: x }, forceLabel(x))));
+    fsel.append(h('option', { value: '' }, t('isf.form.choose')), ...FORCE_LEVELS.map((x) => h('option', { value: x }, forceLabel(x))));
     fsel.value = force;
     const checked = new Set($$('#tk-caps input:checked, #tk-flags input:checked').map((i) => i.value));
     clear($('#tk-caps')).append(...UNIT_TYPES.map((x) => h('label', null,
@@ -240,7 +240,7 @@ export class TasksPage {
     clear(sel).append(
       h('option', { value: '' }, t('isf.tasks.filter_all')),
       h('option', { value: '-' }, t('isf.tasks.filter_unassigned')),
-      this.data.contingents.map((c) => h('option', { value: c.id }, nameText(c, c.id))));
+      ...this.data.contingents.map((c) => h('option', { value: c.id }, nameText(c, c.id))));
     sel.value = value;
   }
 
@@ -250,6 +250,9 @@ export class TasksPage {
   }
 
   renderBoard() {
+    // A live update redraws the board: keep the focus where it was.
+    const active = document.activeElement;
+    const keep = active && $('#tk-board').contains(active) ? active.dataset.testid : null;
     const board = clear($('#tk-board'));
     const err = this.data.errors.tasks;
     $('#tk-error').hidden = !err;
@@ -264,6 +267,7 @@ export class TasksPage {
     }
     board.dataset.ready = '1';
     board.dataset.tasks = String(tasks.length);
+    if (keep) { const e = board.querySelector(`[data-testid="${keep}"]`); if (e) e.focus({ preventScroll: true }); }
   }
 
   // What this user may do with a task: [{action, note?, outcome?}]
@@ -328,7 +332,7 @@ export class TasksPage {
       canAssign ? h('button', {
         type: 'button', class: 'btn btn-primary btn-small', 'data-testid': `tk-assign-${task.id}`,
         'aria-label': t('isf.tasks.assign_label', { id: task.id }),
-        onclick: (e) => this.dialogs.assign.open(task, e.currentTarget),
+        onclick: () => this.dialogs.assign.open(task, `[data-testid="tk-assign-${task.id}"]`),
       }, task.status === 'declined' ? t('isf.tasks.reassign') : t('isf.tasks.assign')) : null,
       moves.map((m) => h('button', {
         type: 'button', class: ['btn', 'btn-small', ['approve', 'accept', 'start', 'complete'].includes(m.action) ? 'btn-primary' : null],
@@ -342,6 +346,7 @@ export class TasksPage {
     const a = task.approval;
     if (!a || !a.required) return null;
     if (a.granted) return h('p', { class: 'card-line approval granted', 'data-testid': 'task-approval' }, t('isf.tasks.approval_granted', { by: a.by || '—' }), ' ', a.recorded_at ? timeEl(a.recorded_at) : '');
+    if (task.status !== 'awaiting_approval') return null;
     return h('p', { class: 'card-line approval', 'data-testid': 'task-approval' }, Number.isFinite(a.delay_h) ? t('isf.tasks.approval_needed', { h: a.delay_h }) : t('isf.tasks.approval_needed_nodelay'));
   }
 
@@ -378,7 +383,7 @@ export class TasksPage {
   async act(task, move, button) {
     if (move.note || move.outcome) {
       this.dialogs.action.open(task, move, {
-        title: this.actionLabel(move.action, task), submit: this.actionText(move.action), returnTo: button,
+        title: this.actionLabel(move.action, task), submit: this.actionText(move.action), returnTo: `[data-testid="${button.dataset.testid}"]`,
         done: (r) => this.afterMove(r, move.action, task.id),
       });
       return;

@@ -30,18 +30,21 @@ function niceMax(v) {
   return 10 * p;
 }
 
-// A day and month in the mission zone, Latin digits in both languages.
-const shortDate = (ms) => new Intl.DateTimeFormat(getLang() === 'ar' ? 'ar-u-nu-latn' : 'en-GB', { timeZone: getZone(), day: 'numeric', month: 'short' }).format(new Date(ms));
+// A day and month (and the time, over a short span) in the mission zone,
+// Latin digits in both languages.
+const shortDate = (ms, withTime) => new Intl.DateTimeFormat(getLang() === 'ar' ? 'ar-u-nu-latn' : 'en-GB', {
+  timeZone: getZone(), day: 'numeric', month: 'short', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+}).format(new Date(ms));
 
 // → <figure> with the chart, its legend and a text description.
 export function strengthChart(history, { now = Date.now(), width = 560, height = 220, testid = 'strength-chart' } = {}) {
   const pts = strengthSeries(history);
   const M = { l: 52, r: 18, t: 14, b: 30 };
   const W = width - M.l - M.r, H = height - M.t - M.b;
+  // From a little before the first record to now.
   const first = pts.length ? pts[0].ms : now - 86400e3;
   let end = Math.max(now, pts.length ? pts[pts.length - 1].ms : now);
-  let start = first;
-  if (end - start < 86400e3) start = end - 86400e3;
+  const start = first - Math.max((end - first) * 0.08, 30 * 60e3);
   end += (end - start) * 0.02;
   const top = niceMax(Math.max(0, ...pts.map((p) => Math.max(p.pledged || 0, p.deployed || 0))) * 1.08);
   const x = (ms) => M.l + ((ms - start) / (end - start)) * W;
@@ -63,7 +66,7 @@ export function strengthChart(history, { now = Date.now(), width = 560, height =
   if (W > 300) ticks.splice(1, 0, (start + end) / 2);
   ticks.forEach((ms, i) => {
     const anchor = i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle';
-    svg.append(s('text', { x: x(ms), y: M.t + H + 18, 'text-anchor': anchor, class: 'tick' }, shortDate(ms)));
+    svg.append(s('text', { x: x(ms), y: M.t + H + 18, 'text-anchor': anchor, class: 'tick' }, shortDate(ms, end - start < 4 * 86400e3)));
   });
   // Step lines: each value holds until the next record, the last until now.
   const step = (key) => {

@@ -77,7 +77,7 @@ export class ContingentsPage {
     box.dataset.contingent = c.id;
     const pct = c.pledged ? Math.round(((c.deployed || 0) / c.pledged) * 100) : null;
     const units = this.data.units.filter((u) => u.org === c.org);
-    box.append(
+    box.append(...[
       h('div', { class: 'card-head' },
         h('h2', { class: 'card-title', dir: 'auto', 'data-testid': 'ctg-name' }, nameText(c, c.id)),
         c.exercise ? h('span', { class: 'tag tag-exercise' }, t('exercise.tag')) : null,
@@ -97,7 +97,8 @@ export class ContingentsPage {
       h('section', { class: 'ctg-section', 'aria-labelledby': 'ctg-units-title' },
         h('h3', { id: 'ctg-units-title' }, t('isf.ctg.units', { n: units.length })),
         units.length ? this.unitsTable(units) : h('p', { class: 'empty' }, t('isf.ctg.no_units'))),
-      h('p', { class: 'card-line' }, h('a', { href: '#/caveats', 'data-testid': 'ctg-caveats-link' }, t('isf.ctg.see_caveats'))));
+      h('p', { class: 'card-line' }, h('a', { href: '#/caveats', 'data-testid': 'ctg-caveats-link' }, t('isf.ctg.see_caveats'))),
+    ].filter(Boolean));
   }
 
   unitsTable(units) {

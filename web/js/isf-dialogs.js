@@ -22,6 +22,14 @@ function closeModal(dlg) {
   if (typeof dlg.close === 'function') dlg.close(); else dlg.removeAttribute('open');
 }
 
+// Where the focus goes back when a dialog closes: a selector (the board may
+// have been redrawn meanwhile) or an element.
+function refocus(x) {
+  if (!x) return null;
+  const e = typeof x === 'string' ? $(x) : x;
+  return e && e.isConnected ? e : null;
+}
+
 function summary(task) {
   return [taskTypeLabel(task.type), ' · ', timeEl(task.window_from), ' – ', timeEl(task.window_until),
     task.description ? h('span', { dir: 'auto' }, ` · ${task.description}`) : null];
@@ -46,10 +54,10 @@ export class AssignDialog {
     this.returnTo = null;
     this.dlg.querySelector('[data-close]').addEventListener('click', () => closeModal(this.dlg));
     this.dlg.addEventListener('close', () => {
-      const back = this.returnTo;
+      const back = refocus(this.returnTo);
       this.task = null;
       this.returnTo = null;
-      if (back && back.isConnected) back.focus();
+      if (back) back.focus();
     });
     onLangChange(() => { if (this.task) this.render(); });
   }
@@ -96,7 +104,7 @@ export class AssignDialog {
       const r = this.refusal;
       refused.append(h('p', null, h('strong', null, t('isf.assign.refused', { unit: r.unit }))));
       if (r.reasons && r.reasons.length) refused.append(reasonsList(r.reasons, 'assign-refused-reasons'));
-      else refused.append(h('p', { lang: 'en', dir: 'ltr' }, r.message));
+      else refused.append(h('p', null, r.message));
     }
     const cands = clear($('#assign-candidates'));
     const excl = clear($('#assign-excluded'));
@@ -163,9 +171,9 @@ export class ActionDialog {
     $('#ta-form').addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
     $('#ta-cancel').addEventListener('click', () => closeModal(this.dlg));
     this.dlg.addEventListener('close', () => {
-      const back = this.opts && this.opts.returnTo;
+      const back = refocus(this.opts && this.opts.returnTo);
       this.task = null;
-      if (back && back.isConnected) back.focus();
+      if (back) back.focus();
     });
   }
 

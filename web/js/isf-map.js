@@ -19,8 +19,10 @@ export class IsfUnitsOnMap {
     this.listEl = listEl;
     this.ctx = ctx;
     // Every time the layers draw a unit, add its age and staleness.
-    const draw = layers.addUnit.bind(layers);
-    layers.addUnit = (u) => { draw(u); this.decorate(u); };
+    if (typeof layers.addUnit === 'function') {
+      const draw = layers.addUnit.bind(layers);
+      layers.addUnit = (u) => { draw(u); this.decorate(u); };
+    }
     data.onChange(() => this.renderList());
     onLangChange(() => this.renderList());
   }
@@ -87,11 +89,13 @@ export class IsfUnitsOnMap {
           onclick: () => this.layers.focus(u.id),
         },
         h('span', { class: 'feature-name', dir: 'auto' }, h('span', { class: 'feature-glyph glyph-unit', 'aria-hidden': 'true' }), nameText(u, u.id)),
-        h('span', { class: 'feature-meta' },
-          `${this.ctx.orgName(u.org)} · ${unitTypeLabel(u.type)} · `,
-          p && p.at ? h('span', { class: 'unit-age' }, ageText(p.at)) : t('isf.map.no_position'),
+        h('span', { class: 'feature-meta unit-meta' },
+          h('span', null, [this.ctx.orgName(u.org), unitTypeLabel(u.type), p && p.at ? ageText(p.at) : t('isf.map.no_position')].join(' · ')),
           stale ? h('span', { class: 'chip chip-stale' }, t('isf.map.stale')) : null))));
     }
     if (!units.length) ul.append(h('li', { class: 'empty' }, t('isf.map.no_units')));
+    // Only those who may see units get the list (humanitarian users see none).
+    const box = ul.closest('#map-units');
+    if (box) box.hidden = !units.length;
   }
 }
