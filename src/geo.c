@@ -229,18 +229,22 @@ static int parse_polygon(const json_t *v, coords_t *c, const char *field, err_t 
     return 0;
 }
 
-/* GEOS geometry of a projected shape (caller holds g->mu). */
-static GEOSGeometry *to_geos(geo_t *g, const shape_t *s)
+/* Even-odd containment in one ring of a polygon shape. */
+static int ring_contains(const shape_t *s, int r, pt_t p)
+{
+    int in = 0;
+    for (int i = s->ring[r]; i + 1 < s->ring[r + 1]; i++) {
+        pt_t a = s->p[i], b = s->p[i + 1];
+        if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+    }
+    return in;
+}
+
+/* One GeoJSON Polygon as GEOS has it: its first ring the shell, the others
+ * its holes, as written (validity then says whether they are inside). */
+static GEOSGeometry *polygon_as_written(geo_t *g, const shape_t *s)
 {
     GEOSContextHandle_t h = g->gh;
-    if (s->type == SH_POINT) return GEOSGeom_createPointFromXY_r(h, s->p[0].x, s->p[0].y);
-    if (s->type == SH_LINE) {
-        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, (const double *)s->p, (unsigned)s->n, 0, 0);
-        return cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
-    }
-    /* Polygon rings in order; a ring that lies inside the previous shell is a
-     * hole of it (GeoJSON polygons list shell then holes; multipolygons were
-     * flattened, shells start a new part: we keep part starts in the parse). */
     GEOSGeometry **rings = calloc((size_t)s->nring, sizeof *rings);
     if (!rings) return NULL;
     for (int i = 0; i < s->nring; i++) {
@@ -256,6 +260,66 @@ static GEOSGeometry *to_geos(geo_t *g, const shape_t *s)
     GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)s->nring - 1);
     free(rings);
     return poly;
+}
+
+/* GEOS geometry of a projected shape (caller holds g->mu). */
+static GEOSGeometry *to_geos(geo_t *g, const shape_t *s)
+{
+    GEOSContextHandle_t h = g->gh;
+    if (s->type == SH_POINT) return GEOSGeom_createPointFromXY_r(h, s->p[0].x, s->p[0].y);
+    if (s->type == SH_LINE) {
+        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, (const double *)s->p, (unsigned)s->n, 0, 0);
+        return cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+    }
+    /* Which rings are shells and which are holes: a ring inside an odd
+     * number of others is a hole of the innermost shell around it (our
+     * shapes keep only rings; multipolygons and holes are even-odd). */
+    int nr = s->nring;
+    int *depth = calloc((size_t)nr, sizeof *depth), *parent = calloc((size_t)nr, sizeof *parent);
+    GEOSGeometry **rings = calloc((size_t)nr, sizeof *rings);
+    GEOSGeometry *out = NULL;
+    if (!depth || !parent || !rings) goto done;
+    for (int i = 0; i < nr; i++) {
+        parent[i] = -1;
+        for (int j = 0; j < nr; j++)
+            if (j != i && ring_contains(s, j, s->p[s->ring[i]])) depth[i]++;
+    }
+    for (int i = 0; i < nr; i++) {
+        if (depth[i] % 2 == 0) continue;
+        for (int j = 0; j < nr; j++)
+            if (depth[j] == depth[i] - 1 && ring_contains(s, j, s->p[s->ring[i]])) parent[i] = j;
+    }
+    for (int i = 0; i < nr; i++) {
+        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(
+            h, (const double *)(s->p + s->ring[i]), (unsigned)(s->ring[i + 1] - s->ring[i]), 0, 0);
+        rings[i] = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+        if (!rings[i]) goto done;
+    }
+    GEOSGeometry **polys = calloc((size_t)nr, sizeof *polys), **holes = calloc((size_t)nr, sizeof *holes);
+    int np = 0;
+    if (polys && holes) {
+        for (int i = 0; i < nr; i++) {
+            if (depth[i] % 2) continue;
+            int nh = 0;
+            for (int j = 0; j < nr; j++)
+                if (parent[j] == i) {
+                    holes[nh++] = rings[j];
+                    rings[j] = NULL;
+                }
+            polys[np++] = GEOSGeom_createPolygon_r(h, rings[i], holes, (unsigned)nh);
+            rings[i] = NULL;
+        }
+        out = np == 1 ? polys[0] : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+    }
+    free(polys);
+    free(holes);
+done:
+    for (int i = 0; rings && i < nr; i++)
+        if (rings[i]) GEOSGeom_destroy_r(h, rings[i]);
+    free(rings);
+    free(depth);
+    free(parent);
+    return out;
 }
 
 static json_t *pos_json(geo_t *g, pt_t p);
@@ -361,7 +425,7 @@ static int check_valid(geo_t *g, const shape_t *s, const int *parts, int nparts,
         int r0 = parts[k], r1 = k + 1 < nparts ? parts[k + 1] : s->nring;
         part.ring = s->ring + r0;
         part.nring = r1 - r0;
-        polys[k] = to_geos(g, &part);
+        polys[k] = polygon_as_written(g, &part);
         if (!polys[k]) rc = err_set(e, E_BAD_GEOMETRY, field, "%s is not a valid polygon", field);
     }
     GEOSGeometry *geom = NULL;

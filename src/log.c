@@ -115,6 +115,15 @@ int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, j
     snprintf(d->subject, sizeof d->subject, "%s", subject);
     d->labels = labels;
     d->body = body;
+    d->as_system = 0;
+    return 0;
+}
+
+int cmd_draft_system(cmd_t *c, const char *kind, const char *subject, json_t *labels, json_t *body,
+                     err_t *e)
+{
+    if (cmd_draft(c, kind, subject, labels, body, e)) return -1;
+    c->drafts[c->ndrafts - 1].as_system = 1;
     return 0;
 }
 
@@ -201,8 +210,8 @@ static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, char **bytes)
     l->last_time = now;
     char ts[32];
     time_format(now, ts);
-    const char *actor = c->who ? c->who->username : "system";
-    const char *org = c->who ? c->who->org : "SYSTEM";
+    const char *actor = c->who && !d->as_system ? c->who->username : "system";
+    const char *org = c->who && !d->as_system ? c->who->org : "SYSTEM";
     normalise_reals(d->body);
     buf_t b;
     buf_init(&b);

@@ -531,36 +531,57 @@ static json_t *orgs_of_positions(truce_t *t, const json_t *positions)
 
 /* ---- advisories ---- */
 
-static void local_hm(truce_t *t, int64_t ms, char *out, size_t n)
+/* "2026-11-30 14:00" in the mission's time zone; up rounds up to the minute. */
+static void local_hm(truce_t *t, int64_t ms, int up, char *out, size_t n)
 {
     int64_t l = ms + tz_offset_ms(org_timezone(t), ms);
+    l = up ? (l + MIN_MS - 1) / MIN_MS * MIN_MS : l / MIN_MS * MIN_MS;
     char iso[32];
     time_format(l, iso);
-    /* "2026-11-30 14:00" */
     snprintf(out, n, "%.10s %.5s", iso, iso + 11);
 }
 
 /* Advisories for the humanitarian organisations whose sites or movements
- * conflict: what to do and when, nothing about the operation. */
+ * conflict: what to do and when, nothing about the operation, sealed as the
+ * system's (not the notifier's). One per site or movement: a movement's legs
+ * are merged into the whole time it is planned to be inside. */
 static int draft_advisories(truce_t *t, cmd_t *c, const char *op, const json_t *rec, const json_t *conflicts, err_t *e)
 {
+    json_t *subjects = json_object(); /* id -> {kind, from, until} */
     size_t i;
     json_t *x;
-    uint64_t next = OS(t)->last_adv;
     json_array_foreach(conflicts, i, x)
     {
         const char *kind = str(x, "kind"), *id = str(x, "id");
-        json_t *subj = !strcmp(kind, "site") ? notify_site(t, id) : !strcmp(kind, "movement") ? notify_movement(t, id) : NULL;
-        const char *org = str(subj, "org");
-        if (!subj || !org) continue;
+        if (strcmp(kind, "site") && strcmp(kind, "movement")) continue;
         int64_t from = time_of(rec, "window_from"), until = time_of(rec, "window_until");
         if (!strcmp(kind, "movement")) {
             from = time_of(x, "inside_from");
             until = time_of(x, "inside_until");
         }
+        json_t *s = json_object_get(subjects, id);
+        if (!s) {
+            json_object_set_new(subjects, id, json_pack("{s:s, s:I, s:I}", "kind", kind, "from", (json_int_t)from,
+                                                        "until", (json_int_t)until));
+        } else {
+            if (from < json_integer_value(json_object_get(s, "from"))) json_object_set_new(s, "from", json_integer(from));
+            if (until > json_integer_value(json_object_get(s, "until"))) json_object_set_new(s, "until", json_integer(until));
+        }
+    }
+    uint64_t next = OS(t)->last_adv;
+    const char *id;
+    json_t *sub;
+    int rc = 0;
+    json_object_foreach(subjects, id, sub)
+    {
+        const char *kind = str(sub, "kind");
+        json_t *subj = !strcmp(kind, "site") ? notify_site(t, id) : notify_movement(t, id);
+        const char *org = str(subj, "org");
+        if (!subj || !org) continue;
+        int64_t from = json_integer_value(json_object_get(sub, "from")), until = json_integer_value(json_object_get(sub, "until"));
         char a[32], b[32], en[300], ar[400], fa[32], ua[32];
-        local_hm(t, from, a, sizeof a);
-        local_hm(t, until, b, sizeof b);
+        local_hm(t, from, 0, a, sizeof a);
+        local_hm(t, until, 1, b, sizeof b);
         time_format(from, fa);
         time_format(until, ua);
         if (!strcmp(kind, "movement")) {
@@ -573,15 +594,18 @@ static int draft_advisories(truce_t *t, cmd_t *c, const char *op, const json_t *
         char aid[32], own[80];
         snprintf(aid, sizeof aid, "ADV-%llu", (unsigned long long)++next);
         snprintf(own, sizeof own, "org:%s", org);
-        if (cmd_draft(c, "advisory.issued", aid, json_pack("[s,s]", own, "org:CMCC"),
-                      json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "org", org, "subject", id, "from", fa, "until", ua,
-                                "text", "en", en, "ar", ar),
-                      e) ||
+        if (cmd_draft_system(c, "advisory.issued", aid, json_pack("[s,s]", own, "org:CMCC"),
+                             json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "org", org, "subject", id, "from", fa,
+                                       "until", ua, "text", "en", en, "ar", ar),
+                             e) ||
             cmd_draft(c, "advisory.linked", aid, json_incref(json_object_get(rec, "_labels")),
-                      json_pack("{s:s}", "operation", op), e))
-            return -1;
+                      json_pack("{s:s}", "operation", op), e)) {
+            rc = -1;
+            break;
+        }
     }
-    return 0;
+    json_decref(subjects);
+    return rc;
 }
 
 /* ---- narrowing ---- */
@@ -606,7 +630,12 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
     if (json_array_size(all) == 0) {
         json_decref(all);
         shape_free(&a.shape);
-        return json_pack("{s:b, s:s}", "possible", 1, "why", "nothing conflicts: no change is needed");
+        json_t *same = json_pack("{s:b, s:s, s:O, s:O, s:O, s:f, s:f, s:f}", "possible", 1, "why",
+                                 "nothing conflicts: no change is needed", "geometry", json_object_get(rec, "geometry"),
+                                 "window_from", json_object_get(rec, "window_from"), "window_until",
+                                 json_object_get(rec, "window_until"), "area_kept", 1.0, "time_kept", 1.0, "loss", 0.0);
+        if (json_object_get(rec, "radius_m")) json_object_set(same, "radius_m", json_object_get(rec, "radius_m"));
+        return same;
     }
     geo_t *g = notify_geo(t);
     int movements = 0;
@@ -906,6 +935,7 @@ static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
     if (c->who && strcmp(c->who->org, str(rec, "org")))
         return err_set(e, E_FORBIDDEN, NULL, "only %s answers for %s", str(rec, "org"), op->id);
+    if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "response", "%s is over", op->id);
     if (strcmp(str(rec, "status"), "narrowing_requested"))
         return err_set(e, E_CONFLICT, "response", "%s is %s: no narrowing was requested", op->id, str(rec, "status"));
     const char *resp = str(op->in, "response");
@@ -1228,14 +1258,16 @@ int h_op_record(req_t *r)
         json_t *ev = bytes ? json_loadb(bytes, len, 0, NULL) : NULL;
         free(bytes);
         if (!ev) continue;
-        if (json_integer_value(json_object_get(ev, "time")) > as_of) {
+        int64_t when = json_is_integer(json_object_get(ev, "time")) ? json_integer_value(json_object_get(ev, "time"))
+                                                                     : time_of(ev, "time");
+        if (when > as_of) {
             json_decref(ev);
             break;
         }
         const char *kind = str(ev, "kind");
         json_t *body = json_object_get(ev, "body");
         char at[32];
-        time_format(json_integer_value(json_object_get(ev, "time")), at);
+        time_format(when, at);
         json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", str(ev, "actor"),
                                                 "seq", json_object_get(ev, "seq")));
         if (!strcmp(kind, "operation.notified")) {
@@ -1259,6 +1291,7 @@ int h_op_record(req_t *r)
         } else if (out && !strcmp(kind, "operation.outcome")) {
             json_object_set(out, "outcome", body);
         }
+        json_decref(ev);
     }
     json_decref(seqs);
     if (!out) {

@@ -78,6 +78,7 @@ typedef struct {
     char subject[64];
     json_t *labels;
     json_t *body;
+    int as_system;        /* sealed with actor "system" (cmd_draft_system) */
 } draft_t;
 
 #define CMD_MAX_DRAFTS 20000 /* an import of 5000 sites drafts two events each */
@@ -110,6 +111,11 @@ struct cmd {
 /* Appends a draft; takes ownership of labels and body. -1 when full. */
 int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, json_t *body,
               err_t *e);
+/* The same, sealed as the system's (actor "system", org "SYSTEM") rather than
+ * the caller's: for what a command causes that must not name who caused it
+ * (an advisory must not reveal the operation's originator). */
+int cmd_draft_system(cmd_t *c, const char *kind, const char *subject, json_t *labels, json_t *body,
+                     err_t *e);
 
 /* Module registry: each domain module lists its event kinds with their apply
  * functions (DESIGN.md: a new behaviour is a new row). */
