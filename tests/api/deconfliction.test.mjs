@@ -370,7 +370,8 @@ test('unit positions are in the check while they count (until the next report or
   // Who may report: not humanitarian users, not another contingent's unit.
   const other = units.find((x) => x.org && x.org !== 'ISF-AZE' && x.org.startsWith('ISF-'));
   await refuse(server, { token: t['ocha.focal'], path: `/api/v1/units/${unit.id}/position`, body: { geometry: pt(c) }, status: 403 });
-  if (other) await refuse(server, { token: t['isf.aze'], path: `/api/v1/units/${other.id}/position`, body: { geometry: pt(c) }, status: 403 });
+  // Another contingent's unit is not even visible to isf.aze: 404, as for a unit that does not exist.
+  if (other) await refuse(server, { token: t['isf.aze'], path: `/api/v1/units/${other.id}/position`, body: { geometry: pt(c) }, status: 404 });
   await refuse(server, { token: t['isf.hq'], path: `/api/v1/units/${unit.id}/position`, body: { geometry: pt([31.2357, 30.0444]) }, field: /^geometry/ });
   await refuse(server, { token: t['isf.hq'], path: '/api/v1/units/UNIT-NOPE/position', body: { geometry: pt(c) }, status: 404 });
   await refuse(server, { token: t['isf.hq'], path: `/api/v1/units/${unit.id}/position`, body: { geometry: pt(c), at: 'yesterday' }, field: 'at', status: 400 });
