@@ -650,6 +650,8 @@ static const struct {
     {"start", "in_progress", {"accepted"}, 1, 0},
     {"complete", "completed", {"in_progress"}, 1, 0},
     {"abort", "aborted", {"accepted", "in_progress", "assigned"}, 1, 1},
+    /* ISF HQ declines a task it will not take on (a referral from the CMCC) */
+    {"withdraw", "aborted", {"draft", "declined"}, 1, 1},
 };
 
 static int prepare_task_action(truce_t *t, cmd_t *c, err_t *e)
@@ -679,6 +681,8 @@ static int prepare_task_action(truce_t *t, cmd_t *c, err_t *e)
                                                   : !strcmp(op->action, "start")                              ? "started"
                                                   : !strcmp(op->action, "complete")                           ? "completed"
                                                                                                               : "aborted");
+        if (!strcmp(op->action, "withdraw") && !(c->who && !strcmp(c->who->org, "ISF-HQ")) && c->who)
+            return err_set(e, E_FORBIDDEN, NULL, "only ISF HQ withdraws a task");
         json_t *body = json_pack("{s:s, s:s?}", "status", task_moves[i].to, "note", note);
         if (!strcmp(op->action, "complete") && json_object_get(op->in, "outcome"))
             json_object_set(body, "outcome", json_object_get(op->in, "outcome"));

@@ -2065,23 +2065,82 @@ int notify_prepare_unit(truce_t *t, cmd_t *c, err_t *e)
 typedef struct {
     const char *id;
     json_t *in;
+    json_t *many;   /* bulk: [{"unit", "geometry", "at"?}] */
 } pos_op_t;
+
+static int draft_position(truce_t *t, cmd_t *c, const char *id, const json_t *in, const char *field, err_t *e)
+{
+    json_t *rec = json_object_get(NS(t)->units, id);
+    if (!rec) return err_set(e, E_NOT_FOUND, field, "no unit %s", id);
+    int hq = 0;
+    for (int i = 0; c->who && i < c->who->nroles; i++) hq |= !strcmp(c->who->roles[i], "isf_hq");
+    if (c->who && !hq && strcmp(c->who->org, str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, field, "a contingent reports only its own units");
+    char at[32];
+    int64_t ms = json_object_get(in, "at") ? time_of(in, "at") : util_now_ms();
+    time_format(ms, at);
+    return cmd_draft(c, "unit.position", id, sharing(t, "unit", str(rec, "org")),
+                     json_pack("{s:O, s:s}", "geometry", json_object_get(in, "geometry"), "at", at), e);
+}
 
 static int prepare_position(truce_t *t, cmd_t *c, err_t *e)
 {
     pos_op_t *op = c->arg;
-    json_t *rec = json_object_get(NS(t)->units, op->id);
-    if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no unit %s", op->id);
-    int hq = 0;
-    for (int i = 0; c->who && i < c->who->nroles; i++) hq |= !strcmp(c->who->roles[i], "isf_hq");
-    if (c->who && !hq && strcmp(c->who->org, str(rec, "org")))
-        return err_set(e, E_FORBIDDEN, NULL, "a contingent reports only its own units");
-    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    char at[32];
-    int64_t ms = json_object_get(op->in, "at") ? time_of(op->in, "at") : util_now_ms();
-    time_format(ms, at);
-    return cmd_draft(c, "unit.position", op->id, sharing(t, "unit", str(rec, "org")),
-                     json_pack("{s:O, s:s}", "geometry", json_object_get(op->in, "geometry"), "at", at), e);
+    if (!op->many) {
+        snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+        return draft_position(t, c, op->id, op->in, NULL, e);
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(op->many, i, x)
+    {
+        char field[48];
+        snprintf(field, sizeof field, "positions[%zu].unit", i);
+        if (draft_position(t, c, str(x, "unit"), x, field, e)) return -1;
+    }
+    return 0;
+}
+
+static const field_t one_position_fields[] = {
+    {"unit", F_ID, 1, 0, 0, 48, NULL, "UNIT-..."},
+    {"geometry", F_GEOJSON, 1, 0, 0, 0, NULL, "GeoJSON Point"},
+    {"at", F_TIME, 0, 0, 0, 0, NULL, "when (default: now)"},
+    {NULL},
+};
+
+/* Many reports in one write (a unit tracker's batch): all or none. */
+int h_unit_positions(req_t *r)
+{
+    if (need_geo(r)) return -1;
+    json_t *list = json_object_get(r->json, "positions");
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 1000)
+        return reply_error(r, E_BAD_VALUE, "positions", "positions must hold 1 to 1000 reports");
+    size_t i;
+    json_t *x;
+    err_t e;
+    json_array_foreach(list, i, x)
+    {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "positions[%zu]", i);
+        shape_t s;
+        if (schema_check_in(x, one_position_fields, prefix, &e)) return reply_err(r, &e);
+        char gf[48];
+        snprintf(gf, sizeof gf, "positions[%zu].geometry", i);
+        if (geo_shape_from_json(NS(r->t)->geo, json_object_get(x, "geometry"), 1 << SH_POINT, gf, &s, &e))
+            return reply_err(r, &e);
+        shape_free(&s);
+        if (json_object_get(x, "at") && time_of(x, "at") > util_now_ms() + 5 * 60 * 1000)
+            return reply_error(r, E_OUT_OF_RANGE, "at", "positions[%zu].at is in the future", i);
+        pthread_rwlock_rdlock(&r->t->lock);
+        json_t *rec = json_object_get(NS(r->t)->units, str(x, "unit"));
+        int seen = rec && may_see(&r->who, json_object_get(rec, "_labels"));
+        pthread_rwlock_unlock(&r->t->lock);
+        if (!seen) return reply_error(r, E_NOT_FOUND, "unit", "positions[%zu]: no unit %s you may see", i, str(x, "unit"));
+    }
+    pos_op_t op = {.many = list};
+    cmd_t c = {.who = &r->who, .prepare = prepare_position, .arg = &op};
+    if (log_submit(r->t, &c)) return reply_err(r, &c.err);
+    return reply_written(r, 200, &c, json_pack("{s:I}", "count", (json_int_t)json_array_size(list)));
 }
 
 int h_unit_position(req_t *r)
@@ -2326,6 +2385,11 @@ const field_t movement_amend_fields[] = {MOVEMENT_FIELDS(0), {NULL}};
 const field_t mstatus_fields[] = {
     {"status", F_ENUM, 1, 0, 0, 0, movement_states, "the new status"},
     {"reason", F_STR, 0, 1, 0, 2000, NULL, "why (required for impeded, denied, postponed, cancelled)"},
+    {NULL},
+};
+
+const field_t positions_bulk_fields[] = {
+    {"positions", F_ARRAY, 1, 1, 1000, 0, NULL, "reports: [{unit, geometry, at?}], 1 to 1000"},
     {NULL},
 };
 

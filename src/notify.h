@@ -32,11 +32,12 @@ int h_movement_status(req_t *r);
 int h_movement_amend(req_t *r);
 int h_units_list(req_t *r);
 int h_unit_position(req_t *r);
+int h_unit_positions(req_t *r);
 int h_deconflict_check(req_t *r);
 
 extern const field_t site_fields[], site_amend_fields[], nostrike_fields[], nostrike_amend_fields[],
     ack_fields[], withdraw_fields[], movement_fields[], movement_amend_fields[], mstatus_fields[],
-    position_report_fields[], check_fields[];
+    position_report_fields[], positions_bulk_fields[], check_fields[];
 
 /* For the ISF module (under the lock): the mission plane (NULL before the
  * mission is configured) and a unit's record (org, type, strength, home_base,

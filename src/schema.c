@@ -125,6 +125,11 @@ int schema_value(const json_t *v, const field_t *f, const char *name, err_t *e)
         }
         return 0;
     }
+    case F_ARRAY:
+        if (!json_is_array(v)) return err_set(e, E_BAD_TYPE, name, "%s must be an array", name);
+        if (json_array_size(v) < (size_t)f->min || json_array_size(v) > (size_t)f->max)
+            return err_set(e, E_OUT_OF_RANGE, name, "%s must hold %.0f to %.0f items", name, f->min, f->max);
+        return 0;
     case F_OBJECT:
         if (!json_is_object(v)) return err_set(e, E_BAD_TYPE, name, "%s must be an object", name);
         return schema_check_in(v, f->sub, name, e);
@@ -208,6 +213,7 @@ json_t *schema_openapi(const field_t *fields)
             p = json_pack("{s:s, s:{s:s, s:s}}", "type", "array", "items", "type", "string", "format", "date-time");
             break;
         case F_OBJECT: p = schema_openapi(f->sub); break;
+        case F_ARRAY: p = json_pack("{s:s, s:{s:s}, s:f, s:f}", "type", "array", "items", "type", "object", "minItems", f->min, "maxItems", f->max); break;
         case F_GEOJSON:
             p = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s,s]}", "type", "object", "properties", "type", "type",
                           "string", "coordinates", "type", "array", "required", "type", "coordinates");

@@ -26,6 +26,7 @@ enum {
     F_GEOJSON,  /* object: a GeoJSON geometry (geo.c checks it fully) */
     F_TEXTLIST, /* array of F_STR strings (maxlen each), at most max items */
     F_TIMELIST, /* array of RFC 3339 strings, at most max items */
+    F_ARRAY,    /* array of objects, min..max items (the handler checks each) */
 };
 
 typedef struct field field_t;
