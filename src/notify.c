@@ -2047,6 +2047,7 @@ int notify_prepare_unit(truce_t *t, cmd_t *c, err_t *e)
     json_t *body = json_deep_copy(in);
     json_object_del(body, "id");
     json_object_del(body, "position");
+    json_object_del(body, "position_at");
     json_t *labels = sharing(t, "unit", org);
     if (cmd_draft(c, "unit.registered", id, json_incref(labels), body, e)) {
         json_decref(labels);
@@ -2058,7 +2059,9 @@ int notify_prepare_unit(truce_t *t, cmd_t *c, err_t *e)
         return 0;
     }
     char at[32];
-    time_format(util_now_ms(), at);
+    int64_t when = util_now_ms();
+    if (str(in, "position_at")) time_parse(str(in, "position_at"), &when); /* the scenario's report time */
+    time_format(when, at);
     return cmd_draft(c, "unit.position", id, labels, json_pack("{s:O, s:s}", "geometry", pos, "at", at), e);
 }
 

@@ -346,15 +346,15 @@ test('the caveat matrix shows every contingent, each rule in plain words; a cont
 });
 
 test('units appear on the mission map with the age of their last report; reports older than six hours are faded', async () => {
-  const r = await server.api('POST', '/api/v1/units/UNIT-IDN-1/position', { token: idn, body: {
-    geometry: { type: 'Point', coordinates: [34.36, 31.42] }, at: new Date(Date.now() - 8 * H).toISOString() } });
-  assert.ok(r.status < 300, r.text);
+  // The scenario's Azerbaijani headquarters last reported eight hours before
+  // the data was made (position_at "now-8h"); a report older than the current
+  // one would only go to the unit's history.
   const units = (await server.api('GET', '/api/v1/units', { token: hq })).body.units;
   const page = await open('isf.hq');
   await nav(page, 'map');
-  await page.waitForSelector('#map[data-ready="1"] [data-testid="unit-UNIT-IDN-1"]');
+  await page.waitForSelector('#map[data-ready="1"] [data-testid="unit-UNIT-AZE-HQ"]');
   for (const u of units) assert.equal(await page.getByTestId(`unit-${u.id}`).count(), 1, `${u.id} is on the map`);
-  const stale = page.getByTestId('unit-UNIT-IDN-1');
+  const stale = page.getByTestId('unit-UNIT-AZE-HQ');
   const fresh = page.getByTestId('unit-UNIT-EGY-2');
   assert.equal(await stale.getAttribute('data-stale'), '1');
   assert.equal(await fresh.getAttribute('data-stale'), '0');
@@ -363,7 +363,7 @@ test('units appear on the mission map with the age of their last report; reports
   assert.equal(await opacity(fresh), 1);
   // The list beside the map: every unit with the age of its report; the keyboard route to each.
   await page.waitForSelector('#map-units:not([hidden])');
-  const item = page.getByTestId('unit-item-UNIT-IDN-1');
+  const item = page.getByTestId('unit-item-UNIT-AZE-HQ');
   assert.match(await item.textContent(), /8 h ago/);
   assert.match(await item.textContent(), new RegExp(EN['isf.map.stale']));
   assert.match(await page.getByTestId('unit-item-UNIT-EGY-2').textContent(), /(just now|\d+ min ago)/);
@@ -374,7 +374,7 @@ test('units appear on the mission map with the age of their last report; reports
   const popup = page.getByTestId('unit-popup');
   await popup.waitFor();
   assert.equal(await popup.getByTestId('unit-stale-note').textContent(), EN['isf.map.stale_note']);
-  assert.match(await popup.textContent(), /Indonesian medical company/);
+  assert.match(await popup.textContent(), /Azerbaijani contingent headquarters/);
   await shot(page, 'isf-units-map');
   assertNoErrors(page);
   await page.context().close();
