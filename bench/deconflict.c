@@ -865,9 +865,11 @@ static const char *QUERY_SQL =
     " WHERE o.t && a.w AND ST_DWithin(o.geom, a.g, a.r + a.b + $7::float8) AND ST_DWithin(o.geom, a.g, a.r + a.b + o.prot)\n"
     "UNION ALL\n"
     "SELECT 2, s.id, s.seg, greatest(0, ST_Distance(x.sub, a.g) - a.r) FROM a, seg s,\n"
-    " LATERAL (SELECT CASE WHEN s.t1 = s.t0 THEN s.geom ELSE ST_LineSubstring(s.geom,\n"
-    "   greatest(0, least(1, extract(epoch FROM a.f - s.t0)::float8 / extract(epoch FROM s.t1 - s.t0)::float8)),\n"
-    "   greatest(0, least(1, extract(epoch FROM a.u - s.t0)::float8 / extract(epoch FROM s.t1 - s.t0)::float8))) END AS sub) x\n"
+    " LATERAL (SELECT greatest(0, least(1, extract(epoch FROM a.f - s.t0)::float8 / nullif(extract(epoch FROM s.t1 - s.t0)::float8, 0))) AS f0,\n"
+    "                 greatest(0, least(1, extract(epoch FROM a.u - s.t0)::float8 / nullif(extract(epoch FROM s.t1 - s.t0)::float8, 0))) AS f1) fr,\n"
+    /* the window meets the leg at one instant: the point there (ST_LineSubstring of a zero stretch can answer NaN) */
+    " LATERAL (SELECT CASE WHEN s.t1 = s.t0 THEN s.geom WHEN fr.f0 >= fr.f1 THEN ST_LineInterpolatePoint(s.geom, fr.f0)\n"
+    "   ELSE ST_LineSubstring(s.geom, fr.f0, fr.f1) END AS sub) x\n"
     " WHERE s.t && a.w AND ST_DWithin(s.geom, a.g, a.r + a.b + $8::float8) AND ST_DWithin(x.sub, a.g, a.r + a.b + s.prot)\n"
     "UNION ALL\n"
     "SELECT 3, o.id, -1, greatest(0, ST_Distance(o.geom, a.g) - a.r) FROM a, unit o\n"
@@ -883,9 +885,11 @@ static const char *DIAG_SQL =
     "SELECT greatest(0, ST_Distance(o.geom, a.g) - a.r), o.prot, o.t && a.w, o.t::text FROM a, site o WHERE $6 = 0 AND o.id = $7\n"
     "UNION ALL SELECT greatest(0, ST_Distance(o.geom, a.g) - a.r), o.prot, o.t && a.w, o.t::text FROM a, nostrike o WHERE $6 = 1 AND o.id = $7\n"
     "UNION ALL SELECT greatest(0, ST_Distance(x.sub, a.g) - a.r), s.prot, s.t && a.w, s.t::text FROM a, seg s,\n"
-    " LATERAL (SELECT CASE WHEN s.t1 = s.t0 THEN s.geom ELSE ST_LineSubstring(s.geom,\n"
-    "   greatest(0, least(1, extract(epoch FROM a.f - s.t0)::float8 / extract(epoch FROM s.t1 - s.t0)::float8)),\n"
-    "   greatest(0, least(1, extract(epoch FROM a.u - s.t0)::float8 / extract(epoch FROM s.t1 - s.t0)::float8))) END AS sub) x\n"
+    " LATERAL (SELECT greatest(0, least(1, extract(epoch FROM a.f - s.t0)::float8 / nullif(extract(epoch FROM s.t1 - s.t0)::float8, 0))) AS f0,\n"
+    "                 greatest(0, least(1, extract(epoch FROM a.u - s.t0)::float8 / nullif(extract(epoch FROM s.t1 - s.t0)::float8, 0))) AS f1) fr,\n"
+    /* the window meets the leg at one instant: the point there (ST_LineSubstring of a zero stretch can answer NaN) */
+    " LATERAL (SELECT CASE WHEN s.t1 = s.t0 THEN s.geom WHEN fr.f0 >= fr.f1 THEN ST_LineInterpolatePoint(s.geom, fr.f0)\n"
+    "   ELSE ST_LineSubstring(s.geom, fr.f0, fr.f1) END AS sub) x\n"
     " WHERE $6 = 2 AND s.id = $7 AND s.seg = $8\n"
     "UNION ALL SELECT greatest(0, ST_Distance(o.geom, a.g) - a.r), o.prot, o.t && a.w, o.t::text FROM a, unit o WHERE $6 = 3 AND o.id = $7";
 
