@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "geo.h"
 #include "log.h"
+#include "record.h"
 #include "notify.h"
 #include "org.h"
 #include "tz.h"
@@ -29,33 +30,6 @@ struct isf_state {
 static isf_state_t *IS(truce_t *t)
 {
     return t->isf;
-}
-
-static const char *str(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int64_t time_of(const json_t *o, const char *k)
-{
-    int64_t ms = 0;
-    if (str(o, k)) time_parse(str(o, k), &ms);
-    return ms;
-}
-
-static void set_time(json_t *o, const char *k, int64_t ms)
-{
-    char s[32];
-    time_format(ms, s);
-    json_object_set_new(o, k, json_string(s));
-}
-
-static int in_list(const json_t *a, const char *s)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(a, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return 1;
-    return 0;
 }
 
 const char *const task_types[] = {"patrol", "checkpoint", "convoy_escort", "site_protection", "cordon_and_search",
@@ -83,7 +57,7 @@ static int implies(const char *type, const char *flag)
 
 static int task_flag(const json_t *task, const char *flag)
 {
-    return json_is_true(json_object_get(task, flag)) || implies(str(task, "type"), flag);
+    return json_is_true(json_object_get(task, flag)) || implies(rec_str(task, "type"), flag);
 }
 
 /* ---- labels ---- */
@@ -104,7 +78,7 @@ static json_t *labels_plus(const json_t *labels, const char *org)
     json_t *l = json_deep_copy(labels);
     char own[80];
     snprintf(own, sizeof own, "org:%s", org);
-    if (org && !in_list(l, own)) json_array_append_new(l, json_string(own));
+    if (org && !rec_has(l, own)) json_array_append_new(l, json_string(own));
     return l;
 }
 
@@ -141,9 +115,9 @@ static void apply_strength(truce_t *t, const event_t *ev)
     const char *keys[] = {"pledged", "deployed", "note"};
     for (int k = 0; k < 3; k++)
         if (json_object_get(ev->body, keys[k])) json_object_set(x, keys[k], json_object_get(ev->body, keys[k]));
-    int64_t at = time_of(ev->body, "at");
+    int64_t at = rec_time(ev->body, "at");
     size_t pos = json_array_size(h);
-    while (pos > 0 && time_of(json_array_get(h, pos - 1), "at") > at) pos--;
+    while (pos > 0 && rec_time(json_array_get(h, pos - 1), "at") > at) pos--;
     json_array_insert_new(h, pos, x);
     for (int k = 0; k < 2; k++) {
         json_t *latest = NULL;
@@ -166,7 +140,7 @@ static void apply_caveat(truce_t *t, const event_t *ev)
     json_t *rec = json_deep_copy(ev->body);
     json_object_set_new(rec, "id", json_string(ev->subject));
     json_object_set_new(rec, "set_by", json_string(ev->actor));
-    set_time(rec, "set_at", ev->time);
+    rec_set_time(rec, "set_at", ev->time);
     json_object_set_new(rec, "seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(IS(t)->caveats, ev->subject, rec);
@@ -189,7 +163,7 @@ static void apply_task_created(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "id", json_string(ev->subject));
     json_object_set_new(rec, "status", json_string("draft"));
     json_object_set_new(rec, "created_by", json_string(ev->actor));
-    set_time(rec, "created_at", ev->time);
+    rec_set_time(rec, "created_at", ev->time);
     json_object_set_new(rec, "history", json_array());
     task_history(rec, ev, "draft", NULL);
     json_object_set_new(rec, "_base_labels", json_deep_copy(ev->labels));
@@ -206,7 +180,7 @@ static void apply_task_change(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_object_get(IS(t)->tasks, ev->subject);
     if (!rec) return;
-    const char *status = str(ev->body, "status");
+    const char *status = rec_str(ev->body, "status");
     const char *k;
     json_t *v;
     json_object_foreach(ev->body, k, v) if (strcmp(k, "status") && strcmp(k, "note")) json_object_set(rec, k, v);
@@ -215,10 +189,10 @@ static void apply_task_change(truce_t *t, const event_t *ev)
         json_object_del(rec, "unit");
         json_object_del(rec, "contingent");
     }
-    task_history(rec, ev, status ? status : str(rec, "status"), str(ev->body, "note"));
+    task_history(rec, ev, status ? status : rec_str(rec, "status"), rec_str(ev->body, "note"));
     json_t *base = json_object_get(rec, "_base_labels") ? json_object_get(rec, "_base_labels") : json_object_get(rec, "_labels");
-    json_t *unit = str(rec, "unit") ? notify_unit(t, str(rec, "unit")) : NULL;
-    json_object_set_new(rec, "_labels", unit ? labels_plus(base, str(unit, "org")) : json_deep_copy(base));
+    json_t *unit = rec_str(rec, "unit") ? notify_unit(t, rec_str(rec, "unit")) : NULL;
+    json_object_set_new(rec, "_labels", unit ? labels_plus(base, rec_str(unit, "org")) : json_deep_copy(base));
 }
 
 /* An escort task follows its movement while it is still a draft: a new
@@ -230,10 +204,10 @@ static void apply_movement_change(truce_t *t, const event_t *ev)
     json_t *rec;
     json_object_foreach(IS(t)->tasks, id, rec)
     {
-        if (!str(rec, "movement") || strcmp(str(rec, "movement"), ev->subject)) continue;
-        const char *st = str(rec, "status");
+        if (!rec_str(rec, "movement") || strcmp(rec_str(rec, "movement"), ev->subject)) continue;
+        const char *st = rec_str(rec, "status");
         if (strcmp(st, "draft") && strcmp(st, "declined")) continue;
-        const char *ms = str(ev->body, "status");
+        const char *ms = rec_str(ev->body, "status");
         if (ms && (!strcmp(ms, "cancelled") || !strcmp(ms, "denied"))) {
             json_object_set_new(rec, "status", json_string("aborted"));
             task_history(rec, ev, "aborted", !strcmp(ms, "cancelled") ? "the movement was cancelled" : "the movement was denied");
@@ -327,7 +301,7 @@ static json_t *contingent_of_org(truce_t *t, const char *org)
 {
     const char *id;
     json_t *c;
-    json_object_foreach(IS(t)->contingents, id, c) if (org && !strcmp(str(c, "org"), org)) return c;
+    json_object_foreach(IS(t)->contingents, id, c) if (org && !strcmp(rec_str(c, "org"), org)) return c;
     return NULL;
 }
 
@@ -340,9 +314,9 @@ static json_t *caveats_at(truce_t *t, const char *contingent, int64_t at)
     json_t *c;
     json_object_foreach(IS(t)->caveats, id, c)
     {
-        if (strcmp(str(c, "contingent"), contingent)) continue;
-        int64_t from = time_of(c, "effective_from");
-        if (from > at || (str(c, "effective_until") && time_of(c, "effective_until") <= at)) continue;
+        if (strcmp(rec_str(c, "contingent"), contingent)) continue;
+        int64_t from = rec_time(c, "effective_from");
+        if (from > at || (rec_str(c, "effective_until") && rec_time(c, "effective_until") <= at)) continue;
         if (from >= best_from) {
             best = c;
             best_from = from;
@@ -374,7 +348,7 @@ static json_t *sectors_of(truce_t *t, const area_t *a)
     err_t e;
     json_object_foreach(org_features(t), id, f)
     {
-        const char *layer = str(json_object_get(f, "properties"), "layer");
+        const char *layer = rec_str(json_object_get(f, "properties"), "layer");
         if (!layer || strcmp(layer, "sector")) continue;
         shape_t s;
         if (geo_shape_from_json(g, json_object_get(f, "geometry"), 1 << SH_POLY, "sector", &s, &e)) continue;
@@ -419,35 +393,35 @@ json_t *isf_violations(truce_t *t, const json_t *unit, const json_t *task, json_
 {
     json_t *out = json_array();
     if (approval) *approval = NULL;
-    json_t *ctg = contingent_of_org(t, str(unit, "org"));
+    json_t *ctg = contingent_of_org(t, rec_str(unit, "org"));
     if (!ctg) return out;
-    int64_t from = time_of(task, "window_from"), until = time_of(task, "window_until");
-    json_t *set = caveats_at(t, str(ctg, "id"), from);
+    int64_t from = rec_time(task, "window_from"), until = rec_time(task, "window_until");
+    json_t *set = caveats_at(t, rec_str(ctg, "id"), from);
     json_t *r = json_object_get(set, "rules");
     if (!r) return out;
-    const char *type = str(task, "type");
+    const char *type = rec_str(task, "type");
     json_t *v;
-    if ((v = json_object_get(r, "allowed_task_types")) && !in_list(v, type))
-        reason(out, "allowed_task_types", "%s does not allow %s tasks", str(ctg, "nation"), type);
+    if ((v = json_object_get(r, "allowed_task_types")) && !rec_has(v, type))
+        reason(out, "allowed_task_types", "%s does not allow %s tasks", rec_str(ctg, "nation"), type);
     area_t a;
     int have_area = task_area(t, task, &a) == 0;
     json_t *secs = have_area ? sectors_of(t, &a) : json_array();
     size_t i;
     json_t *s;
     if ((v = json_object_get(r, "sectors_allowed")))
-        json_array_foreach(secs, i, s) if (!in_list(v, json_string_value(s)))
-            reason(out, "sectors_allowed", "%s is not among the sectors %s allows", json_string_value(s), str(ctg, "nation"));
+        json_array_foreach(secs, i, s) if (!rec_has(v, json_string_value(s)))
+            reason(out, "sectors_allowed", "%s is not among the sectors %s allows", json_string_value(s), rec_str(ctg, "nation"));
     if ((v = json_object_get(r, "sectors_excluded")))
-        json_array_foreach(secs, i, s) if (in_list(v, json_string_value(s)))
-            reason(out, "sectors_excluded", "%s excludes %s", str(ctg, "nation"), json_string_value(s));
+        json_array_foreach(secs, i, s) if (rec_has(v, json_string_value(s)))
+            reason(out, "sectors_excluded", "%s excludes %s", rec_str(ctg, "nation"), json_string_value(s));
     json_decref(secs);
     if ((v = json_object_get(r, "no_ops_hours"))) {
         double h1 = json_number_value(json_object_get(v, "from")), h2 = json_number_value(json_object_get(v, "until"));
         if (hours_meet(t, from, until, h1, h2))
             reason(out, "no_ops_hours", "no operations between %02.0f:00 and %02.0f:00 local time", h1, h2);
     }
-    if ((v = json_object_get(r, "max_use_of_force")) && force_rank(str(task, "use_of_force")) > force_rank(json_string_value(v)))
-        reason(out, "max_use_of_force", "use of force %s is above %s", str(task, "use_of_force"), json_string_value(v));
+    if ((v = json_object_get(r, "max_use_of_force")) && force_rank(rec_str(task, "use_of_force")) > force_rank(json_string_value(v)))
+        reason(out, "max_use_of_force", "use of force %s is above %s", rec_str(task, "use_of_force"), json_string_value(v));
     if (json_is_true(json_object_get(r, "no_crowd_riot_control")) && task_flag(task, "crowd_riot_control"))
         reason(out, "no_crowd_riot_control", "no crowd and riot control");
     if (json_is_true(json_object_get(r, "no_detention")) && task_flag(task, "detention"))
@@ -465,7 +439,7 @@ json_t *isf_violations(truce_t *t, const json_t *unit, const json_t *task, json_
             shape_free(&base);
         }
     }
-    if ((v = json_object_get(r, "national_approval")) && in_list(json_object_get(v, "task_types"), type) && approval)
+    if ((v = json_object_get(r, "national_approval")) && rec_has(json_object_get(v, "task_types"), type) && approval)
         *approval = json_pack("{s:b, s:O?}", "required", 1, "delay_h", json_object_get(v, "delay_h"));
     if (have_area) shape_free(&a.shape);
     return out;
@@ -475,27 +449,27 @@ json_t *isf_violations(truce_t *t, const json_t *unit, const json_t *task, json_
 static json_t *unfit(truce_t *t, const json_t *unit, const json_t *task)
 {
     json_t *out = json_array();
-    const char *uid = str(unit, "id");
-    if (str(unit, "status") && strcmp(str(unit, "status"), "available"))
-        reason(out, "status", "the unit is %s", str(unit, "status"));
+    const char *uid = rec_str(unit, "id");
+    if (rec_str(unit, "status") && strcmp(rec_str(unit, "status"), "available"))
+        reason(out, "status", "the unit is %s", rec_str(unit, "status"));
     json_t *caps = json_object_get(task, "capabilities");
-    if (json_array_size(caps) && !in_list(caps, str(unit, "type")))
+    if (json_array_size(caps) && !rec_has(caps, rec_str(unit, "type")))
         reason(out, "capabilities", "the task needs %s, the unit is %s",
-               json_string_value(json_array_get(caps, 0)), str(unit, "type"));
+               json_string_value(json_array_get(caps, 0)), rec_str(unit, "type"));
     json_int_t need = json_integer_value(json_object_get(task, "strength"));
     if (need && json_integer_value(json_object_get(unit, "strength")) < need)
         reason(out, "strength", "the task needs %lld, the unit has %lld", (long long)need,
                (long long)json_integer_value(json_object_get(unit, "strength")));
-    int64_t from = time_of(task, "window_from"), until = time_of(task, "window_until");
+    int64_t from = rec_time(task, "window_from"), until = rec_time(task, "window_until");
     const char *id;
     json_t *o;
     json_object_foreach(IS(t)->tasks, id, o)
     {
-        const char *st = str(o, "status");
-        if (o == task || !str(o, "unit") || strcmp(str(o, "unit"), uid)) continue;
+        const char *st = rec_str(o, "status");
+        if (o == task || !rec_str(o, "unit") || strcmp(rec_str(o, "unit"), uid)) continue;
         if (strcmp(st, "assigned") && strcmp(st, "awaiting_approval") && strcmp(st, "accepted") && strcmp(st, "in_progress"))
             continue;
-        if (time_of(o, "window_from") < until && time_of(o, "window_until") > from)
+        if (rec_time(o, "window_from") < until && rec_time(o, "window_until") > from)
             reason(out, "busy", "the unit has %s in that window", id);
     }
     return out;
@@ -508,7 +482,7 @@ static int holds_position(truce_t *t, const principal_t *who, const char *pos)
     if (!who || !pos) return !who;
     if (!who->person[0]) return 0;
     json_t *mine = org_positions_of(t, who->person);
-    int ok = in_list(mine, pos);
+    int ok = rec_has(mine, pos);
     json_decref(mine);
     return ok;
 }
@@ -516,7 +490,7 @@ static int holds_position(truce_t *t, const principal_t *who, const char *pos)
 int isf_prepare_contingent(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
-    const char *id = str(in, "id"), *org = str(in, "org");
+    const char *id = rec_str(in, "id"), *org = rec_str(in, "org");
     if (!id || strncmp(id, "CTG-", 4) || !schema_valid_id(id, 32)) return err_set(e, E_BAD_VALUE, "id", "contingent ids are CTG-...");
     if (!org || !org_exists(t, org)) return err_set(e, E_BAD_VALUE, "org", "no organisation %s", org ? org : "");
     snprintf(c->result_id, sizeof c->result_id, "%s", id);
@@ -529,14 +503,14 @@ int isf_prepare_contingent(truce_t *t, cmd_t *c, err_t *e)
 int isf_prepare_caveat(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
-    json_t *ctg = json_object_get(IS(t)->contingents, str(in, "contingent"));
-    if (!ctg) return err_set(e, E_BAD_VALUE, "contingent", "no contingent %s", str(in, "contingent"));
-    if (c->who && !holds_position(t, c->who, str(ctg, "commander_position")))
-        return err_set(e, E_FORBIDDEN, "contingent", "caveats of %s are set by the holder of %s", str(ctg, "id"),
-                       str(ctg, "commander_position"));
+    json_t *ctg = json_object_get(IS(t)->contingents, rec_str(in, "contingent"));
+    if (!ctg) return err_set(e, E_BAD_VALUE, "contingent", "no contingent %s", rec_str(in, "contingent"));
+    if (c->who && !holds_position(t, c->who, rec_str(ctg, "commander_position")))
+        return err_set(e, E_FORBIDDEN, "contingent", "caveats of %s are set by the holder of %s", rec_str(ctg, "id"),
+                       rec_str(ctg, "commander_position"));
     snprintf(c->result_id, sizeof c->result_id, "CAV-%llu", (unsigned long long)IS(t)->last_caveat + 1);
     json_t *body = json_deep_copy(in);
-    if (c->who) json_object_set_new(body, "signed_by_position", json_string(str(ctg, "commander_position")));
+    if (c->who) json_object_set_new(body, "signed_by_position", json_string(rec_str(ctg, "commander_position")));
     return cmd_draft(c, "caveat.set", c->result_id, json_incref(json_object_get(ctg, "_labels")), body, e);
 }
 
@@ -550,7 +524,7 @@ typedef struct {
 static int prepare_task_create(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
-    const char *mov = str(in, "movement");
+    const char *mov = rec_str(in, "movement");
     json_t *labels = isf_labels(NULL);
     if (mov) {
         json_t *m = notify_movement(t, mov);
@@ -558,7 +532,7 @@ static int prepare_task_create(truce_t *t, cmd_t *c, err_t *e)
             json_decref(labels);
             return err_set(e, E_BAD_VALUE, "movement", "no movement %s", mov);
         }
-        json_t *l = labels_plus(labels, str(m, "org"));
+        json_t *l = labels_plus(labels, rec_str(m, "org"));
         json_decref(labels);
         labels = l;
     }
@@ -596,7 +570,7 @@ int isf_draft_escort(truce_t *t, cmd_t *c, const char *movement, const json_t *i
 
 static const char *unit_org(truce_t *t, const char *unit)
 {
-    return str(notify_unit(t, unit), "org");
+    return rec_str(notify_unit(t, unit), "org");
 }
 
 static int prepare_task_assign(truce_t *t, cmd_t *c, err_t *e)
@@ -605,10 +579,10 @@ static int prepare_task_assign(truce_t *t, cmd_t *c, err_t *e)
     json_t *task = json_object_get(IS(t)->tasks, op->id);
     if (!task) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    const char *st = str(task, "status");
+    const char *st = rec_str(task, "status");
     if (strcmp(st, "draft") && strcmp(st, "declined"))
         return err_set(e, E_CONFLICT, "unit", "%s is %s: only a draft or declined task is assigned", op->id, st);
-    const char *uid = str(op->in, "unit");
+    const char *uid = rec_str(op->in, "unit");
     json_t *unit = notify_unit(t, uid);
     if (!unit) return err_set(e, E_BAD_VALUE, "unit", "no unit %s", uid);
     json_t *approval = NULL;
@@ -623,17 +597,17 @@ static int prepare_task_assign(truce_t *t, cmd_t *c, err_t *e)
         buf_init(&m);
         size_t i;
         json_t *x;
-        json_array_foreach(why, i, x) buf_addf(&m, "%s%s: %s", i ? "; " : "", str(x, "caveat"), str(x, "reason"));
+        json_array_foreach(why, i, x) buf_addf(&m, "%s%s: %s", i ? "; " : "", rec_str(x, "caveat"), rec_str(x, "reason"));
         err_set(e, E_CONFLICT, "unit", "%s cannot take %s: %s", uid, op->id, m.data);
         buf_release(&m);
         return -1;
     }
     json_decref(why);
-    json_t *ctg = contingent_of_org(t, str(unit, "org"));
+    json_t *ctg = contingent_of_org(t, rec_str(unit, "org"));
     json_t *body = json_pack("{s:s, s:s, s:s?, s:o?}", "status", approval ? "awaiting_approval" : "assigned", "unit", uid,
-                             "contingent", ctg ? str(ctg, "id") : NULL, "approval", approval);
+                             "contingent", ctg ? rec_str(ctg, "id") : NULL, "approval", approval);
     json_t *base = json_object_get(task, "_base_labels") ? json_object_get(task, "_base_labels") : json_object_get(task, "_labels");
-    return cmd_draft(c, "task.assigned", op->id, labels_plus(base, str(unit, "org")), body, e);
+    return cmd_draft(c, "task.assigned", op->id, labels_plus(base, rec_str(unit, "org")), body, e);
 }
 
 /* Task actions by the unit's contingent (or ISF HQ where noted). */
@@ -663,15 +637,15 @@ static int prepare_task_action(truce_t *t, cmd_t *c, err_t *e)
     for (size_t i = 0; i < sizeof task_moves / sizeof task_moves[0]; i++) {
         if (strcmp(task_moves[i].action, op->action)) continue;
         int ok = 0;
-        for (int k = 0; k < 3 && task_moves[i].from[k]; k++) ok |= !strcmp(task_moves[i].from[k], str(task, "status"));
-        if (!ok) return err_set(e, E_CONFLICT, NULL, "%s is %s: it cannot %s", op->id, str(task, "status"), op->action);
-        const char *org = unit_org(t, str(task, "unit") ? str(task, "unit") : "");
+        for (int k = 0; k < 3 && task_moves[i].from[k]; k++) ok |= !strcmp(task_moves[i].from[k], rec_str(task, "status"));
+        if (!ok) return err_set(e, E_CONFLICT, NULL, "%s is %s: it cannot %s", op->id, rec_str(task, "status"), op->action);
+        const char *org = unit_org(t, rec_str(task, "unit") ? rec_str(task, "unit") : "");
         int own = c->who && org && !strcmp(c->who->org, org);
         int hq = c->who && !strcmp(c->who->org, "ISF-HQ");
         if (c->who && !own && !(task_moves[i].hq && hq))
             return err_set(e, E_FORBIDDEN, NULL, "only %s%s may %s %s", org ? org : "the unit's contingent",
                            task_moves[i].hq ? " or ISF HQ" : "", op->action, op->id);
-        const char *note = str(op->in, "note");
+        const char *note = rec_str(op->in, "note");
         if (task_moves[i].reason && !note)
             return err_set(e, E_MISSING_FIELD, "note", "a reason (note) is required to %s", op->action);
         char kind[48];
@@ -732,8 +706,8 @@ static int list(req_t *r, json_t *coll, const char *name, const char *filter_key
     json_object_foreach(coll, id, rec)
     {
         if (!may_see(&r->who, json_object_get(rec, "_labels"))) continue;
-        if (want && (!str(rec, filter_key) || strcmp(str(rec, filter_key), want))) continue;
-        if (status && (!str(rec, "status") || strcmp(str(rec, "status"), status))) continue;
+        if (want && (!rec_str(rec, filter_key) || strcmp(rec_str(rec, filter_key), want))) continue;
+        if (status && (!rec_str(rec, "status") || strcmp(rec_str(rec, "status"), status))) continue;
         json_array_append_new(out, out_rec(rec));
     }
     pthread_rwlock_unlock(&r->t->lock);
@@ -778,7 +752,7 @@ static int prepare_strength(truce_t *t, cmd_t *c, err_t *e)
 int h_contingent_strength(req_t *r)
 {
     int64_t at;
-    if (str(r->json, "at") && time_parse(str(r->json, "at"), &at) == 0 && at > util_now_ms() + 5 * 60 * 1000)
+    if (rec_str(r->json, "at") && time_parse(rec_str(r->json, "at"), &at) == 0 && at > util_now_ms() + 5 * 60 * 1000)
         return reply_error(r, E_OUT_OF_RANGE, "at", "at is in the future");
     if (!json_object_get(r->json, "pledged") && !json_object_get(r->json, "deployed"))
         return reply_error(r, E_MISSING_FIELD, "deployed", "give pledged, deployed or both");
@@ -791,15 +765,15 @@ int h_contingent_strength(req_t *r)
 static int prepare_unit_add(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
-    if (notify_unit(t, str(in, "id"))) return err_set(e, E_CONFLICT, "id", "%s exists", str(in, "id"));
-    if (!contingent_of_org(t, str(in, "org"))) return err_set(e, E_BAD_VALUE, "org", "%s has no contingent", str(in, "org"));
+    if (notify_unit(t, rec_str(in, "id"))) return err_set(e, E_CONFLICT, "id", "%s exists", rec_str(in, "id"));
+    if (!contingent_of_org(t, rec_str(in, "org"))) return err_set(e, E_BAD_VALUE, "org", "%s has no contingent", rec_str(in, "org"));
     return notify_prepare_unit(t, c, e);
 }
 
 /* A sector named in a unit's fields must exist; -1 replied. */
 static int check_sector(req_t *r)
 {
-    const char *sec = str(r->json, "sector");
+    const char *sec = rec_str(r->json, "sector");
     if (!sec) return 0;
     pthread_rwlock_rdlock(&r->t->lock);
     int ok = org_sector_exists(r->t, sec);
@@ -831,8 +805,8 @@ static int prepare_unit_update(truce_t *t, cmd_t *c, err_t *e)
     task_op_t *op = c->arg;
     json_t *unit = notify_unit(t, op->id);
     if (!unit) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
-    if (c->who && strcmp(c->who->org, "ISF-HQ") && strcmp(c->who->org, str(unit, "org")))
-        return err_set(e, E_FORBIDDEN, NULL, "only %s or ISF HQ updates %s", str(unit, "org"), op->id);
+    if (c->who && strcmp(c->who->org, "ISF-HQ") && strcmp(c->who->org, rec_str(unit, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s or ISF HQ updates %s", rec_str(unit, "org"), op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
     return cmd_draft(c, "unit.updated", op->id, json_incref(json_object_get(unit, "_labels")), json_deep_copy(op->in), e);
 }
@@ -874,7 +848,7 @@ int h_caveats_set(req_t *r)
 {
     err_t e;
     if (check_rules(r->t, json_object_get(r->json, "rules"), &e)) return reply_err(r, &e);
-    if (str(r->json, "effective_until") && time_of(r->json, "effective_until") <= time_of(r->json, "effective_from"))
+    if (rec_str(r->json, "effective_until") && rec_time(r->json, "effective_until") <= rec_time(r->json, "effective_from"))
         return reply_error(r, E_OUT_OF_RANGE, "effective_until", "effective_until must be after effective_from");
     cmd_t c = {.who = &r->who, .prepare = isf_prepare_caveat, .arg = r->json};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
@@ -904,7 +878,7 @@ int h_caveats_matrix(req_t *r)
         json_t *rules = json_object_get(set, "rules");
         json_array_append_new(rows, json_pack("{s:s, s:O?, s:O?, s:s?, s:O}", "contingent", id, "nation",
                                               json_object_get(ctg, "nation"), "name", json_object_get(ctg, "name"),
-                                              "caveat_set", set ? str(set, "id") : NULL, "rules",
+                                              "caveat_set", set ? rec_str(set, "id") : NULL, "rules",
                                               rules ? rules : json_object()));
     }
     pthread_rwlock_unlock(&r->t->lock);
@@ -954,7 +928,7 @@ int h_tasks_add(req_t *r)
         return reply_error(r, E_MISSING_FIELD, "radius_m", "radius_m is required with a Point");
     if (!point && json_object_get(in, "radius_m"))
         return reply_error(r, E_BAD_VALUE, "radius_m", "radius_m goes with a Point, not a Polygon or a route");
-    if (time_of(in, "window_until") <= time_of(in, "window_from"))
+    if (rec_time(in, "window_until") <= rec_time(in, "window_from"))
         return reply_error(r, E_OUT_OF_RANGE, "window_until", "window_until must be after window_from");
     size_t i;
     json_t *x;

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "log.h"
 #include "org.h"
+#include "record.h"
 
 #define TEXT_MAX 4000
 #define FUTURE_MS (5 * 60 * 1000)
@@ -46,26 +47,6 @@ static const char *intern(journal_state_t *j, const char *s)
         json_object_set_new(j->strings, s, v);
     }
     return json_string_value(v);
-}
-
-static json_t *intern_labels(journal_state_t *j, json_t *labels)
-{
-    buf_t key;
-    buf_init(&key);
-    size_t i;
-    json_t *l;
-    json_array_foreach(labels, i, l)
-    {
-        if (i) buf_add(&key, "\x1f", 1);
-        buf_adds(&key, json_string_value(l) ? json_string_value(l) : "");
-    }
-    json_t *v = json_object_get(j->labelsets, key.data);
-    if (!v) {
-        v = json_deep_copy(labels);
-        json_object_set_new(j->labelsets, key.data, v);
-    }
-    buf_release(&key);
-    return v;
 }
 
 static int before(const entry_t *a, int64_t at, uint64_t n)
@@ -110,7 +91,7 @@ static void apply_added(truce_t *t, const event_t *ev)
     *x = (entry_t){.at = at, .n = n, .seq = ev->seq, .recorded = ev->time,
                    .text = strdup(text ? text : ""), .sector = sector ? intern(j, sector) : NULL,
                    .author = intern(j, ev->actor), .org = intern(j, ev->org),
-                   .labels = intern_labels(j, ev->labels)};
+                   .labels = labels_intern(j->labelsets, ev->labels)};
     if (!x->text) abort();
     j->n++;
     if (n > j->last_n) j->last_n = n;
@@ -218,7 +199,7 @@ static int journal_load(truce_t *t, const char *p, size_t n)
                                  .seq = (uint64_t)nums[3], .text = strdup(text),
                                  .sector = *sector ? intern(j, sector) : NULL,
                                  .author = intern(j, author), .org = intern(j, org),
-                                 .labels = intern_labels(j, la)};
+                                 .labels = labels_intern(j->labelsets, la)};
         json_decref(la);
         if ((uint64_t)nums[2] > j->last_n) j->last_n = (uint64_t)nums[2];
     }

@@ -18,6 +18,7 @@
 #include "isf.h"
 #include "ops.h"
 #include "log.h"
+#include "record.h"
 
 #define DAY_MS (86400LL * 1000)
 #define MAX_CHECK_MS (31 * DAY_MS)
@@ -118,42 +119,7 @@ static json_t *sharing(truce_t *t, const char *kind, const char *org)
     return out;
 }
 
-static json_t *intern_labels(notify_state_t *ns, json_t *labels)
-{
-    buf_t key;
-    buf_init(&key);
-    size_t i;
-    json_t *l;
-    json_array_foreach(labels, i, l)
-    {
-        if (i) buf_add(&key, "\x1f", 1);
-        buf_adds(&key, json_string_value(l) ? json_string_value(l) : "");
-    }
-    json_t *v = json_object_get(ns->labelsets, key.data);
-    if (!v) {
-        v = json_deep_copy(labels);
-        json_object_set_new(ns->labelsets, key.data, v);
-    }
-    buf_release(&key);
-    return v;
-}
-
 /* ---- small helpers ---- */
-
-static int64_t time_of(const json_t *rec, const char *key)
-{
-    int64_t ms = 0;
-    const char *s = json_string_value(json_object_get(rec, key));
-    if (s) time_parse(s, &ms);
-    return ms;
-}
-
-static void set_time(json_t *rec, const char *key, int64_t ms)
-{
-    char s[32];
-    time_format(ms, s);
-    json_object_set_new(rec, key, json_string(s));
-}
 
 static uint64_t id_number(const char *id, const char *prefix)
 {
@@ -164,16 +130,11 @@ static uint64_t id_number(const char *id, const char *prefix)
     return *end ? 0 : v;
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
 /* The caller's organisation, or for the system (the scenario) the one the
  * record names. */
 static const char *org_of(const cmd_t *c, const json_t *in)
 {
-    return c->who ? c->who->org : (str(in, "org") ? str(in, "org") : "CMCC");
+    return c->who ? c->who->org : (rec_str(in, "org") ? rec_str(in, "org") : "CMCC");
 }
 
 /* ---- the deconfliction side of records ---- */
@@ -182,9 +143,9 @@ static int place_to_dc(truce_t *t, int type, const char *id, json_t *rec)
 {
     notify_state_t *ns = NS(t);
     err_t e;
-    dc_object_t o = {.kind = ptype[type].dc_kind, .id = id, .category = str(rec, "category"),
-                     .protection_m = protection(t, ptype[type].name, str(rec, "category")),
-                     .t0 = time_of(rec, "valid_from"), .t1 = time_of(rec, "valid_until"),
+    dc_object_t o = {.kind = ptype[type].dc_kind, .id = id, .category = rec_str(rec, "category"),
+                     .protection_m = protection(t, ptype[type].name, rec_str(rec, "category")),
+                     .t0 = rec_time(rec, "valid_from"), .t1 = rec_time(rec, "valid_until"),
                      .labels = json_object_get(rec, "_labels")};
     if (!ns->geo || geo_shape_from_json(ns->geo, json_object_get(rec, "geometry"), 1 << SH_POINT | 1 << SH_POLY,
                                         "geometry", &o.shape, &e))
@@ -249,8 +210,8 @@ static void record_conflicts(truce_t *t, json_t *rec, int kind, const char *id, 
 
 static void place_conflicts(truce_t *t, int type, const char *id, json_t *rec)
 {
-    record_conflicts(t, rec, ptype[type].dc_kind, id, "geometry", protection(t, ptype[type].name, str(rec, "category")),
-                     time_of(rec, "valid_from"), time_of(rec, "valid_until"));
+    record_conflicts(t, rec, ptype[type].dc_kind, id, "geometry", protection(t, ptype[type].name, rec_str(rec, "category")),
+                     rec_time(rec, "valid_from"), rec_time(rec, "valid_until"));
 }
 
 /* A movement is checked leg by leg, each against the time it is planned to
@@ -318,7 +279,7 @@ static void apply_feature(truce_t *t, const event_t *ev)
 {
     notify_state_t *ns = NS(t);
     json_t *f = json_object_get(ev->body, "feature");
-    const char *layer = str(json_object_get(f, "properties"), "layer");
+    const char *layer = rec_str(json_object_get(f, "properties"), "layer");
     err_t e;
     if (ns->geo && layer && strcmp(layer, "boundary") == 0 &&
         geo_set_area(ns->geo, json_object_get(f, "geometry"), setting_num(t, "area_margin_m", 5000), &e) == 0) {
@@ -342,11 +303,11 @@ static void apply_place_notified(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "id", json_string(ev->subject));
     json_object_set_new(rec, "kind", json_string(ptype[type].name));
     json_object_set_new(rec, "state", json_string(type == PL_SITE ? "submitted" : "notified"));
-    set_time(rec, "notified_at", ev->time);
-    set_time(rec, "confirmed_at", ev->time);
+    rec_set_time(rec, "notified_at", ev->time);
+    rec_set_time(rec, "confirmed_at", ev->time);
     json_object_set_new(rec, "notified_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "notified_by", json_string(ev->actor));
-    json_object_set(rec, "_labels", intern_labels(ns, ev->labels));
+    json_object_set(rec, "_labels", labels_intern(ns->labelsets, ev->labels));
     json_object_set_new(ns->places[type], ev->subject, rec);
     if (n > ns->last[type]) ns->last[type] = n;
     place_to_dc(t, type, ev->subject, rec);
@@ -357,7 +318,7 @@ static void apply_detail(truce_t *t, json_t *rec, const event_t *ev)
 {
     if (!rec) return;
     json_object_set_new(rec, "_detail", json_deep_copy(ev->body));
-    json_object_set(rec, "_dlabels", intern_labels(NS(t), ev->labels));
+    json_object_set(rec, "_dlabels", labels_intern(NS(t)->labelsets, ev->labels));
 }
 
 static void apply_place_detail(truce_t *t, const event_t *ev)
@@ -370,17 +331,17 @@ static void apply_place_acknowledged(truce_t *t, const event_t *ev)
     json_t *rec = place_rec(t, ev);
     if (!rec) return;
     json_object_set_new(rec, "state", json_string("acknowledged"));
-    set_time(rec, "acknowledged_at", ev->time);
+    rec_set_time(rec, "acknowledged_at", ev->time);
     json_object_set_new(rec, "acknowledged_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "acknowledged_by", json_string(ev->actor));
-    if (str(ev->body, "note")) json_object_set(rec, "acknowledged_note", json_object_get(ev->body, "note"));
+    if (rec_str(ev->body, "note")) json_object_set(rec, "acknowledged_note", json_object_get(ev->body, "note"));
 }
 
 static void apply_place_reconfirmed(truce_t *t, const event_t *ev)
 {
     json_t *rec = place_rec(t, ev);
     if (!rec) return;
-    set_time(rec, "confirmed_at", ev->time);
+    rec_set_time(rec, "confirmed_at", ev->time);
     json_object_set_new(rec, "confirmed_seq", json_integer((json_int_t)ev->seq));
 }
 
@@ -390,7 +351,7 @@ static void apply_place_withdrawn(truce_t *t, const event_t *ev)
     json_t *rec = place_rec(t, ev);
     if (!rec) return;
     json_object_set_new(rec, "state", json_string("withdrawn"));
-    set_time(rec, "withdrawn_at", ev->time);
+    rec_set_time(rec, "withdrawn_at", ev->time);
     json_object_set_new(rec, "withdrawn_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "withdrawn_by", json_string(ev->actor));
     json_object_set(rec, "withdrawn_reason", json_object_get(ev->body, "reason"));
@@ -410,8 +371,8 @@ static void apply_place_amended(truce_t *t, const event_t *ev)
         json_object_del(rec, "acknowledged_by");
         json_object_del(rec, "acknowledged_note");
     }
-    set_time(rec, "amended_at", ev->time);
-    set_time(rec, "confirmed_at", ev->time);
+    rec_set_time(rec, "amended_at", ev->time);
+    rec_set_time(rec, "confirmed_at", ev->time);
     json_object_set_new(rec, "amended_seq", json_integer((json_int_t)ev->seq));
     place_to_dc(t, type, ev->subject, rec);
     place_conflicts(t, type, ev->subject, rec);
@@ -438,11 +399,11 @@ static void apply_movement_notified(truce_t *t, const event_t *ev)
     json_t *rec = json_deep_copy(ev->body);
     json_object_set_new(rec, "id", json_string(ev->subject));
     json_object_set_new(rec, "status", json_string("submitted"));
-    set_time(rec, "notified_at", ev->time);
+    rec_set_time(rec, "notified_at", ev->time);
     json_object_set_new(rec, "notified_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "notified_by", json_string(ev->actor));
     history_add(rec, ev, "submitted", NULL);
-    json_object_set(rec, "_labels", intern_labels(ns, ev->labels));
+    json_object_set(rec, "_labels", labels_intern(ns->labelsets, ev->labels));
     json_object_set_new(ns->movements, ev->subject, rec);
     if (n > ns->last[2]) ns->last[2] = n;
     movement_to_dc(t, ev->subject, rec);
@@ -462,12 +423,12 @@ static int movement_final(const char *s)
 static void apply_movement_status(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_object_get(NS(t)->movements, ev->subject);
-    const char *s = str(ev->body, "status");
+    const char *s = rec_str(ev->body, "status");
     if (!rec || !s) return;
     json_object_set_new(rec, "status", json_string(s));
-    history_add(rec, ev, s, str(ev->body, "reason"));
+    history_add(rec, ev, s, rec_str(ev->body, "reason"));
     if (strcmp(s, "acknowledged") == 0) {
-        set_time(rec, "acknowledged_at", ev->time);
+        rec_set_time(rec, "acknowledged_at", ev->time);
         json_object_set_new(rec, "acknowledged_seq", json_integer((json_int_t)ev->seq));
         json_object_set_new(rec, "acknowledged_by", json_string(ev->actor));
     }
@@ -483,7 +444,7 @@ static void apply_movement_amended(truce_t *t, const event_t *ev)
     json_object_del(rec, "acknowledged_at");
     json_object_del(rec, "acknowledged_seq");
     json_object_del(rec, "acknowledged_by");
-    set_time(rec, "amended_at", ev->time);
+    rec_set_time(rec, "amended_at", ev->time);
     json_object_set_new(rec, "amended_seq", json_integer((json_int_t)ev->seq));
     history_add(rec, ev, "submitted", "amended");
     movement_to_dc(t, ev->subject, rec);
@@ -495,7 +456,7 @@ static void apply_unit_registered(truce_t *t, const event_t *ev)
     json_t *rec = json_deep_copy(ev->body);
     json_object_del(rec, "position");
     json_object_set_new(rec, "id", json_string(ev->subject));
-    json_object_set(rec, "_labels", intern_labels(NS(t), ev->labels));
+    json_object_set(rec, "_labels", labels_intern(NS(t)->labelsets, ev->labels));
     json_object_set_new(NS(t)->units, ev->subject, rec);
 }
 
@@ -507,8 +468,8 @@ static void unit_report_to_dc(truce_t *t, const char *unit, json_t *rep, int64_t
     char id[96];
     snprintf(id, sizeof id, "%s#%lld", unit, (long long)json_integer_value(json_object_get(rep, "n")));
     err_t e;
-    dc_object_t o = {.kind = DC_UNIT, .id = id, .category = str(rep, "type"),
-                     .protection_m = protection(t, "unit", NULL), .t0 = time_of(rep, "at"), .t1 = until,
+    dc_object_t o = {.kind = DC_UNIT, .id = id, .category = rec_str(rep, "type"),
+                     .protection_m = protection(t, "unit", NULL), .t0 = rec_time(rep, "at"), .t1 = until,
                      .labels = json_object_get(rep, "_labels")};
     if (ns->geo && !geo_shape_from_json(ns->geo, json_object_get(rep, "geometry"), 1 << SH_POINT, "geometry",
                                         &o.shape, &e))
@@ -524,7 +485,7 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
     if (!rec) return;
     int64_t ttl = (int64_t)(setting_num(t, "unit_position_ttl_h", 24) * 3600 * 1000);
     json_t *prev = json_incref(json_object_get(rec, "position")); /* outlives its replacement below */
-    int64_t at = time_of(ev->body, "at");
+    int64_t at = rec_time(ev->body, "at");
     json_t *hist = json_object_get(rec, "_history");
     if (!hist) {
         hist = json_array();
@@ -534,10 +495,10 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "_reports", json_integer(n));
     json_t *rep = json_pack("{s:O, s:O, s:I, s:I, s:s?}", "geometry", json_object_get(ev->body, "geometry"), "at",
                             json_object_get(ev->body, "at"), "seq", (json_int_t)ev->seq, "n", n, "type",
-                            str(rec, "type"));
-    json_object_set(rep, "_labels", intern_labels(NS(t), ev->labels));
-    if (prev && at < time_of(prev, "at")) {
-        int64_t pat = time_of(prev, "at"), until = at + ttl < pat ? at + ttl : pat;
+                            rec_str(rec, "type"));
+    json_object_set(rep, "_labels", labels_intern(NS(t)->labelsets, ev->labels));
+    if (prev && at < rec_time(prev, "at")) {
+        int64_t pat = rec_time(prev, "at"), until = at + ttl < pat ? at + ttl : pat;
         json_object_set_new(rep, "until", json_integer(until));
         unit_report_to_dc(t, ev->subject, rep, until);
         json_array_append_new(hist, rep);
@@ -545,7 +506,7 @@ static void apply_unit_position(truce_t *t, const event_t *ev)
         return;
     }
     if (prev) {
-        int64_t pat = time_of(prev, "at"), until = pat + ttl < at ? pat + ttl : at;
+        int64_t pat = rec_time(prev, "at"), until = pat + ttl < at ? pat + ttl : at;
         if (until < pat) until = pat;
         unit_report_to_dc(t, ev->subject, prev, until);
         json_t *old = json_deep_copy(prev);
@@ -692,7 +653,7 @@ static int notify_save(truce_t *t, buf_t *b)
 static void relabel(notify_state_t *ns, json_t *o, const char *key)
 {
     json_t *l = json_object_get(o, key);
-    if (l) json_object_set(o, key, intern_labels(ns, l));
+    if (l) json_object_set(o, key, labels_intern(ns->labelsets, l));
 }
 
 static int notify_load(truce_t *t, const char *p, size_t n)
@@ -720,7 +681,7 @@ static int notify_load(truce_t *t, const char *p, size_t n)
         {
             relabel(ns, rec, "_labels");
             relabel(ns, rec, "_dlabels");
-            if (strcmp(str(rec, "state"), "withdrawn")) place_to_dc(t, type, id, rec);
+            if (strcmp(rec_str(rec, "state"), "withdrawn")) place_to_dc(t, type, id, rec);
         }
     }
     json_object_update(ns->movements, json_object_get(all, "movements"));
@@ -728,7 +689,7 @@ static int notify_load(truce_t *t, const char *p, size_t n)
     {
         relabel(ns, rec, "_labels");
         relabel(ns, rec, "_dlabels");
-        if (!movement_final(str(rec, "status"))) movement_to_dc(t, id, rec);
+        if (!movement_final(rec_str(rec, "status"))) movement_to_dc(t, id, rec);
     }
     json_object_update(ns->units, json_object_get(all, "units"));
     int64_t ttl = (int64_t)(setting_num(t, "unit_position_ttl_h", 24) * 3600 * 1000);
@@ -745,7 +706,7 @@ static int notify_load(truce_t *t, const char *p, size_t n)
         json_t *pos = json_object_get(rec, "position");
         if (pos) {
             relabel(ns, pos, "_labels");
-            unit_report_to_dc(t, id, pos, time_of(pos, "at") + ttl);
+            unit_report_to_dc(t, id, pos, rec_time(pos, "at") + ttl);
         }
     }
     json_decref(all);
@@ -781,16 +742,16 @@ static json_t *labels_of(truce_t *t, const char *kind, const char *id)
 
 static const char *place_status(truce_t *t, const json_t *rec, int64_t now, int *lapsed)
 {
-    const char *state = str(rec, "state");
-    int site = strcmp(str(rec, "kind"), "site") == 0;
+    const char *state = rec_str(rec, "state");
+    int site = strcmp(rec_str(rec, "kind"), "site") == 0;
     *lapsed = 0;
     if (!strcmp(state, "withdrawn")) return "withdrawn";
-    if (now > time_of(rec, "valid_until")) return "expired";
+    if (now > rec_time(rec, "valid_until")) return "expired";
     if (site) {
         double days = setting_num(t, "site_reconfirm_days", 30);
-        *lapsed = now - time_of(rec, "confirmed_at") > (int64_t)(days * DAY_MS);
+        *lapsed = now - rec_time(rec, "confirmed_at") > (int64_t)(days * DAY_MS);
     }
-    if (now >= time_of(rec, "valid_from") && (!site || !strcmp(state, "acknowledged"))) return "active";
+    if (now >= rec_time(rec, "valid_from") && (!site || !strcmp(state, "acknowledged"))) return "active";
     return state;
 }
 
@@ -804,7 +765,7 @@ static json_t *rec_out(truce_t *t, const principal_t *who, const json_t *rec, in
     json_object_foreach((json_t *)rec, k, v) if (k[0] != '_' && strcmp(k, "state") && strcmp(k, "position"))
         json_object_set(o, k, v);
     json_object_set(o, "labels", json_object_get(rec, "_labels"));
-    if (str(rec, "state")) {
+    if (rec_str(rec, "state")) {
         int lapsed;
         json_object_set_new(o, "status", json_string(place_status(t, rec, now, &lapsed)));
         json_object_set_new(o, "lapsed", json_boolean(lapsed));
@@ -822,7 +783,7 @@ static json_t *rec_out(truce_t *t, const principal_t *who, const json_t *rec, in
         size_t i;
         json_array_foreach(conf, i, v)
         {
-            json_t *l = labels_of(t, str(v, "kind"), str(v, "id"));
+            json_t *l = labels_of(t, rec_str(v, "kind"), rec_str(v, "id"));
             if (l && may_see(who, l)) json_array_append(c, v);
         }
         json_object_set_new(o, "conflicts", c);
@@ -852,7 +813,7 @@ static int need_geo(req_t *r)
 
 static int check_window(const json_t *in, const char *from_k, const char *until_k, err_t *e)
 {
-    int64_t a = time_of(in, from_k), b = time_of(in, until_k);
+    int64_t a = rec_time(in, from_k), b = rec_time(in, until_k);
     if (json_object_get(in, from_k) && json_object_get(in, until_k) && b <= a)
         return err_set(e, E_OUT_OF_RANGE, until_k, "%s must be after %s", until_k, from_k);
     return 0;
@@ -915,7 +876,7 @@ static json_t *duplicates_of(truce_t *t, const json_t *in, const char *org)
                             &a.shape, &e))
         return ids;
     double radius = setting_num(t, "duplicate_radius_m", 25);
-    dc_query_t q = {.area = &a, .from = time_of(in, "valid_from"), .until = time_of(in, "valid_until"),
+    dc_query_t q = {.area = &a, .from = rec_time(in, "valid_from"), .until = rec_time(in, "valid_until"),
                     .buffer_m = radius, .kinds = 1u << DC_SITE};
     conflict_t *c;
     size_t n;
@@ -924,7 +885,7 @@ static json_t *duplicates_of(truce_t *t, const json_t *in, const char *org)
         for (size_t i = 0; i < n; i++) {
             if (c[i].distance_m > radius) continue;
             json_t *rec = json_object_get(ns->places[PL_SITE], c[i].id);
-            if (!rec || strcmp(str(rec, "org"), org)) continue;
+            if (!rec || strcmp(rec_str(rec, "org"), org)) continue;
             int ok = 0;
             size_t k;
             json_t *x;
@@ -1016,7 +977,7 @@ static int prepare_place_add(truce_t *t, cmd_t *c, err_t *e)
 
 static int owner_or(const cmd_t *c, const json_t *rec, int perm)
 {
-    return !c->who || strcmp(c->who->org, str(rec, "org")) == 0 || (c->who->perms & (1ull << perm));
+    return !c->who || strcmp(c->who->org, rec_str(rec, "org")) == 0 || (c->who->perms & (1ull << perm));
 }
 
 static int prepare_place_action(truce_t *t, cmd_t *c, err_t *e)
@@ -1024,7 +985,7 @@ static int prepare_place_action(truce_t *t, cmd_t *c, err_t *e)
     place_op_t *op = c->arg;
     json_t *rec = json_object_get(NS(t)->places[op->type], op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
-    const char *state = str(rec, "state");
+    const char *state = rec_str(rec, "state");
     const char *name = ptype[op->type].name;
     char kind[48];
     json_t *body;
@@ -1039,24 +1000,24 @@ static int prepare_place_action(truce_t *t, cmd_t *c, err_t *e)
         body = json_pack("{s:O?}", "note", json_object_get(op->in, "note"));
     } else if (strcmp(op->action, "reconfirm") == 0) {
         if (op->type != PL_SITE) return err_set(e, E_NOT_FOUND, NULL, "no-strike objects are not re-confirmed");
-        if (c->who && strcmp(c->who->org, str(rec, "org")))
-            return err_set(e, E_FORBIDDEN, NULL, "only %s re-confirms its sites", str(rec, "org"));
+        if (c->who && strcmp(c->who->org, rec_str(rec, "org")))
+            return err_set(e, E_FORBIDDEN, NULL, "only %s re-confirms its sites", rec_str(rec, "org"));
         snprintf(kind, sizeof kind, "%s.reconfirmed", name);
         body = json_object();
     } else if (strcmp(op->action, "withdraw") == 0) {
         if (op->type == PL_SITE && !owner_or(c, rec, P_NOTIFY_ACK))
-            return err_set(e, E_FORBIDDEN, NULL, "only %s or the CMCC withdraws this site", str(rec, "org"));
+            return err_set(e, E_FORBIDDEN, NULL, "only %s or the CMCC withdraws this site", rec_str(rec, "org"));
         snprintf(kind, sizeof kind, "%s.withdrawn", name);
         body = json_pack("{s:O}", "reason", json_object_get(op->in, "reason"));
     } else { /* amend */
-        if (op->type == PL_SITE && c->who && strcmp(c->who->org, str(rec, "org")))
-            return err_set(e, E_FORBIDDEN, NULL, "only %s amends its sites", str(rec, "org"));
+        if (op->type == PL_SITE && c->who && strcmp(c->who->org, rec_str(rec, "org")))
+            return err_set(e, E_FORBIDDEN, NULL, "only %s amends its sites", rec_str(rec, "org"));
         if (op->type == PL_SITE && json_object_get(op->in, "geometry") && !op->skip_dup) {
             json_t *probe = json_pack("{s:O, s:O, s:O, s:O?}", "geometry", json_object_get(op->in, "geometry"),
                                       "valid_from", json_object_get(rec, "valid_from"), "valid_until",
                                       json_object_get(rec, "valid_until"), "not_duplicate_of",
                                       json_object_get(op->in, "not_duplicate_of"));
-            json_t *d = duplicates_of(t, probe, str(rec, "org"));
+            json_t *d = duplicates_of(t, probe, rec_str(rec, "org"));
             json_decref(probe);
             size_t k;
             json_t *x;
@@ -1073,7 +1034,7 @@ static int prepare_place_action(truce_t *t, cmd_t *c, err_t *e)
         if (json_object_get(op->in, "contact")) {
             if (cmd_draft(c, kind, op->id, json_incref(json_object_get(rec, "_labels")), body, e)) return -1;
             snprintf(kind, sizeof kind, "%s.detail", name);
-            return cmd_draft(c, kind, op->id, sharing(t, "detail", str(rec, "org")),
+            return cmd_draft(c, kind, op->id, sharing(t, "detail", rec_str(rec, "org")),
                              json_pack("{s:O}", "contact", json_object_get(op->in, "contact")), e);
         }
     }
@@ -1133,7 +1094,7 @@ int h_place_action(req_t *r)
     if (!rec) return -1;
     if (strcmp(action, "acknowledge") == 0 && !(r->who.perms & (1ull << P_NOTIFY_ACK)))
         return reply_error(r, E_FORBIDDEN, NULL, "your roles do not include notify.ack");
-    if (strcmp(action, "withdraw") == 0 && !str(r->json, "reason"))
+    if (strcmp(action, "withdraw") == 0 && !rec_str(r->json, "reason"))
         return reply_error(r, E_MISSING_FIELD, "reason", "reason is required");
     cmd_t c = {.who = &r->who, .prepare = prepare_place_action, .arg = &op};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
@@ -1170,7 +1131,7 @@ int h_place_amend(req_t *r)
 static int want(req_t *r, const json_t *o, const char *key, const char *param)
 {
     const char *v = req_query(r, param);
-    return !v || (str(o, key) && strcmp(str(o, key), v) == 0);
+    return !v || (rec_str(o, key) && strcmp(rec_str(o, key), v) == 0);
 }
 
 /* HXL CSV: a header row, a tag row, then one row per record. */
@@ -1253,7 +1214,7 @@ static void csv_row(buf_t *b, json_t *o)
             snprintf(num, sizeof num, "%.7f", npts ? lon / npts : 0);
             csv_field(b, num);
         } else if (strcmp(hxl_cols[c].tag, "#geo+json") == 0) {
-            if (strcmp(str(g, "type"), "Point")) {
+            if (strcmp(rec_str(g, "type"), "Point")) {
                 char *s = json_dumps(g, JSON_COMPACT);
                 csv_field(b, s);
                 free(s);
@@ -1317,13 +1278,13 @@ static int reply_export(req_t *r, json_t *items, const char *name)
             char num[32], staff[32];
             snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(json_object_get(o, "vehicles"), "count")));
             snprintf(staff, sizeof staff, "%lld", (long long)json_integer_value(json_object_get(o, "staff_count")));
-            const char *cells[16] = {str(o, "id"), str(o, "org"), str(o, "purpose"), str(o, "status"),
-                                     str(o, "window_from"), str(o, "window_until"),
+            const char *cells[16] = {rec_str(o, "id"), rec_str(o, "org"), rec_str(o, "purpose"), rec_str(o, "status"),
+                                     rec_str(o, "window_from"), rec_str(o, "window_until"),
                                      json_string_value(json_array_get(times, 0)),
                                      json_string_value(json_array_get(times, json_array_size(times) - 1)), num,
-                                     json_object_get(o, "staff_count") ? staff : "", str(o, "cargo"),
+                                     json_object_get(o, "staff_count") ? staff : "", rec_str(o, "cargo"),
                                      json_is_true(json_object_get(o, "escort_requested")) ? "true" : "", route,
-                                     str(json_object_get(o, "contact"), "name"), str(json_object_get(o, "contact"), "phone"),
+                                     rec_str(json_object_get(o, "contact"), "name"), rec_str(json_object_get(o, "contact"), "phone"),
                                      json_is_true(json_object_get(o, "exercise")) ? "true" : ""};
             for (size_t c = 0; c < 16; c++) {
                 if (c) buf_add(&b, ",", 1);
@@ -1380,9 +1341,9 @@ int h_places_list(req_t *r)
     {
         if (!may_see(&r->who, json_object_get(rec, "_labels"))) continue;
         if (!want(r, rec, "org", "org") || !want(r, rec, "category", "category")) continue;
-        if (mine && strcmp(mine, "0") && strcmp(str(rec, "org"), r->who.org)) continue;
+        if (mine && strcmp(mine, "0") && strcmp(rec_str(rec, "org"), r->who.org)) continue;
         json_t *o = rec_out(r->t, &r->who, rec, now);
-        if ((status && strcmp(str(o, "status"), status)) ||
+        if ((status && strcmp(rec_str(o, "status"), status)) ||
             (lapsed && strcmp(lapsed, "0") && !json_is_true(json_object_get(o, "lapsed")))) {
             json_decref(o);
             continue;
@@ -1658,7 +1619,7 @@ static json_t *rows_from_geojson(const char *data, size_t len, json_t *errs)
     json_error_t je;
     json_t *rows = json_array();
     json_t *fc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!fc || strcmp(str(fc, "type") ? str(fc, "type") : "", "FeatureCollection") ||
+    if (!fc || strcmp(rec_str(fc, "type") ? rec_str(fc, "type") : "", "FeatureCollection") ||
         !json_is_array(json_object_get(fc, "features"))) {
         row_error(errs, fc ? 1 : je.line, "type",
                   fc ? "the file must be a GeoJSON FeatureCollection" : "the file is not valid JSON");
@@ -1805,7 +1766,7 @@ static int check_movement(truce_t *t, json_t *in, const json_t *old, err_t *e)
     if (has_dep != has_speed)
         return err_set(e, E_MISSING_FIELD, has_dep ? "speed_kmh" : "departure", "departure and speed_kmh go together");
     if (has_dep) {
-        int64_t t0 = time_of(in, "departure");
+        int64_t t0 = rec_time(in, "departure");
         double kmh = json_number_value(json_object_get(in, "speed_kmh")), along = 0;
         json_t *co = json_object_get(route, "coordinates");
         times = json_array();
@@ -1831,8 +1792,8 @@ static int check_movement(truce_t *t, json_t *in, const json_t *old, err_t *e)
                        json_array_size(times), nv);
     const char *wf = json_object_get(in, "window_from") ? "window_from" : NULL;
     const char *wu = json_object_get(in, "window_until") ? "window_until" : NULL;
-    int64_t from = wf ? time_of(in, wf) : time_of(old, "window_from");
-    int64_t until = wu ? time_of(in, wu) : time_of(old, "window_until");
+    int64_t from = wf ? rec_time(in, wf) : rec_time(old, "window_from");
+    int64_t until = wu ? rec_time(in, wu) : rec_time(old, "window_until");
     if (until <= from) return err_set(e, E_OUT_OF_RANGE, "window_until", "window_until must be after window_from");
     if (until - from > MAX_CHECK_MS)
         return err_set(e, E_OUT_OF_RANGE, "window_until", "a movement's window is at most 31 days");
@@ -1919,14 +1880,14 @@ static int prepare_movement_status(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(NS(t)->movements, op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    const char *from = str(rec, "status");
+    const char *from = rec_str(rec, "status");
     for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++) {
         if (strcmp(transitions[i].to, op->status)) continue;
         int ok = 0;
         for (int k = 0; k < 6 && transitions[i].from[k]; k++) ok |= strcmp(transitions[i].from[k], from) == 0;
         if (!ok) return err_set(e, E_CONFLICT, "status", "%s is %s: it cannot become %s", op->id, from, op->status);
         int cmcc = c->who && (c->who->perms & (1ull << P_NOTIFY_ACK));
-        int owner = c->who && strcmp(c->who->org, str(rec, "org")) == 0;
+        int owner = c->who && strcmp(c->who->org, rec_str(rec, "org")) == 0;
         if (c->who && !cmcc && !(transitions[i].owner && owner))
             return err_set(e, E_FORBIDDEN, "status", "your roles do not allow setting %s", op->status);
         if (transitions[i].reason && (!op->reason || !op->reason[strspn(op->reason, " \t\n")]))
@@ -1943,16 +1904,16 @@ static int prepare_movement_amend(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(NS(t)->movements, op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    if (c->who && strcmp(c->who->org, str(rec, "org")))
-        return err_set(e, E_FORBIDDEN, NULL, "only %s amends its movements", str(rec, "org"));
-    if (movement_final(str(rec, "status")))
-        return err_set(e, E_CONFLICT, NULL, "%s is %s", op->id, str(rec, "status"));
+    if (c->who && strcmp(c->who->org, rec_str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s amends its movements", rec_str(rec, "org"));
+    if (movement_final(rec_str(rec, "status")))
+        return err_set(e, E_CONFLICT, NULL, "%s is %s", op->id, rec_str(rec, "status"));
     if (cmd_draft(c, "movement.amended", op->id, json_incref(json_object_get(rec, "_labels")),
                   movement_body(op->in, NULL), e))
         return -1;
     json_t *d = movement_detail(op->in);
     if (json_object_size(d))
-        return cmd_draft(c, "movement.detail", op->id, sharing(t, "detail", str(rec, "org")), d, e);
+        return cmd_draft(c, "movement.detail", op->id, sharing(t, "detail", rec_str(rec, "org")), d, e);
     json_decref(d);
     return 0;
 }
@@ -1974,7 +1935,7 @@ int h_movement_status(req_t *r)
     json_t *rec = visible(r, NS(r->t)->movements, r->params[0]);
     pthread_rwlock_unlock(&r->t->lock);
     if (!rec) return -1;
-    mov_op_t op = {.id = r->params[0], .status = str(r->json, "status"), .reason = str(r->json, "reason")};
+    mov_op_t op = {.id = r->params[0], .status = rec_str(r->json, "status"), .reason = rec_str(r->json, "reason")};
     cmd_t c = {.who = &r->who, .prepare = prepare_movement_status, .arg = &op};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     return reply_record(r, 200, &c, NS(r->t)->movements, "movement");
@@ -2016,8 +1977,8 @@ int h_movements_list(req_t *r)
     json_object_foreach(NS(r->t)->movements, id, rec)
     {
         if (!may_see(&r->who, json_object_get(rec, "_labels"))) continue;
-        if (!want(r, rec, "org", "org") || (status && strcmp(str(rec, "status"), status))) continue;
-        if (mine && strcmp(mine, "0") && strcmp(str(rec, "org"), r->who.org)) continue;
+        if (!want(r, rec, "org", "org") || (status && strcmp(rec_str(rec, "status"), status))) continue;
+        if (mine && strcmp(mine, "0") && strcmp(rec_str(rec, "org"), r->who.org)) continue;
         json_array_append_new(out, rec_out(r->t, &r->who, rec, now));
     }
     pthread_rwlock_unlock(&r->t->lock);
@@ -2039,7 +2000,7 @@ int h_movement_get(req_t *r)
 int notify_prepare_unit(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
-    const char *id = str(in, "id"), *org = str(in, "org");
+    const char *id = rec_str(in, "id"), *org = rec_str(in, "org");
     if (!id || !schema_valid_id(id, 48) || strncmp(id, "UNIT-", 5))
         return err_set(e, E_BAD_VALUE, "id", "a unit needs an id UNIT-...");
     if (!org) return err_set(e, E_MISSING_FIELD, "org", "a unit needs an org");
@@ -2060,7 +2021,7 @@ int notify_prepare_unit(truce_t *t, cmd_t *c, err_t *e)
     }
     char at[32];
     int64_t when = util_now_ms();
-    if (str(in, "position_at")) time_parse(str(in, "position_at"), &when); /* the scenario's report time */
+    if (rec_str(in, "position_at")) time_parse(rec_str(in, "position_at"), &when); /* the scenario's report time */
     time_format(when, at);
     return cmd_draft(c, "unit.position", id, labels, json_pack("{s:O, s:s}", "geometry", pos, "at", at), e);
 }
@@ -2077,12 +2038,12 @@ static int draft_position(truce_t *t, cmd_t *c, const char *id, const json_t *in
     if (!rec) return err_set(e, E_NOT_FOUND, field, "no unit %s", id);
     int hq = 0;
     for (int i = 0; c->who && i < c->who->nroles; i++) hq |= !strcmp(c->who->roles[i], "isf_hq");
-    if (c->who && !hq && strcmp(c->who->org, str(rec, "org")))
+    if (c->who && !hq && strcmp(c->who->org, rec_str(rec, "org")))
         return err_set(e, E_FORBIDDEN, field, "a contingent reports only its own units");
     char at[32];
-    int64_t ms = json_object_get(in, "at") ? time_of(in, "at") : util_now_ms();
+    int64_t ms = json_object_get(in, "at") ? rec_time(in, "at") : util_now_ms();
     time_format(ms, at);
-    return cmd_draft(c, "unit.position", id, sharing(t, "unit", str(rec, "org")),
+    return cmd_draft(c, "unit.position", id, sharing(t, "unit", rec_str(rec, "org")),
                      json_pack("{s:O, s:s}", "geometry", json_object_get(in, "geometry"), "at", at), e);
 }
 
@@ -2099,7 +2060,7 @@ static int prepare_position(truce_t *t, cmd_t *c, err_t *e)
     {
         char field[48];
         snprintf(field, sizeof field, "positions[%zu].unit", i);
-        if (draft_position(t, c, str(x, "unit"), x, field, e)) return -1;
+        if (draft_position(t, c, rec_str(x, "unit"), x, field, e)) return -1;
     }
     return 0;
 }
@@ -2132,13 +2093,13 @@ int h_unit_positions(req_t *r)
         if (geo_shape_from_json(NS(r->t)->geo, json_object_get(x, "geometry"), 1 << SH_POINT, gf, &s, &e))
             return reply_err(r, &e);
         shape_free(&s);
-        if (json_object_get(x, "at") && time_of(x, "at") > util_now_ms() + 5 * 60 * 1000)
+        if (json_object_get(x, "at") && rec_time(x, "at") > util_now_ms() + 5 * 60 * 1000)
             return reply_error(r, E_OUT_OF_RANGE, "at", "positions[%zu].at is in the future", i);
         pthread_rwlock_rdlock(&r->t->lock);
-        json_t *rec = json_object_get(NS(r->t)->units, str(x, "unit"));
+        json_t *rec = json_object_get(NS(r->t)->units, rec_str(x, "unit"));
         int seen = rec && may_see(&r->who, json_object_get(rec, "_labels"));
         pthread_rwlock_unlock(&r->t->lock);
-        if (!seen) return reply_error(r, E_NOT_FOUND, "unit", "positions[%zu]: no unit %s you may see", i, str(x, "unit"));
+        if (!seen) return reply_error(r, E_NOT_FOUND, "unit", "positions[%zu]: no unit %s you may see", i, rec_str(x, "unit"));
     }
     pos_op_t op = {.many = list};
     cmd_t c = {.who = &r->who, .prepare = prepare_position, .arg = &op};
@@ -2154,7 +2115,7 @@ int h_unit_position(req_t *r)
     if (geo_shape_from_json(NS(r->t)->geo, json_object_get(r->json, "geometry"), 1 << SH_POINT, "geometry", &s, &e))
         return reply_err(r, &e);
     shape_free(&s);
-    if (json_object_get(r->json, "at") && time_of(r->json, "at") > util_now_ms() + 5 * 60 * 1000)
+    if (json_object_get(r->json, "at") && rec_time(r->json, "at") > util_now_ms() + 5 * 60 * 1000)
         return reply_error(r, E_OUT_OF_RANGE, "at", "at is in the future");
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *rec = visible(r, NS(r->t)->units, r->params[0]);
@@ -2204,7 +2165,7 @@ int h_deconflict_check(req_t *r)
         goto out;
     }
     a.radius = radius ? json_number_value(radius) : 0;
-    int64_t from = time_of(in, "from"), until = time_of(in, "until");
+    int64_t from = rec_time(in, "from"), until = rec_time(in, "until");
     if (until <= from) {
         rc = reply_error(r, E_OUT_OF_RANGE, "until", "until must be after from");
         goto out;
@@ -2259,7 +2220,7 @@ int h_deconflict_check(req_t *r)
                 json_object_set(o, "purpose", json_object_get(rec, "purpose"));
             } else if (c[j].kind == DC_UNIT) {
                 /* the report the conflict is about: the last, or one of the history */
-                rec = json_object_get(ns->units, str(o, "id"));
+                rec = json_object_get(ns->units, rec_str(o, "id"));
                 json_int_t k = json_integer_value(json_object_get(o, "report"));
                 json_t *rep = json_object_get(rec, "position");
                 size_t h;

@@ -17,12 +17,14 @@
 #include "geo.h"
 #include "isf.h"
 #include "log.h"
+#include "record.h"
 #include "notify.h"
 #include "org.h"
 #include "tz.h"
 
 #define MIN_MS (60LL * 1000)
 #define MAX_WINDOW_MS (7LL * 86400 * 1000)
+#define MAX_SUBTRACT 100 /* protected objects a polygon proposal cuts out at most */
 
 struct ops_state {
     json_t *ops;         /* OPN-n -> record */
@@ -36,33 +38,6 @@ struct ops_state {
 static ops_state_t *OS(truce_t *t)
 {
     return t->ops;
-}
-
-static const char *str(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int64_t time_of(const json_t *o, const char *k)
-{
-    int64_t ms = 0;
-    if (str(o, k)) time_parse(str(o, k), &ms);
-    return ms;
-}
-
-static void set_time(json_t *o, const char *k, int64_t ms)
-{
-    char s[32];
-    time_format(ms, s);
-    json_object_set_new(o, k, json_string(s));
-}
-
-static int in_list(const json_t *a, const char *s)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(a, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return 1;
-    return 0;
 }
 
 static uint64_t num_of(const char *id, const char *prefix)
@@ -113,9 +88,9 @@ static void op_to_dc(truce_t *t, const char *id, json_t *rec)
 {
     area_t a;
     if (op_area(t, rec, &a)) return;
-    dc_object_t o = {.kind = DC_OPERATION, .id = id, .category = str(rec, "kind"),
+    dc_object_t o = {.kind = DC_OPERATION, .id = id, .category = rec_str(rec, "kind"),
                      .protection_m = a.radius + notify_protection(t, "operation", NULL), .shape = a.shape,
-                     .t0 = time_of(rec, "window_from"), .t1 = time_of(rec, "window_until"),
+                     .t0 = rec_time(rec, "window_from"), .t1 = rec_time(rec, "window_until"),
                      .labels = json_object_get(rec, "_labels")};
     dc_put(notify_dc(t), &o);
 }
@@ -137,7 +112,7 @@ static json_t *conflicts_now(truce_t *t, const char *id, const area_t *a, int64_
 
 static int same_conflict(const json_t *a, const json_t *b)
 {
-    return !strcmp(str(a, "kind"), str(b, "kind")) && !strcmp(str(a, "id"), str(b, "id")) &&
+    return !strcmp(rec_str(a, "kind"), rec_str(b, "kind")) && !strcmp(rec_str(a, "id"), rec_str(b, "id")) &&
            json_integer_value(json_object_get(a, "segment")) == json_integer_value(json_object_get(b, "segment")) &&
            json_integer_value(json_object_get(a, "report")) == json_integer_value(json_object_get(b, "report"));
 }
@@ -153,7 +128,7 @@ static void widen_labels(json_t *rec, const json_t *labels)
 {
     size_t i;
     json_t *l;
-    json_array_foreach(labels, i, l) if (!in_list(json_object_get(rec, "_labels"), json_string_value(l)))
+    json_array_foreach(labels, i, l) if (!rec_has(json_object_get(rec, "_labels"), json_string_value(l)))
         json_array_append(json_object_get(rec, "_labels"), l);
 }
 
@@ -162,9 +137,9 @@ static void apply_notified(truce_t *t, const event_t *ev)
     ops_state_t *s = OS(t);
     json_t *rec = json_deep_copy(ev->body);
     json_object_set_new(rec, "id", json_string(ev->subject));
-    json_object_set_new(rec, "status", json_string(strcmp(str(rec, "mode"), "inform") ? "pending" : "notified"));
+    json_object_set_new(rec, "status", json_string(strcmp(rec_str(rec, "mode"), "inform") ? "pending" : "notified"));
     json_object_set_new(rec, "notified_by", json_string(ev->actor));
-    set_time(rec, "notified_at", ev->time);
+    rec_set_time(rec, "notified_at", ev->time);
     json_object_set_new(rec, "notified_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "decisions", json_array());
     json_object_set_new(rec, "alerts", json_array());
@@ -188,7 +163,7 @@ static void apply_decided(truce_t *t, const event_t *ev)
 {
     json_t *rec = op_of(t, ev);
     if (!rec) return;
-    const char *d = str(ev->body, "decision");
+    const char *d = rec_str(ev->body, "decision");
     static const struct {
         const char *d, *status;
     } to[] = {{"concur", "concurred"}, {"acknowledge", "acknowledged"}, {"refer", "referred"},
@@ -197,24 +172,24 @@ static void apply_decided(truce_t *t, const event_t *ev)
         if (!strcmp(to[i].d, d)) json_object_set_new(rec, "status", json_string(to[i].status));
     json_t *dec = json_deep_copy(ev->body);
     json_object_set_new(dec, "by", json_string(ev->actor));
-    set_time(dec, "at", ev->time);
+    rec_set_time(dec, "at", ev->time);
     json_object_set_new(dec, "seq", json_integer((json_int_t)ev->seq));
     json_array_append_new(json_object_get(rec, "decisions"), dec);
     if (json_object_get(ev->body, "proposal")) json_object_set(rec, "proposal", json_object_get(ev->body, "proposal"));
     if (json_object_get(ev->body, "task")) {
         json_object_set(rec, "task", json_object_get(ev->body, "task"));
-        json_object_set(OS(t)->task_op, str(ev->body, "task"), json_object_get(rec, "id"));
+        json_object_set(OS(t)->task_op, rec_str(ev->body, "task"), json_object_get(rec, "id"));
         json_object_set_new(rec, "isf_status", json_string("draft"));
     }
     if (json_object_get(ev->body, "escalated_to")) {
         json_array_append_new(json_object_get(rec, "escalations"),
                               json_pack("{s:s, s:O, s:s, s:I}", "reason", "objection", "to",
-                                        json_object_get(ev->body, "escalated_to"), "at", str(dec, "at"), "seq",
+                                        json_object_get(ev->body, "escalated_to"), "at", rec_str(dec, "at"), "seq",
                                         (json_int_t)ev->seq));
     }
     /* Decision time: from the notice to its first decision. */
     if (json_array_size(json_object_get(rec, "decisions")) == 1) {
-        double s = (double)(ev->time - time_of(rec, "notified_at")) / 1000;
+        double s = (double)(ev->time - rec_time(rec, "notified_at")) / 1000;
         OS(t)->ndecided++;
         OS(t)->decided_sum_s += s;
         if (s > OS(t)->decided_max_s) OS(t)->decided_max_s = s;
@@ -230,9 +205,9 @@ static void apply_amended(truce_t *t, const event_t *ev)
     if (!rec) return;
     json_object_update(rec, ev->body);
     if (!json_object_get(ev->body, "radius_m")) json_object_del(rec, "radius_m");
-    json_object_set_new(rec, "status", json_string(strcmp(str(rec, "mode"), "inform") ? "pending" : "notified"));
+    json_object_set_new(rec, "status", json_string(strcmp(rec_str(rec, "mode"), "inform") ? "pending" : "notified"));
     json_object_del(rec, "proposal");
-    set_time(rec, "amended_at", ev->time);
+    rec_set_time(rec, "amended_at", ev->time);
     add_seq(rec, ev);
     op_to_dc(t, ev->subject, rec);
 }
@@ -241,10 +216,10 @@ static void apply_answered(truce_t *t, const event_t *ev)
 {
     json_t *rec = op_of(t, ev);
     if (!rec) return;
-    json_object_set_new(rec, "status", json_string(strcmp(str(rec, "mode"), "inform") ? "pending" : "notified"));
+    json_object_set_new(rec, "status", json_string(strcmp(rec_str(rec, "mode"), "inform") ? "pending" : "notified"));
     json_t *a = json_pack("{s:O, s:s, s:I}", "note", json_object_get(ev->body, "note"), "by", ev->actor, "seq",
                           (json_int_t)ev->seq);
-    set_time(a, "at", ev->time);
+    rec_set_time(a, "at", ev->time);
     json_object_set_new(rec, "answer", a);
     add_seq(rec, ev);
 }
@@ -254,7 +229,7 @@ static void apply_escalated(truce_t *t, const event_t *ev)
     json_t *rec = op_of(t, ev);
     if (!rec) return;
     json_t *x = json_deep_copy(ev->body);
-    set_time(x, "at", ev->time);
+    rec_set_time(x, "at", ev->time);
     json_object_set_new(x, "seq", json_integer((json_int_t)ev->seq));
     json_array_append_new(json_object_get(rec, "escalations"), x);
     json_object_set(rec, "escalation_level", json_object_get(ev->body, "level"));
@@ -268,7 +243,7 @@ static void apply_outcome(truce_t *t, const event_t *ev)
     if (!rec) return;
     json_t *o = json_deep_copy(ev->body);
     json_object_set_new(o, "by", json_string(ev->actor));
-    set_time(o, "at", ev->time);
+    rec_set_time(o, "at", ev->time);
     json_object_set(rec, "outcome", o);
     json_decref(o);
     add_seq(rec, ev);
@@ -282,7 +257,7 @@ static void apply_advisory(truce_t *t, const event_t *ev)
     json_object_del(rec, "operation");
     json_object_set_new(rec, "id", json_string(ev->subject));
     json_object_set_new(rec, "status", json_string("issued"));
-    set_time(rec, "issued_at", ev->time);
+    rec_set_time(rec, "issued_at", ev->time);
     json_object_set_new(rec, "issued_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(s->advisories, ev->subject, rec);
@@ -295,7 +270,7 @@ static void apply_advisory_ack(truce_t *t, const event_t *ev)
     json_t *rec = json_object_get(OS(t)->advisories, ev->subject);
     if (!rec) return;
     json_object_set_new(rec, "status", json_string("acknowledged"));
-    set_time(rec, "acknowledged_at", ev->time);
+    rec_set_time(rec, "acknowledged_at", ev->time);
     json_object_set_new(rec, "acknowledged_by", json_string(ev->actor));
     json_object_set_new(rec, "acknowledged_seq", json_integer((json_int_t)ev->seq));
 }
@@ -305,7 +280,7 @@ static void apply_advisory_ack(truce_t *t, const event_t *ev)
  * operation id only in a field stripped from the record above. */
 static void apply_advisory_link(truce_t *t, const event_t *ev)
 {
-    json_t *rec = json_object_get(OS(t)->ops, str(ev->body, "operation") ? str(ev->body, "operation") : "");
+    json_t *rec = json_object_get(OS(t)->ops, rec_str(ev->body, "operation") ? rec_str(ev->body, "operation") : "");
     if (rec) json_array_append_new(json_object_get(rec, "advisories"), json_string(ev->subject));
 }
 
@@ -314,7 +289,7 @@ static void apply_task_event(truce_t *t, const event_t *ev)
     const char *op = json_string_value(json_object_get(OS(t)->task_op, ev->subject));
     json_t *rec = op ? json_object_get(OS(t)->ops, op) : NULL;
     if (!rec) return;
-    const char *st = str(ev->body, "status");
+    const char *st = rec_str(ev->body, "status");
     if (st) json_object_set_new(rec, "isf_status", json_string(st));
     if (json_object_get(ev->body, "outcome")) json_object_set(rec, "isf_outcome", json_object_get(ev->body, "outcome"));
 }
@@ -328,13 +303,13 @@ static void recheck(truce_t *t, const event_t *ev)
     json_t *rec;
     json_object_foreach(OS(t)->ops, id, rec)
     {
-        const char *st = str(rec, "status");
+        const char *st = rec_str(rec, "status");
         if (strcmp(st, "pending") && strcmp(st, "notified") && strcmp(st, "concurred") && strcmp(st, "acknowledged"))
             continue;
-        if (ev->time >= time_of(rec, "window_until") || json_object_get(rec, "outcome")) continue;
+        if (ev->time >= rec_time(rec, "window_until") || json_object_get(rec, "outcome")) continue;
         area_t a;
         if (op_area(t, rec, &a)) continue;
-        json_t *now = conflicts_now(t, id, &a, time_of(rec, "window_from"), time_of(rec, "window_until"), 0);
+        json_t *now = conflicts_now(t, id, &a, rec_time(rec, "window_from"), rec_time(rec, "window_until"), 0);
         shape_free(&a.shape);
         json_t *known = json_object_get(rec, "conflicts"), *alerts = json_object_get(rec, "alerts");
         size_t i, k;
@@ -475,7 +450,7 @@ static json_t *authority_of(truce_t *t, const principal_t *who)
         json_t *pos = json_object_get(org_positions(t), json_string_value(p));
         size_t k;
         json_t *a;
-        json_array_foreach(json_object_get(pos, "authority"), k, a) if (!in_list(out, json_string_value(a)))
+        json_array_foreach(json_object_get(pos, "authority"), k, a) if (!rec_has(out, json_string_value(a)))
             json_array_append(out, a);
     }
     json_decref(mine);
@@ -487,7 +462,7 @@ static const char *position_with(truce_t *t, const char *authority)
 {
     const char *id;
     json_t *pos;
-    json_object_foreach(org_positions(t), id, pos) if (in_list(json_object_get(pos, "authority"), authority)) return id;
+    json_object_foreach(org_positions(t), id, pos) if (rec_has(json_object_get(pos, "authority"), authority)) return id;
     return NULL;
 }
 
@@ -498,7 +473,7 @@ static json_t *commander_superiors(truce_t *t)
     json_t *out = json_array();
     const char *cdr = position_with(t, "cmcc.command");
     json_t *cpos = json_object_get(org_positions(t), cdr ? cdr : "");
-    const char *holder = str(cpos, "holder");
+    const char *holder = rec_str(cpos, "holder");
     json_t *held = holder ? org_positions_of(t, holder) : json_pack("[s]", cdr ? cdr : "");
     size_t i, k;
     json_t *p, *up;
@@ -506,7 +481,7 @@ static json_t *commander_superiors(truce_t *t)
     {
         json_array_foreach(json_object_get(json_object_get(org_positions(t), json_string_value(p)), "reports_to"), k, up)
         {
-            if (in_list(held, json_string_value(up)) || in_list(out, json_string_value(up))) continue;
+            if (rec_has(held, json_string_value(up)) || rec_has(out, json_string_value(up))) continue;
             json_array_append(out, up);
         }
     }
@@ -521,10 +496,10 @@ static json_t *orgs_of_positions(truce_t *t, const json_t *positions)
     json_t *p;
     json_array_foreach(positions, i, p)
     {
-        const char *org = str(json_object_get(org_positions(t), json_string_value(p)), "org");
+        const char *org = rec_str(json_object_get(org_positions(t), json_string_value(p)), "org");
         char l[80];
         snprintf(l, sizeof l, "org:%s", org ? org : "");
-        if (org && !in_list(labels, l)) json_array_append_new(labels, json_string(l));
+        if (org && !rec_has(labels, l)) json_array_append_new(labels, json_string(l));
     }
     return labels;
 }
@@ -552,12 +527,12 @@ static int draft_advisories(truce_t *t, cmd_t *c, const char *op, const json_t *
     json_t *x;
     json_array_foreach(conflicts, i, x)
     {
-        const char *kind = str(x, "kind"), *id = str(x, "id");
+        const char *kind = rec_str(x, "kind"), *id = rec_str(x, "id");
         if (strcmp(kind, "site") && strcmp(kind, "movement")) continue;
-        int64_t from = time_of(rec, "window_from"), until = time_of(rec, "window_until");
+        int64_t from = rec_time(rec, "window_from"), until = rec_time(rec, "window_until");
         if (!strcmp(kind, "movement")) {
-            from = time_of(x, "inside_from");
-            until = time_of(x, "inside_until");
+            from = rec_time(x, "inside_from");
+            until = rec_time(x, "inside_until");
         }
         json_t *s = json_object_get(subjects, id);
         if (!s) {
@@ -574,9 +549,9 @@ static int draft_advisories(truce_t *t, cmd_t *c, const char *op, const json_t *
     int rc = 0;
     json_object_foreach(subjects, id, sub)
     {
-        const char *kind = str(sub, "kind");
+        const char *kind = rec_str(sub, "kind");
         json_t *subj = !strcmp(kind, "site") ? notify_site(t, id) : notify_movement(t, id);
-        const char *org = str(subj, "org");
+        const char *org = rec_str(subj, "org");
         if (!subj || !org) continue;
         int64_t from = json_integer_value(json_object_get(sub, "from")), until = json_integer_value(json_object_get(sub, "until"));
         char a[32], b[32], en[300], ar[400], fa[32], ua[32];
@@ -623,10 +598,11 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
 {
     area_t a;
     if (op_area(t, rec, &a)) return json_pack("{s:b, s:s}", "possible", 0, "why", "the area cannot be read");
-    int64_t from = time_of(rec, "window_from"), until = time_of(rec, "window_until");
+    int64_t from = rec_time(rec, "window_from"), until = rec_time(rec, "window_until");
     json_t *all = conflicts_now(t, id, &a, from, until, 0);
     json_t *best = NULL;
     double best_loss = 2;
+    const char *why = NULL;
     if (json_array_size(all) == 0) {
         json_decref(all);
         shape_free(&a.shape);
@@ -641,7 +617,7 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
     int movements = 0;
     size_t mi;
     json_t *mx;
-    json_array_foreach(all, mi, mx) movements |= !strcmp(str(mx, "kind"), "movement");
+    json_array_foreach(all, mi, mx) movements |= !strcmp(rec_str(mx, "kind"), "movement");
     /* Without a movement in the way, shortening the window cannot help. */
     for (int with_time = 0; with_time < 1 + movements; with_time++) {
         unsigned kinds = with_time ? ~(1u << DC_MOVEMENT) & ((1u << DC__KINDS) - 1) : 0;
@@ -674,6 +650,12 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             area_ratio = (r * r) / (a.radius * a.radius);
             shape_copy(&na.shape, &a.shape);
             na.radius = r;
+        } else if (json_array_size(target) > MAX_SUBTRACT) {
+            /* An area over this many protected objects lies in a dense
+             * civilian zone: the subtraction would leave a sieve, and its cost
+             * grows with every object. No polygon proposal. */
+            ok = 0;
+            if (!why) why = "too many protected objects inside the area to cut them out: a smaller area is needed";
         } else {
             size_t n = json_array_size(target), k = 0;
             shape_t *objs = calloc(n, sizeof *objs);
@@ -685,11 +667,11 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             {
                 int kind = -1;
                 for (int d = 0; d < DC__KINDS; d++)
-                    if (!strcmp(dc_kind_names[d], str(x, "kind"))) kind = d;
+                    if (!strcmp(dc_kind_names[d], rec_str(x, "kind"))) kind = d;
                 char oid[96];
-                snprintf(oid, sizeof oid, "%s", str(x, "id"));
+                snprintf(oid, sizeof oid, "%s", rec_str(x, "id"));
                 if (json_object_get(x, "report"))
-                    snprintf(oid, sizeof oid, "%s#%lld", str(x, "id"), (long long)json_integer_value(json_object_get(x, "report")));
+                    snprintf(oid, sizeof oid, "%s#%lld", rec_str(x, "id"), (long long)json_integer_value(json_object_get(x, "report")));
                 int seg = json_object_get(x, "segment") ? (int)json_integer_value(json_object_get(x, "segment")) : -1;
                 if (kind >= 0 && dc_object_shape(notify_dc(t), kind, oid, seg, &objs[k]) == 0) {
                     ptrs[k] = &objs[k];
@@ -717,8 +699,8 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             json_t *x;
             json_array_foreach(mv, i, x)
             {
-                s0[i] = time_of(x, "inside_from") - MIN_MS;
-                s1[i] = time_of(x, "inside_until") + MIN_MS;
+                s0[i] = rec_time(x, "inside_from") - MIN_MS;
+                s1[i] = rec_time(x, "inside_until") + MIN_MS;
             }
             for (size_t p = 1; p < cnt; p++) /* sort by start */
                 for (size_t q = p; q > 0 && s0[q] < s0[q - 1]; q--) {
@@ -768,7 +750,8 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
     }
     json_decref(all);
     shape_free(&a.shape);
-    if (!best) best = json_pack("{s:b, s:s}", "possible", 0, "why", "no smaller area or shorter window clears every conflict");
+    if (!best)
+        best = json_pack("{s:b, s:s}", "possible", 0, "why", why ? why : "no smaller area or shorter window clears every conflict");
     return best;
 }
 
@@ -776,7 +759,7 @@ json_t *ops_ready(truce_t *t, const json_t *notice)
 {
     area_t a;
     if (op_area(t, notice, &a)) return NULL;
-    json_t *conf = conflicts_now(t, "", &a, time_of(notice, "window_from"), time_of(notice, "window_until"), 0);
+    json_t *conf = conflicts_now(t, "", &a, rec_time(notice, "window_from"), rec_time(notice, "window_until"), 0);
     shape_free(&a.shape);
     return json_pack("{s:o, s:o}", "conflicts", conf, "proposal", propose(t, "", notice));
 }
@@ -809,9 +792,9 @@ static int prepare_notify(truce_t *t, cmd_t *c, err_t *e)
     snprintf(c->result_id, sizeof c->result_id, "%s", id);
     json_t *body = json_deep_copy(in);
     json_object_set_new(body, "org", json_string(org));
-    if (!strcmp(str(in, "mode"), "coordinate") && !json_object_get(in, "answer_by")) {
+    if (!strcmp(rec_str(in, "mode"), "coordinate") && !json_object_get(in, "answer_by")) {
         char ab[32];
-        time_format(util_now_ms() + (int64_t)(answer_minutes(t, str(in, "urgency")) * MIN_MS), ab);
+        time_format(util_now_ms() + (int64_t)(answer_minutes(t, rec_str(in, "urgency")) * MIN_MS), ab);
         json_object_set_new(body, "answer_by", json_string(ab));
     }
     area_t a;
@@ -819,7 +802,7 @@ static int prepare_notify(truce_t *t, cmd_t *c, err_t *e)
         json_decref(body);
         return err_set(e, E_BAD_GEOMETRY, "geometry", "the area cannot be read");
     }
-    json_t *conf = conflicts_now(t, id, &a, time_of(in, "window_from"), time_of(in, "window_until"), 0);
+    json_t *conf = conflicts_now(t, id, &a, rec_time(in, "window_from"), rec_time(in, "window_until"), 0);
     shape_free(&a.shape);
     json_object_set(body, "conflicts", conf);
     json_t *labels = op_labels(t, org);
@@ -827,7 +810,7 @@ static int prepare_notify(truce_t *t, cmd_t *c, err_t *e)
                                     json_object_get(in, "window_until"), "_labels", labels);
     int rc = cmd_draft(c, "operation.notified", id, labels, body, e);
     /* An operation that is only notified goes ahead: warn now. */
-    if (rc == 0 && !strcmp(str(in, "mode"), "inform")) rc = draft_advisories(t, c, id, rec_for_adv, conf, e);
+    if (rc == 0 && !strcmp(rec_str(in, "mode"), "inform")) rc = draft_advisories(t, c, id, rec_for_adv, conf, e);
     json_decref(rec_for_adv);
     json_decref(conf);
     return rc;
@@ -860,18 +843,18 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(OS(t)->ops, op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    const char *d = str(op->in, "decision"), *status = str(rec, "status");
+    const char *d = rec_str(op->in, "decision"), *status = rec_str(rec, "status");
     if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "decision", "%s is over", op->id);
-    if (!decision_allowed(str(rec, "mode"), status, d, json_array_size(json_object_get(rec, "alerts")) > 0))
+    if (!decision_allowed(rec_str(rec, "mode"), status, d, json_array_size(json_object_get(rec, "alerts")) > 0))
         return err_set(e, E_CONFLICT, "decision", "%s is %s (%s mode): it cannot be given %s", op->id, status,
-                       str(rec, "mode"), d);
+                       rec_str(rec, "mode"), d);
     /* Authority follows the positions held. */
     area_t a;
     if (op_area(t, rec, &a)) return err_set(e, E_INTERNAL, NULL, "the area cannot be read");
-    json_t *conf = conflicts_now(t, op->id, &a, time_of(rec, "window_from"), time_of(rec, "window_until"), 0);
+    json_t *conf = conflicts_now(t, op->id, &a, rec_time(rec, "window_from"), rec_time(rec, "window_until"), 0);
     shape_free(&a.shape);
     json_t *auth = authority_of(t, c->who);
-    int decide = !c->who || in_list(auth, "cmcc.decide") || in_list(auth, "cmcc.command");
+    int decide = !c->who || rec_has(auth, "cmcc.decide") || rec_has(auth, "cmcc.command");
     int watch = c->who && strcmp(c->who->org, "CMCC") == 0;
     json_decref(auth);
     int simple = (!strcmp(d, "concur") || !strcmp(d, "acknowledge")) && json_array_size(conf) == 0;
@@ -894,7 +877,7 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
         json_t *orgs = orgs_of_positions(t, up);
         size_t i;
         json_t *l;
-        json_array_foreach(orgs, i, l) if (!in_list(labels, json_string_value(l))) json_array_append(labels, l);
+        json_array_foreach(orgs, i, l) if (!rec_has(labels, json_string_value(l))) json_array_append(labels, l);
         json_decref(orgs);
         json_decref(up);
     } else if (!strcmp(d, "request_narrowing")) {
@@ -911,7 +894,7 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
         json_decref(body);
     }
     if (rc == 0 && !strcmp(d, "refer")) {
-        json_t *task = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:s}", "type", task_type_for(str(rec, "kind")),
+        json_t *task = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:s}", "type", task_type_for(rec_str(rec, "kind")),
                                  "geometry", json_object_get(rec, "geometry"), "window_from",
                                  json_object_get(rec, "window_from"), "window_until", json_object_get(rec, "window_until"),
                                  "use_of_force", "lethal_self_defence", "operation", op->id, "description",
@@ -933,15 +916,15 @@ static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(OS(t)->ops, op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    if (c->who && strcmp(c->who->org, str(rec, "org")))
-        return err_set(e, E_FORBIDDEN, NULL, "only %s answers for %s", str(rec, "org"), op->id);
+    if (c->who && strcmp(c->who->org, rec_str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s answers for %s", rec_str(rec, "org"), op->id);
     if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "response", "%s is over", op->id);
-    if (strcmp(str(rec, "status"), "narrowing_requested"))
-        return err_set(e, E_CONFLICT, "response", "%s is %s: no narrowing was requested", op->id, str(rec, "status"));
-    const char *resp = str(op->in, "response");
+    if (strcmp(rec_str(rec, "status"), "narrowing_requested"))
+        return err_set(e, E_CONFLICT, "response", "%s is %s: no narrowing was requested", op->id, rec_str(rec, "status"));
+    const char *resp = rec_str(op->in, "response");
     json_t *labels = json_incref(json_object_get(rec, "_labels"));
     if (!strcmp(resp, "answer")) {
-        if (!str(op->in, "note")) {
+        if (!rec_str(op->in, "note")) {
             json_decref(labels);
             return err_set(e, E_MISSING_FIELD, "note", "an answer needs a note");
         }
@@ -975,7 +958,7 @@ static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
         json_decref(labels);
         return err_set(e, E_BAD_GEOMETRY, "geometry", "the area cannot be read");
     }
-    json_object_set_new(body, "conflicts", conflicts_now(t, op->id, &a, time_of(body, "window_from"), time_of(body, "window_until"), 0));
+    json_object_set_new(body, "conflicts", conflicts_now(t, op->id, &a, rec_time(body, "window_from"), rec_time(body, "window_until"), 0));
     json_object_set_new(body, "response", json_string(resp));
     shape_free(&a.shape);
     return cmd_draft(c, "operation.amended", op->id, labels, body, e);
@@ -987,10 +970,10 @@ static int prepare_outcome(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(OS(t)->ops, op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    if (c->who && strcmp(c->who->org, str(rec, "org")))
-        return err_set(e, E_FORBIDDEN, NULL, "only %s reports the outcome of %s", str(rec, "org"), op->id);
+    if (c->who && strcmp(c->who->org, rec_str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s reports the outcome of %s", rec_str(rec, "org"), op->id);
     if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "result", "the outcome of %s is recorded", op->id);
-    if (util_now_ms() < time_of(rec, "window_from"))
+    if (util_now_ms() < rec_time(rec, "window_from"))
         return err_set(e, E_CONFLICT, "result", "the window of %s has not begun", op->id);
     return cmd_draft(c, "operation.outcome", op->id, json_incref(json_object_get(rec, "_labels")), json_deep_copy(op->in), e);
 }
@@ -999,7 +982,7 @@ static int prepare_escalate(truce_t *t, cmd_t *c, err_t *e)
 {
     op_cmd_t *op = c->arg;
     json_t *rec = json_object_get(OS(t)->ops, op->id);
-    if (!rec || strcmp(str(rec, "status"), "pending") || json_object_get(rec, "outcome"))
+    if (!rec || strcmp(rec_str(rec, "status"), "pending") || json_object_get(rec, "outcome"))
         return err_set(e, E_CONFLICT, NULL, "answered meanwhile");
     int level = atoi(op->action);
     if (json_integer_value(json_object_get(rec, "escalation_level")) >= level)
@@ -1016,7 +999,7 @@ static int prepare_escalate(truce_t *t, cmd_t *c, err_t *e)
     json_t *orgs = orgs_of_positions(t, to);
     size_t i;
     json_t *l;
-    json_array_foreach(orgs, i, l) if (!in_list(labels, json_string_value(l))) json_array_append(labels, l);
+    json_array_foreach(orgs, i, l) if (!rec_has(labels, json_string_value(l))) json_array_append(labels, l);
     json_decref(orgs);
     return cmd_draft(c, "operation.escalated", op->id, labels,
                      json_pack("{s:i, s:o, s:s}", "level", level, "to", to, "reason",
@@ -1035,8 +1018,8 @@ void ops_tick(truce_t *t)
     json_object_foreach(OS(t)->ops, id, rec)
     {
         if (n == 64) break;
-        if (strcmp(str(rec, "status"), "pending") || !str(rec, "answer_by") || json_object_get(rec, "outcome")) continue;
-        int64_t at = time_of(rec, "notified_at"), by = time_of(rec, "answer_by");
+        if (strcmp(rec_str(rec, "status"), "pending") || !rec_str(rec, "answer_by") || json_object_get(rec, "outcome")) continue;
+        int64_t at = rec_time(rec, "notified_at"), by = rec_time(rec, "answer_by");
         int level = (int)json_integer_value(json_object_get(rec, "escalation_level"));
         int due = now >= by ? 2 : now >= at + (by - at) / 2 ? 1 : 0;
         if (due > level) {
@@ -1064,7 +1047,7 @@ void ops_metrics(truce_t *t, buf_t *b)
     size_t pending = 0;
     const char *id;
     json_t *rec;
-    json_object_foreach(s->ops, id, rec) pending += !strcmp(str(rec, "status"), "pending") && !json_object_get(rec, "outcome");
+    json_object_foreach(s->ops, id, rec) pending += !strcmp(rec_str(rec, "status"), "pending") && !json_object_get(rec, "outcome");
     buf_addf(b,
              "# HELP truce_ops_decision_seconds Time from an operation notice to its first CMCC decision.\n"
              "# TYPE truce_ops_decision_seconds summary\n"
@@ -1091,8 +1074,8 @@ static json_t *out_rec(const json_t *rec, int64_t now)
     json_t *v;
     json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
     json_object_set(o, "labels", json_object_get(rec, "_labels"));
-    if (str(rec, "answer_by") && !strcmp(str(rec, "status"), "pending") && !json_object_get(rec, "outcome"))
-        json_object_set_new(o, "seconds_left", json_integer((time_of(rec, "answer_by") - now) / 1000));
+    if (rec_str(rec, "answer_by") && !strcmp(rec_str(rec, "status"), "pending") && !json_object_get(rec, "outcome"))
+        json_object_set_new(o, "seconds_left", json_integer((rec_time(rec, "answer_by") - now) / 1000));
     return o;
 }
 
@@ -1102,12 +1085,12 @@ static int check_op_input(truce_t *t, const json_t *in, err_t *e)
     if (!g) return err_set(e, E_UNAVAILABLE, NULL, "no mission geography");
     shape_t s;
     if (geo_shape_from_json(g, json_object_get(in, "geometry"), 1 << SH_POINT | 1 << SH_POLY, "geometry", &s, e)) return -1;
-    int point = s.type == SH_POINT, multi = s.type == SH_POLY && !strcmp(str(json_object_get(in, "geometry"), "type"), "MultiPolygon");
+    int point = s.type == SH_POINT, multi = s.type == SH_POLY && !strcmp(rec_str(json_object_get(in, "geometry"), "type"), "MultiPolygon");
     shape_free(&s);
     if (multi) return err_set(e, E_BAD_GEOMETRY, "geometry", "an operation's area is a Point with radius_m or one Polygon");
     if (point && !json_object_get(in, "radius_m")) return err_set(e, E_MISSING_FIELD, "radius_m", "radius_m is required with a Point");
     if (!point && json_object_get(in, "radius_m")) return err_set(e, E_BAD_VALUE, "radius_m", "radius_m goes with a Point");
-    int64_t f = time_of(in, "window_from"), u = time_of(in, "window_until");
+    int64_t f = rec_time(in, "window_from"), u = rec_time(in, "window_until");
     if (json_object_get(in, "window_until") && u <= f)
         return err_set(e, E_OUT_OF_RANGE, "window_until", "window_until must be after window_from");
     if (u - f > MAX_WINDOW_MS) return err_set(e, E_OUT_OF_RANGE, "window_until", "an operation's window is at most 7 days");
@@ -1118,10 +1101,10 @@ int h_ops_add(req_t *r)
 {
     err_t e;
     if (check_op_input(r->t, r->json, &e)) return reply_err(r, &e);
-    const char *mode = str(r->json, "mode");
+    const char *mode = rec_str(r->json, "mode");
     if (!strcmp(mode, "inform") && json_object_get(r->json, "answer_by"))
         return reply_error(r, E_BAD_VALUE, "answer_by", "answer_by goes with mode coordinate");
-    if (json_object_get(r->json, "answer_by") && time_of(r->json, "answer_by") <= util_now_ms())
+    if (json_object_get(r->json, "answer_by") && rec_time(r->json, "answer_by") <= util_now_ms())
         return reply_error(r, E_OUT_OF_RANGE, "answer_by", "answer_by is in the past");
     op_cmd_t op = {.in = r->json};
     cmd_t c = {.who = &r->who, .prepare = prepare_notify, .arg = &op};
@@ -1144,18 +1127,18 @@ int h_ops_list(req_t *r)
     json_object_foreach(OS(r->t)->ops, id, rec)
     {
         if (!may_see(&r->who, json_object_get(rec, "_labels"))) continue;
-        if (status && strcmp(str(rec, "status"), status)) continue;
+        if (status && strcmp(rec_str(rec, "status"), status)) continue;
         if (queue && !strcmp(queue, "escalated")) {
             int hit = 0;
             size_t i, k;
             json_t *x, *p;
             json_array_foreach(json_object_get(rec, "escalations"), i, x) json_array_foreach(json_object_get(x, "to"), k, p)
-                hit |= in_list(mine, json_string_value(p));
+                hit |= rec_has(mine, json_string_value(p));
             if (!hit) continue;
         } else if (queue && !strcmp(queue, "alerts")) {
             if (!json_array_size(json_object_get(rec, "alerts"))) continue;
         } else if (queue && !strcmp(queue, "decisions")) {
-            const char *st = str(rec, "status");
+            const char *st = rec_str(rec, "status");
             if ((strcmp(st, "pending") && strcmp(st, "notified")) || json_object_get(rec, "outcome")) continue;
         }
         json_array_append_new(out, out_rec(rec, now));
@@ -1208,7 +1191,7 @@ int h_op_decision(req_t *r)
 
 int h_op_respond(req_t *r)
 {
-    const char *resp = str(r->json, "response");
+    const char *resp = rec_str(r->json, "response");
     if (!strcmp(resp, "amend")) {
         err_t e;
         json_t *probe = json_deep_copy(r->json);
@@ -1248,7 +1231,7 @@ int h_op_record(req_t *r)
     json_t *alerts = json_array();
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(rec, "alerts"), i, x) if (time_of(x, "at") <= as_of) json_array_append(alerts, x);
+    json_array_foreach(json_object_get(rec, "alerts"), i, x) if (rec_time(x, "at") <= as_of) json_array_append(alerts, x);
     pthread_rwlock_unlock(&r->t->lock);
     json_t *out = NULL, *decisions = json_array(), *events = json_array();
     json_array_foreach(seqs, i, x)
@@ -1259,35 +1242,35 @@ int h_op_record(req_t *r)
         free(bytes);
         if (!ev) continue;
         int64_t when = json_is_integer(json_object_get(ev, "time")) ? json_integer_value(json_object_get(ev, "time"))
-                                                                     : time_of(ev, "time");
+                                                                     : rec_time(ev, "time");
         if (when > as_of) {
             json_decref(ev);
             break;
         }
-        const char *kind = str(ev, "kind");
+        const char *kind = rec_str(ev, "kind");
         json_t *body = json_object_get(ev, "body");
         char at[32];
         time_format(when, at);
-        json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", str(ev, "actor"),
+        json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", rec_str(ev, "actor"),
                                                 "seq", json_object_get(ev, "seq")));
         if (!strcmp(kind, "operation.notified")) {
             out = json_deep_copy(body);
             json_object_set_new(out, "notified_at", json_string(at));
-            json_object_set_new(out, "notified_by", json_string(str(ev, "actor")));
-            json_object_set_new(out, "status", json_string(strcmp(str(body, "mode"), "inform") ? "pending" : "notified"));
+            json_object_set_new(out, "notified_by", json_string(rec_str(ev, "actor")));
+            json_object_set_new(out, "status", json_string(strcmp(rec_str(body, "mode"), "inform") ? "pending" : "notified"));
         } else if (out && !strcmp(kind, "operation.decided")) {
             json_t *d = json_deep_copy(body);
-            json_object_set_new(d, "by", json_string(str(ev, "actor")));
+            json_object_set_new(d, "by", json_string(rec_str(ev, "actor")));
             json_object_set_new(d, "at", json_string(at));
             json_array_append_new(decisions, d);
             static const char *const st[][2] = {{"concur", "concurred"}, {"acknowledge", "acknowledged"},
                                                 {"refer", "referred"}, {"request_narrowing", "narrowing_requested"},
                                                 {"object", "objected"}};
             for (size_t k = 0; k < 5; k++)
-                if (!strcmp(st[k][0], str(body, "decision"))) json_object_set_new(out, "status", json_string(st[k][1]));
+                if (!strcmp(st[k][0], rec_str(body, "decision"))) json_object_set_new(out, "status", json_string(st[k][1]));
         } else if (out && !strcmp(kind, "operation.amended")) {
             json_object_update(out, body);
-            json_object_set_new(out, "status", json_string(strcmp(str(out, "mode"), "inform") ? "pending" : "notified"));
+            json_object_set_new(out, "status", json_string(strcmp(rec_str(out, "mode"), "inform") ? "pending" : "notified"));
         } else if (out && !strcmp(kind, "operation.outcome")) {
             json_object_set(out, "outcome", body);
         }
@@ -1332,9 +1315,9 @@ static int prepare_adv_ack(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(OS(t)->advisories, op->id);
     if (!rec) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    if (c->who && strcmp(c->who->org, str(rec, "org")))
-        return err_set(e, E_FORBIDDEN, NULL, "only %s acknowledges %s", str(rec, "org"), op->id);
-    if (!strcmp(str(rec, "status"), "acknowledged")) return err_set(e, E_CONFLICT, NULL, "%s is acknowledged", op->id);
+    if (c->who && strcmp(c->who->org, rec_str(rec, "org")))
+        return err_set(e, E_FORBIDDEN, NULL, "only %s acknowledges %s", rec_str(rec, "org"), op->id);
+    if (!strcmp(rec_str(rec, "status"), "acknowledged")) return err_set(e, E_CONFLICT, NULL, "%s is acknowledged", op->id);
     return cmd_draft(c, "advisory.acknowledged", op->id, json_incref(json_object_get(rec, "_labels")),
                      json_pack("{s:O?}", "note", json_object_get(op->in, "note")), e);
 }

@@ -1,0 +1,54 @@
+/* record.c — see record.h. */
+#include "record.h"
+
+#include <string.h>
+
+#include "util.h"
+
+const char *rec_str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+int64_t rec_time(const json_t *o, const char *key)
+{
+    int64_t ms = 0;
+    const char *s = rec_str(o, key);
+    if (s) time_parse(s, &ms);
+    return ms;
+}
+
+void rec_set_time(json_t *o, const char *key, int64_t ms)
+{
+    char s[32];
+    time_format(ms, s);
+    json_object_set_new(o, key, json_string(s));
+}
+
+int rec_has(const json_t *a, const char *s)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return 1;
+    return 0;
+}
+
+json_t *labels_intern(json_t *table, const json_t *labels)
+{
+    buf_t key;
+    buf_init(&key);
+    size_t i;
+    json_t *l;
+    json_array_foreach(labels, i, l)
+    {
+        if (i) buf_add(&key, "\x1f", 1);
+        buf_adds(&key, json_string_value(l) ? json_string_value(l) : "");
+    }
+    json_t *v = json_object_get(table, key.data);
+    if (!v) {
+        v = json_deep_copy(labels);
+        json_object_set_new(table, key.data, v);
+    }
+    buf_release(&key);
+    return v;
+}

@@ -1,0 +1,24 @@
+/*
+ * record.h — small helpers for the domain modules' records, which are
+ * jansson objects (notify, isf, ops, journal): typed reads of members, times
+ * as RFC 3339 members, and one interner for label sets that thousands of
+ * records share.
+ */
+#ifndef TRUCE_RECORD_H
+#define TRUCE_RECORD_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* The string member key of o, or NULL (o may be NULL). */
+const char *rec_str(const json_t *o, const char *key);
+/* The RFC 3339 member key of o in ms since the epoch; 0 when absent. */
+int64_t rec_time(const json_t *o, const char *key);
+void rec_set_time(json_t *o, const char *key, int64_t ms);
+/* Whether the array a holds the string s. */
+int rec_has(const json_t *a, const char *s);
+/* The copy of labels kept in table (an object the caller owns), made on
+ * first use; borrowed, valid as long as the table. */
+json_t *labels_intern(json_t *table, const json_t *labels);
+
+#endif
