@@ -55,6 +55,18 @@ static void set_body(req_t *r, int status, char *s, size_t n, const char *ctype)
     r->ctype = ctype;
 }
 
+int reply_buf(req_t *r, int status, buf_t *b, const char *ctype)
+{
+    if (b->failed) {
+        buf_release(b);
+        return reply_error(r, E_INTERNAL, NULL, "out of memory");
+    }
+    size_t n;
+    char *s = buf_detach(b, &n);
+    set_body(r, status, s, n, ctype);
+    return 0;
+}
+
 int reply_json(req_t *r, int status, json_t *j)
 {
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;

@@ -76,6 +76,8 @@ char *http_metrics(truce_t *t, size_t *len);
  * `return reply_...`. reply_json takes ownership of j. */
 int reply_json(req_t *r, int status, json_t *j);
 int reply_err(req_t *r, const err_t *e);
+/* A body built in b (taken: b is emptied) with its content type. */
+int reply_buf(req_t *r, int status, buf_t *b, const char *ctype);
 int reply_error(req_t *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* {"id": c->result_id, <extra>, "receipt": receipt of the command's first event}. */

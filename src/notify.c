@@ -1294,14 +1294,7 @@ static int reply_export(req_t *r, json_t *items, const char *name)
             free(route);
         }
         json_decref(items);
-        size_t n;
-        char *s = buf_detach(&b, &n);
-        free(r->resp);
-        r->resp = s;
-        r->resp_len = n;
-        r->status = 200;
-        r->ctype = "text/csv; charset=utf-8";
-        return 0;
+        return reply_buf(r, 200, &b, "text/csv; charset=utf-8");
     }
     if (strcmp(format, "csv") == 0) {
         buf_t b;
@@ -1314,14 +1307,7 @@ static int reply_export(req_t *r, json_t *items, const char *name)
         json_t *o;
         json_array_foreach(items, i, o) csv_row(&b, o);
         json_decref(items);
-        size_t n;
-        char *s = buf_detach(&b, &n);
-        free(r->resp);
-        r->resp = s;
-        r->resp_len = n;
-        r->status = 200;
-        r->ctype = "text/csv; charset=utf-8";
-        return 0;
+        return reply_buf(r, 200, &b, "text/csv; charset=utf-8");
     }
     json_decref(items);
     return reply_error(r, E_BAD_VALUE, "format",
