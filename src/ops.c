@@ -110,6 +110,23 @@ static json_t *conflicts_now(truce_t *t, const char *id, const area_t *a, int64_
     return out;
 }
 
+/* How many objects the area and window conflict with now, without building
+ * their JSON (the narrowing's many checks only need counts); *movements is
+ * set when one of them is a movement. */
+static size_t count_now(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, unsigned kinds,
+                        int *movements)
+{
+    dc_query_t q = {.area = a, .from = from, .until = until, .kinds = kinds, .skip_kind = DC_OPERATION, .skip_id = id};
+    conflict_t *c;
+    size_t n = 0;
+    if (movements) *movements = 0;
+    if (dc_check(notify_dc(t), &q, &c, &n) == 0) {
+        for (size_t i = 0; movements && i < n; i++) *movements |= c[i].kind == DC_MOVEMENT;
+        free(c);
+    }
+    return n;
+}
+
 static int same_conflict(const json_t *a, const json_t *b)
 {
     return !strcmp(rec_str(a, "kind"), rec_str(b, "kind")) && !strcmp(rec_str(a, "id"), rec_str(b, "id")) &&
@@ -599,12 +616,12 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
     area_t a;
     if (op_area(t, rec, &a)) return json_pack("{s:b, s:s}", "possible", 0, "why", "the area cannot be read");
     int64_t from = rec_time(rec, "window_from"), until = rec_time(rec, "window_until");
-    json_t *all = conflicts_now(t, id, &a, from, until, 0);
+    int movements = 0;
+    size_t nall = count_now(t, id, &a, from, until, 0, &movements);
     json_t *best = NULL;
     double best_loss = 2;
     const char *why = NULL;
-    if (json_array_size(all) == 0) {
-        json_decref(all);
+    if (nall == 0) {
         shape_free(&a.shape);
         json_t *same = json_pack("{s:b, s:s, s:O, s:O, s:O, s:f, s:f, s:f}", "possible", 1, "why",
                                  "nothing conflicts: no change is needed", "geometry", json_object_get(rec, "geometry"),
@@ -614,19 +631,15 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
         return same;
     }
     geo_t *g = notify_geo(t);
-    int movements = 0;
-    size_t mi;
-    json_t *mx;
-    json_array_foreach(all, mi, mx) movements |= !strcmp(rec_str(mx, "kind"), "movement");
     /* Without a movement in the way, shortening the window cannot help. */
     for (int with_time = 0; with_time < 1 + movements; with_time++) {
         unsigned kinds = with_time ? ~(1u << DC_MOVEMENT) & ((1u << DC__KINDS) - 1) : 0;
-        json_t *target = conflicts_now(t, id, &a, from, until, kinds);
+        size_t ntarget = with_time ? count_now(t, id, &a, from, until, kinds, NULL) : nall;
         json_t *geom = NULL;
         double area_ratio = 1, radius = a.radius;
         area_t na = {0};
         int ok = 1;
-        if (json_array_size(target) == 0) {
+        if (ntarget == 0) {
             shape_copy(&na.shape, &a.shape);
             na.radius = a.radius;
         } else if (a.shape.type == SH_POINT) {
@@ -650,13 +663,14 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             area_ratio = (r * r) / (a.radius * a.radius);
             shape_copy(&na.shape, &a.shape);
             na.radius = r;
-        } else if (json_array_size(target) > MAX_SUBTRACT) {
+        } else if (ntarget > MAX_SUBTRACT) {
             /* An area over this many protected objects lies in a dense
              * civilian zone: the subtraction would leave a sieve, and its cost
              * grows with every object. No polygon proposal. */
             ok = 0;
             if (!why) why = "too many protected objects inside the area to cut them out: a smaller area is needed";
         } else {
+            json_t *target = conflicts_now(t, id, &a, from, until, kinds);
             size_t n = json_array_size(target), k = 0;
             shape_t *objs = calloc(n, sizeof *objs);
             const shape_t **ptrs = calloc(n, sizeof *ptrs);
@@ -686,8 +700,8 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             free(objs);
             free(ptrs);
             free(dist);
+            json_decref(target);
         }
-        json_decref(target);
         int64_t nf = from, nu = until;
         if (ok && with_time) {
             /* the longest stretch of the window no movement is inside */
@@ -726,11 +740,7 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             nf = bf;
             nu = bu;
         }
-        if (ok) {
-            json_t *left = conflicts_now(t, id, &na, nf, nu, 0);
-            ok = json_array_size(left) == 0;
-            json_decref(left);
-        }
+        if (ok) ok = count_now(t, id, &na, nf, nu, 0, NULL) == 0;
         double loss = loss_of(area_ratio, (double)(nu - nf) / (double)(until - from));
         if (ok && loss < best_loss) {
             char fs[32], us[32];
@@ -748,7 +758,6 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
         json_decref(geom);
         shape_free(&na.shape);
     }
-    json_decref(all);
     shape_free(&a.shape);
     if (!best)
         best = json_pack("{s:b, s:s}", "possible", 0, "why", why ? why : "no smaller area or shorter window clears every conflict");
