@@ -9,7 +9,7 @@ import { api } from './api.js';
 import { t, tOpt, getLang, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl } from './time.js';
-import { errorText } from './forms.js';
+import { errorText, loadOnce } from './forms.js';
 
 export class AdvisoriesPage {
   constructor(ctx) {
@@ -53,23 +53,10 @@ export class AdvisoriesPage {
   }
 
   load() {
-    if (this.loading) return this.loading;
-    this.loading = (async () => {
-      const err = $('#adv-error');
-      try {
-        const r = await api('GET', '/api/v1/advisories');
-        this.items = (r.advisories || []).sort((a, b) => String(a.from || '').localeCompare(String(b.from || '')));
-        this.loaded = true;
-        err.hidden = true;
-      } catch (e) {
-        err.textContent = errorText(e);
-        err.hidden = false;
-      } finally {
-        this.loading = null;
-      }
-      this.render();
-    })();
-    return this.loading;
+    return loadOnce(this, '#adv-error', async () => {
+      const r = await api('GET', '/api/v1/advisories');
+      this.items = (r.advisories || []).sort((a, b) => String(a.from || '').localeCompare(String(b.from || '')));
+    });
   }
 
   mine(a) { return !!this.ctx.me && a.org === this.ctx.me.org; }

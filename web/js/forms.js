@@ -12,6 +12,28 @@ export function errorText(err) {
   return err.serverMessage ? `${title} ${err.serverMessage}` : title;
 }
 
+// A page's load: one at a time (a second call while one runs gets the same
+// promise), fetch() fills the page, a failure shows in the page's error box
+// (selector errSel), and the page renders either way.
+export function loadOnce(page, errSel, fetch) {
+  if (page.loading) return page.loading;
+  page.loading = (async () => {
+    const err = $(errSel);
+    try {
+      await fetch();
+      page.loaded = true;
+      err.hidden = true;
+    } catch (e) {
+      err.textContent = errorText(e);
+      err.hidden = false;
+    } finally {
+      page.loading = null;
+    }
+    page.render();
+  })();
+  return page.loading;
+}
+
 export class FormErrors {
   // fieldIds: {serverField: controlId}; a server field "a.b[2]" is looked up
   // as "a.b[2]", then "a.b", then "a". formError: id of the form's box.

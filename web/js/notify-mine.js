@@ -9,7 +9,7 @@ import { $ } from './dom.js';
 import { siteCard, movementCard, siteActions, movementActions, fillList } from './cards.js';
 import { nextStatuses } from './notify-data.js';
 import { serverKey } from './receipt.js';
-import { errorText } from './forms.js';
+import { loadOnce } from './forms.js';
 
 export class MinePage {
   constructor(ctx, data) {
@@ -35,26 +35,13 @@ export class MinePage {
   hide() { this.visible = false; }
 
   load() {
-    if (this.loading) return this.loading;
-    this.loading = (async () => {
-      const err = $('#mine-error');
-      try {
-        const [s, m] = await Promise.all([api('GET', '/api/v1/sites?mine=1'), api('GET', '/api/v1/movements?mine=1')]);
-        const org = this.ctx.me && this.ctx.me.org;
-        // mine=1 is the filter; the org check guards against a server that ignores it.
-        this.sites = (s.sites || []).filter((x) => !org || !x.org || x.org === org);
-        this.movements = (m.movements || []).filter((x) => !org || !x.org || x.org === org);
-        this.loaded = true;
-        err.hidden = true;
-      } catch (e) {
-        err.textContent = errorText(e);
-        err.hidden = false;
-      } finally {
-        this.loading = null;
-      }
-      this.render();
-    })();
-    return this.loading;
+    return loadOnce(this, '#mine-error', async () => {
+      const [s, m] = await Promise.all([api('GET', '/api/v1/sites?mine=1'), api('GET', '/api/v1/movements?mine=1')]);
+      const org = this.ctx.me && this.ctx.me.org;
+      // mine=1 is the filter; the org check guards against a server that ignores it.
+      this.sites = (s.sites || []).filter((x) => !org || !x.org || x.org === org);
+      this.movements = (m.movements || []).filter((x) => !org || !x.org || x.org === org);
+    });
   }
 
   render() {

@@ -8,7 +8,7 @@ import { t, onLangChange } from './i18n.js';
 import { $ } from './dom.js';
 import { siteCard, movementCard, siteActions, movementActions, fillList } from './cards.js';
 import { nextStatuses, MOVEMENT_OVER } from './notify-data.js';
-import { errorText } from './forms.js';
+import { loadOnce } from './forms.js';
 
 export class QueuePage {
   constructor(ctx, data) {
@@ -26,33 +26,20 @@ export class QueuePage {
   show() { return this.load(); }
 
   load() {
-    if (this.loading) return this.loading;
-    this.loading = (async () => {
-      const err = $('#queue-error');
-      try {
-        const [sub, mov, lapsed] = await Promise.all([
-          api('GET', '/api/v1/sites?status=submitted'),
-          api('GET', '/api/v1/movements'),
-          api('GET', '/api/v1/sites?lapsed=1'),
-        ]);
-        const oldest = (a, b) => String(a.notified_at || '').localeCompare(String(b.notified_at || ''));
-        const movements = mov.movements || [];
-        this.lists.sites = (sub.sites || []).filter((s) => s.status === 'submitted').sort(oldest);
-        this.lists.movements = movements.filter((m) => m.status === 'submitted').sort(oldest);
-        this.lists.progress = movements.filter((m) => m.status !== 'submitted' && !MOVEMENT_OVER.has(m.status))
-          .sort((a, b) => String((a.times || [])[0] || '').localeCompare(String((b.times || [])[0] || '')));
-        this.lists.lapsed = (lapsed.sites || []).filter((s) => s.lapsed).sort((a, b) => String(a.confirmed_at || '').localeCompare(String(b.confirmed_at || '')));
-        this.loaded = true;
-        err.hidden = true;
-      } catch (e) {
-        err.textContent = errorText(e);
-        err.hidden = false;
-      } finally {
-        this.loading = null;
-      }
-      this.render();
-    })();
-    return this.loading;
+    return loadOnce(this, '#queue-error', async () => {
+      const [sub, mov, lapsed] = await Promise.all([
+        api('GET', '/api/v1/sites?status=submitted'),
+        api('GET', '/api/v1/movements'),
+        api('GET', '/api/v1/sites?lapsed=1'),
+      ]);
+      const oldest = (a, b) => String(a.notified_at || '').localeCompare(String(b.notified_at || ''));
+      const movements = mov.movements || [];
+      this.lists.sites = (sub.sites || []).filter((s) => s.status === 'submitted').sort(oldest);
+      this.lists.movements = movements.filter((m) => m.status === 'submitted').sort(oldest);
+      this.lists.progress = movements.filter((m) => m.status !== 'submitted' && !MOVEMENT_OVER.has(m.status))
+        .sort((a, b) => String((a.times || [])[0] || '').localeCompare(String((b.times || [])[0] || '')));
+      this.lists.lapsed = (lapsed.sites || []).filter((s) => s.lapsed).sort((a, b) => String(a.confirmed_at || '').localeCompare(String(b.confirmed_at || '')));
+    });
   }
 
   render() {
