@@ -18,6 +18,7 @@
 #include "isf.h"
 #include "ops.h"
 #include "log.h"
+#include "csv.h"
 #include "record.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -1156,21 +1157,6 @@ static const struct {
 };
 #define NHXL (sizeof hxl_cols / sizeof hxl_cols[0])
 
-static void csv_field(buf_t *b, const char *s)
-{
-    if (!s) return;
-    if (strpbrk(s, ",\"\n\r")) {
-        buf_add(b, "\"", 1);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"') buf_add(b, "\"", 1);
-            buf_add(b, p, 1);
-        }
-        buf_add(b, "\"", 1);
-    } else {
-        buf_adds(b, s);
-    }
-}
-
 static json_t *path_get(json_t *o, const char *path)
 {
     char k[64];
@@ -1353,84 +1339,6 @@ int h_place_get(req_t *r)
 
 /* ---- import ---- */
 
-/* One CSV record starting at *p; fields appended to row (new strings).
- * Returns 0, or -1 at the end of input. *line advances over newlines. */
-static int csv_next(const char **p, const char *end, json_t *row, int *line)
-{
-    const char *s = *p;
-    if (s >= end) return -1;
-    buf_t f;
-    buf_init(&f);
-    for (;;) {
-        buf_reset(&f);
-        if (s < end && *s == '"') {
-            s++;
-            while (s < end) {
-                if (*s == '"') {
-                    if (s + 1 < end && s[1] == '"') {
-                        buf_add(&f, "\"", 1);
-                        s += 2;
-                        continue;
-                    }
-                    s++;
-                    break;
-                }
-                if (*s == '\n') (*line)++;
-                buf_add(&f, s++, 1);
-            }
-            while (s < end && *s != ',' && *s != '\n' && *s != '\r') s++;
-        } else {
-            const char *q = s;
-            while (q < end && *q != ',' && *q != '\n' && *q != '\r') q++;
-            buf_add(&f, s, (size_t)(q - s));
-            s = q;
-        }
-        json_array_append_new(row, json_stringn(f.data, f.len));
-        if (s < end && *s == ',') {
-            s++;
-            continue;
-        }
-        if (s < end && *s == '\r') s++;
-        if (s < end && *s == '\n') s++;
-        (*line)++;
-        break;
-    }
-    buf_release(&f);
-    *p = s;
-    return 0;
-}
-
-static int cmp_line(const void *a, const void *b)
-{
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "line"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "line"));
-    return x < y ? -1 : x > y;
-}
-
-/* Bad rows in file order (a stable sort keeps each row's errors in order). */
-static void sort_rows(json_t *rows)
-{
-    size_t n = json_array_size(rows);
-    json_t **v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return;
-    for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(rows, i));
-    for (size_t i = 1; i < n; i++) /* insertion sort: stable, and n is at most 1000 */
-        for (size_t j = i; j > 0 && cmp_line(&v[j], &v[j - 1]) < 0; j--) {
-            json_t *x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
-    json_array_clear(rows);
-    for (size_t i = 0; i < n; i++) json_array_append_new(rows, v[i]);
-    free(v);
-}
-
-static void row_error(json_t *rows, int line, const char *field, const char *msg)
-{
-    if (json_array_size(rows) < 1000)
-        json_array_append_new(rows, json_pack("{s:i, s:s, s:s}", "line", line, "field", field, "message", msg));
-}
-
 /* The HXL tag of a creation field, for errors in CSV rows. */
 static const char *hxl_tag_of(const char *field)
 {
@@ -1511,7 +1419,7 @@ static json_t *rows_from_csv(const char *data, size_t len, json_t *errs, const c
     }
     const char *first = json_string_value(json_array_get(head, 0));
     if (!first || first[0] != '#') {
-        row_error(errs, line, "#meta+id", "no HXL tag row (#org, #geo+lat, ...) in the first two lines");
+        csv_row_error(errs, line, "#meta+id", "no HXL tag row (#org, #geo+lat, ...) in the first two lines");
         json_decref(head);
         return rows;
     }
@@ -1522,7 +1430,7 @@ static json_t *rows_from_csv(const char *data, size_t len, json_t *errs, const c
         if (!fields[c]) {
             char m[160];
             snprintf(m, sizeof m, "unknown HXL tag %s", tag);
-            row_error(errs, line - 1, tag, m);
+            csv_row_error(errs, line - 1, tag, m);
         }
     }
     json_t *row = json_array();
@@ -1535,7 +1443,7 @@ static json_t *rows_from_csv(const char *data, size_t len, json_t *errs, const c
             continue;
         }
         if (json_array_size(rows) >= IMPORT_MAX_ROWS) {
-            row_error(errs, at, "rows", "more than 5000 rows");
+            csv_row_error(errs, at, "rows", "more than 5000 rows");
             break;
         }
         json_t *in = json_object(), *name = json_object(), *contact = json_object();
@@ -1552,21 +1460,21 @@ static json_t *rows_from_csv(const char *data, size_t len, json_t *errs, const c
                 char *e;
                 long long n = strtoll(v, &e, 10);
                 if (*e) {
-                    row_error(errs, at, "#reached+staff", "staff must be a whole number");
+                    csv_row_error(errs, at, "#reached+staff", "staff must be a whole number");
                     bad = 1;
                 }
                 json_object_set_new(in, f, json_integer(n));
             } else if (!strcmp(f, "geometry")) {
                 json_t *g = json_loads(v, 0, NULL);
                 if (!g) {
-                    row_error(errs, at, "#geo+json", "not a GeoJSON geometry");
+                    csv_row_error(errs, at, "#geo+json", "not a GeoJSON geometry");
                     bad = 1;
                 } else {
                     json_object_set_new(in, f, g);
                 }
             } else if (!strcmp(f, "org")) {
                 if (strcmp(v, org)) {
-                    row_error(errs, at, "#org", "you can only import your own organisation's sites");
+                    csv_row_error(errs, at, "#org", "you can only import your own organisation's sites");
                     bad = 1;
                 }
             } else {
@@ -1577,10 +1485,10 @@ static json_t *rows_from_csv(const char *data, size_t len, json_t *errs, const c
             char *e1 = NULL, *e2 = NULL;
             double la = lat ? strtod(lat, &e1) : NAN, lo = lon ? strtod(lon, &e2) : NAN;
             if (!lat || *e1 || !isfinite(la)) {
-                row_error(errs, at, "#geo+lat", lat ? "not a number" : "missing");
+                csv_row_error(errs, at, "#geo+lat", lat ? "not a number" : "missing");
                 bad = 1;
             } else if (!lon || *e2 || !isfinite(lo)) {
-                row_error(errs, at, "#geo+lon", lon ? "not a number" : "missing");
+                csv_row_error(errs, at, "#geo+lon", lon ? "not a number" : "missing");
                 bad = 1;
             } else {
                 json_object_set_new(in, "geometry", json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates", lo, la));
@@ -1607,13 +1515,13 @@ static json_t *rows_from_geojson(const char *data, size_t len, json_t *errs)
     json_t *fc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!fc || strcmp(rec_str(fc, "type") ? rec_str(fc, "type") : "", "FeatureCollection") ||
         !json_is_array(json_object_get(fc, "features"))) {
-        row_error(errs, fc ? 1 : je.line, "type",
+        csv_row_error(errs, fc ? 1 : je.line, "type",
                   fc ? "the file must be a GeoJSON FeatureCollection" : "the file is not valid JSON");
         json_decref(fc);
         return rows;
     }
     if (json_array_size(json_object_get(fc, "features")) > IMPORT_MAX_ROWS)
-        row_error(errs, 1, "features", "more than 5000 features");
+        csv_row_error(errs, 1, "features", "more than 5000 features");
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(fc, "features"), i, f)
@@ -1682,11 +1590,11 @@ int h_places_import(req_t *r)
         json_object_del(probe, "ref");
         err_t e;
         if (!was_bad && (schema_check(probe, fields, &e) || check_place_input(r->t, probe, NULL, &e)))
-            row_error(errs, line, csv ? hxl_tag_of(e.field) : e.field, e.message);
+            csv_row_error(errs, line, csv ? hxl_tag_of(e.field) : e.field, e.message);
         json_decref(probe);
     }
-    if (json_array_size(rows) == 0 && json_array_size(errs) == 0) row_error(errs, 1, "rows", "the file has no rows");
-    sort_rows(errs);
+    if (json_array_size(rows) == 0 && json_array_size(errs) == 0) csv_row_error(errs, 1, "rows", "the file has no rows");
+    csv_sort_rows(errs);
     if (json_array_size(errs)) {
         json_decref(rows);
         reply_json(r, 400, json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "code", "bad_rows", "message",
