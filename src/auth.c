@@ -24,7 +24,8 @@
 const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read", "journal.write",
                                           "org.write", "user.admin", "audit", "notify.write",
                                           "notify.ack", "nostrike.write", "unit.position", "isf.hq",
-                                          "isf.contingent", "ops.notify", "ops.decide"};
+                                          "isf.contingent", "ops.notify", "ops.decide",
+                                          "incident.report", "incident.review", "aid.write"};
 
 #define B(p) (1ull << (p))
 static const struct {
@@ -32,13 +33,15 @@ static const struct {
     uint64_t perms;
 } roles[] = {
     {"admin", B(P_USER_ADMIN) | B(P_ORG_WRITE) | B(P_AUDIT) | B(P_JOURNAL_READ)},
-    {"cmcc_watch", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_NOTIFY) | B(P_NOTIFY_ACK) | B(P_NOSTRIKE) | B(P_OPS_DECIDE)},
+    {"cmcc_watch", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_NOTIFY) | B(P_NOTIFY_ACK) | B(P_NOSTRIKE) | B(P_OPS_DECIDE) |
+                       B(P_INCIDENT_REPORT) | B(P_INCIDENT_REVIEW) | B(P_AID)},
     {"cmcc_commander", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_AUDIT) | B(P_NOTIFY) |
-                           B(P_NOTIFY_ACK) | B(P_NOSTRIKE) | B(P_OPS_DECIDE)},
-    {"idf_liaison", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_OPS_NOTIFY)},
-    {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS) | B(P_ISF_HQ) | B(P_ISF)},
-    {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS) | B(P_ISF)},
-    {"humanitarian", B(P_NOTIFY)},
+                           B(P_NOTIFY_ACK) | B(P_NOSTRIKE) | B(P_OPS_DECIDE) | B(P_INCIDENT_REPORT) | B(P_INCIDENT_REVIEW) |
+                           B(P_AID)},
+    {"idf_liaison", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_OPS_NOTIFY) | B(P_INCIDENT_REPORT)},
+    {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS) | B(P_ISF_HQ) | B(P_ISF) | B(P_INCIDENT_REPORT)},
+    {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS) | B(P_ISF) | B(P_INCIDENT_REPORT)},
+    {"humanitarian", B(P_NOTIFY) | B(P_AID)},
     {"trainer", 0},
     {"ddr_officer", 0},
     {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT)},

@@ -33,6 +33,9 @@ enum {
     P_ISF,           /* a contingent's side: its units, caveats, task answers */
     P_OPS_NOTIFY,    /* notify operations (the IDF liaison) */
     P_OPS_DECIDE,    /* the CMCC's decisions (authority also follows positions) */
+    P_INCIDENT_REPORT, /* report incidents */
+    P_INCIDENT_REVIEW, /* the CMCC's review: confirm, attribute, merge, import */
+    P_AID,           /* record aid consignments of one's organisation */
     P__COUNT
 };
 

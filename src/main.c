@@ -20,7 +20,10 @@
 #include "http.h"
 #include "log.h"
 #include "ops.h"
+#include "incident.h"
 #include "org.h"
+#include "report.h"
+#include "tz.h"
 
 typedef struct {
     const char *name, *usage, *help;
@@ -404,6 +407,40 @@ static int cmd_digest(int argc, char **argv)
     return 0;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+    const char *sub = positional(argc, argv, 0), *dir = positional(argc, argv, 1);
+    const char *date = opt(argc, argv, "--date"), *format = opt(argc, argv, "--format");
+    if (!sub || strcmp(sub, "sitrep") || !dir) return die("usage: truce report sitrep DIR [--date YYYY-MM-DD] [--format html|json]");
+    if (format && strcmp(format, "html") && strcmp(format, "json")) return die("--format is html or json");
+    truce_t t;
+    int rc = open_dir(&t, dir);
+    if (rc) return rc;
+    int32_t day;
+    if (!date) {
+        pthread_rwlock_rdlock(&t.lock);
+        day = mission_day(&t, util_now_ms());
+        pthread_rwlock_unlock(&t.lock);
+    } else if (tz_date_parse(date, &day)) {
+        truce_close(&t);
+        return die("--date must be YYYY-MM-DD");
+    }
+    json_t *rep = report_sitrep(&t, NULL, day);
+    if (format && !strcmp(format, "json")) {
+        char *j = json_dumps(rep, JSON_INDENT(2) | JSON_SORT_KEYS);
+        printf("%s\n", j ? j : "");
+        free(j);
+    } else {
+        size_t len;
+        char *html = report_sitrep_html(rep, &len);
+        fwrite(html, 1, len, stdout);
+        free(html);
+    }
+    json_decref(rep);
+    truce_close(&t);
+    return 0;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const command_t commands[] = {
@@ -434,6 +471,11 @@ static const command_t commands[] = {
     {"log", "truce log tail DIR [-n N]", "Prints the last N events (default 20) as canonical JSON, one a line.", cmd_log},
     {"state-digest", "truce state-digest DIR [--dump]",
      "Replays DIR and prints the last event's seq and the SHA-256 digest of the in-memory state.", cmd_digest},
+    {"report", "truce report sitrep DIR [--date YYYY-MM-DD] [--format html|json]",
+     "Prints the daily SITREP of a local day (default today) as printable HTML (default) or JSON, with\n"
+     "every section (the command line reads everything). Works while no server runs on DIR; a running\n"
+     "server gives the same at GET /api/v1/reports/sitrep?date=D.",
+     cmd_report},
     {"help", "truce help [CMD]", "Shows help.", cmd_help},
     {NULL, NULL, NULL, NULL},
 };

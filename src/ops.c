@@ -1383,3 +1383,28 @@ const field_t outcome_report_fields[] = {
     {"incidents", F_IDLIST, 0, 0, 50, 32, NULL, "incident ids"},
     {NULL},
 };
+
+void ops_sitrep(truce_t *t, int64_t from, int64_t until, json_t *out)
+{
+    int notified = 0, pending = 0, by[5] = {0};
+    const char *id;
+    json_t *rec;
+    json_object_foreach(OS(t)->ops, id, rec)
+    {
+        int64_t at = rec_time(rec, "notified_at");
+        if (at >= from && at < until) notified++;
+        if (!strcmp(rec_str(rec, "status"), "pending") && at < until) pending++;
+        size_t i;
+        json_t *d;
+        json_array_foreach(json_object_get(rec, "decisions"), i, d)
+        {
+            int64_t dt = rec_time(d, "at");
+            if (dt < from || dt >= until) continue;
+            for (int k = 0; decisions[k]; k++)
+                if (!strcmp(decisions[k], rec_str(d, "decision"))) by[k]++;
+        }
+    }
+    json_t *bd = json_object();
+    for (int k = 0; decisions[k]; k++) json_object_set_new(bd, decisions[k], json_integer(by[k]));
+    json_object_set_new(out, "operations", json_pack("{s:i, s:o, s:i}", "notified", notified, "by_decision", bd, "pending", pending));
+}

@@ -42,5 +42,8 @@ void ops_tick(truce_t *t);
 void ops_metrics(truce_t *t, buf_t *b);
 /* An operation's labels (NULL when none), for conflict filtering. */
 json_t *ops_labels(truce_t *t, const char *id);
+/* The SITREP's figures for [from, until): operations notified, decisions by
+ * kind, still pending (new member "operations" of out); under the lock. */
+void ops_sitrep(truce_t *t, int64_t from, int64_t until, json_t *out);
 
 #endif

@@ -10,14 +10,19 @@
 #include "auth.h"
 #include "http.h"
 #include "journal.h"
+#include "aid.h"
+#include "incident.h"
 #include "isf.h"
 #include "log.h"
 #include "notify.h"
 #include "ops.h"
 #include "org.h"
+#include "report.h"
 
-extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module;
-const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module, &ops_module, NULL};
+extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module, incident_module,
+    aid_module;
+const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module,
+                                         &ops_module, &incident_module, &aid_module, NULL};
 
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
@@ -110,6 +115,29 @@ const route_t routes[] = {
     {"GET", "/api/v1/operations/{id}/record", P_LOGGED, h_op_record, NULL, 0, "What was known of the operation at ?as_of=T, from the log", "ops"},
     {"GET", "/api/v1/advisories", P_LOGGED, h_advisories_list, NULL, 0, "Advisories to your organisation", "ops"},
     {"POST", "/api/v1/advisories/{id}/acknowledge", P_LOGGED, h_advisory_ack, ack_fields, 0, "Acknowledge an advisory", "ops"},
+    {"GET", "/api/v1/incidents", P_LOGGED, h_incidents_list, NULL, 0, "Incidents you may see, newest report first (?status, type, sector, party, since, until, limit, cursor, format=json|geojson|csv)", "incident"},
+    {"POST", "/api/v1/incidents", P_INCIDENT_REPORT, h_incidents_add, incident_fields, 65536, "Report an incident; answers with its id and receipt", "incident"},
+    {"GET", "/api/v1/incidents/taxonomy", P_LOGGED, h_incident_taxonomy, NULL, 0, "Incident types (ACLED and the mission's), parties, source grades", "incident"},
+    {"POST", "/api/v1/incidents/import", P_INCIDENT_REVIEW, h_incidents_import, schema_raw_body, 8388608, "Import ACLED-format CSV, all rows or none", "incident"},
+    {"GET", "/api/v1/incidents/{id}", P_LOGGED, h_incident_get, NULL, 0, "One incident with its history", "incident"},
+    {"POST", "/api/v1/incidents/{id}/review", P_INCIDENT_REVIEW, h_incident_action, incident_action_fields, 0, "Put a report under review", "incident"},
+    {"POST", "/api/v1/incidents/{id}/confirm", P_INCIDENT_REVIEW, h_incident_action, incident_action_fields, 0, "Confirm, with attribution and confidence", "incident"},
+    {"POST", "/api/v1/incidents/{id}/unconfirm", P_INCIDENT_REVIEW, h_incident_action, incident_action_fields, 0, "Close as unconfirmed", "incident"},
+    {"POST", "/api/v1/incidents/{id}/refute", P_INCIDENT_REVIEW, h_incident_action, incident_action_fields, 0, "Refute, with the reason", "incident"},
+    {"POST", "/api/v1/incidents/{id}/reopen", P_INCIDENT_REVIEW, h_incident_action, incident_action_fields, 0, "Reopen a closed incident for review", "incident"},
+    {"POST", "/api/v1/incidents/{id}/amend", P_INCIDENT_REPORT, h_incident_amend, incident_amend_fields, 65536, "Change a report (its reporter while reported, or the CMCC)", "incident"},
+    {"POST", "/api/v1/incidents/{id}/merge", P_INCIDENT_REVIEW, h_incident_merge, merge_fields, 0, "Merge this report into another; both are kept", "incident"},
+    {"GET", "/api/v1/aid/crossings", P_LOGGED, h_crossings_list, NULL, 0, "Crossings with status and today's trucks", "aid"},
+    {"POST", "/api/v1/aid/crossings/{id}/status", P_NOTIFY_ACK, h_crossing_status, crossing_status_fields, 0, "Set a crossing's status", "aid"},
+    {"GET", "/api/v1/aid/consignments", P_LOGGED, h_consignments_list, NULL, 0, "Consignments, newest first (?status, crossing, org, commodity, date, limit, cursor)", "aid"},
+    {"POST", "/api/v1/aid/consignments", P_AID, h_consignments_add, consignment_fields, 0, "Record a consignment at the perimeter", "aid"},
+    {"GET", "/api/v1/aid/consignments/{id}", P_LOGGED, h_consignment_get, NULL, 0, "One consignment with its history", "aid"},
+    {"POST", "/api/v1/aid/consignments/{id}/status", P_AID, h_consignment_status, consignment_status_fields, 0, "The next step: crossed, offloaded, collected, delivered, intercepted, returned", "aid"},
+    {"GET", "/api/v1/stats/violations", P_LOGGED, h_stats_violations, NULL, 0, "Cease-fire violations per party per day (?from, until)", "stats"},
+    {"GET", "/api/v1/stats/incidents", P_LOGGED, h_stats_incidents, NULL, 0, "Incidents by sector or type (?by, from, until)", "stats"},
+    {"GET", "/api/v1/stats/aid", P_LOGGED, h_stats_aid, NULL, 0, "Trucks per day by crossing against the target, interceptions (?from, until)", "stats"},
+    {"GET", "/api/v1/stats/feed", P_LOGGED, h_stats_feed, NULL, 0, "Incident and aid events of the last hours (?hours)", "stats"},
+    {"GET", "/api/v1/reports/sitrep", P_LOGGED, h_sitrep, NULL, 0, "The daily SITREP (?date, format=html|json)", "stats"},
     {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
     {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
     {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aid.h"
 #include "auth.h"
+#include "incident.h"
 #include "log.h"
 #include "isf.h"
 #include "notify.h"
@@ -221,7 +223,9 @@ int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
                     {"caveats", isf_prepare_caveat},
                     {"nostrike", notify_prepare_nostrike},
                     {"sites", notify_prepare_site},
-                    {"movements", notify_prepare_movement}};
+                    {"movements", notify_prepare_movement},
+                    {"incidents", incident_prepare_scenario},
+                    {"consignments", aid_prepare_scenario}};
     for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++)
         json_array_foreach(json_object_get(sc, sections[s].key), i, x)
         {

@@ -93,3 +93,57 @@ int64_t tz_offset_ms(const char *name, int64_t utc_ms)
     }
     return (int64_t)(lo ? z->off[lo - 1] : z->off0) * 1000;
 }
+
+#define DAY_MS (86400LL * 1000)
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's days_from_civil / civil_from_days). */
+static int32_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void tz_date_format(int32_t day, char out[11])
+{
+    int z = day + 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    int d = doy - (153 * mp + 2) / 5 + 1;
+    int m = mp + (mp < 10 ? 3 : -9);
+    int y = yoe + era * 400 + (m <= 2);
+    snprintf(out, 11, "%04d-%02d-%02d", y < 0 ? 0 : y > 9999 ? 9999 : y, m, d);
+}
+
+int tz_date_parse(const char *s, int32_t *day)
+{
+    int y, m, d;
+    char tail;
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' || s[7] != '-')
+        return -1;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return -1;
+    *day = days_from_civil(y, m, d);
+    return 0;
+}
+
+int32_t tz_day(const char *zone, int64_t utc_ms)
+{
+    int64_t l = utc_ms + tz_offset_ms(zone, utc_ms);
+    return (int32_t)(l >= 0 ? l / DAY_MS : (l - DAY_MS + 1) / DAY_MS);
+}
+
+int64_t tz_day_start(const char *zone, int32_t day)
+{
+    int64_t local = (int64_t)day * DAY_MS;
+    int64_t guess = local - tz_offset_ms(zone, local);
+    return local - tz_offset_ms(zone, guess);
+}

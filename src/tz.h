@@ -11,4 +11,12 @@
 
 int64_t tz_offset_ms(const char *zone, int64_t utc_ms);
 
+/* Local calendar days, numbered from 1970-01-01 (day 0): the day a time falls
+ * on in the zone, and the UTC time the day starts. */
+int32_t tz_day(const char *zone, int64_t utc_ms);
+int64_t tz_day_start(const char *zone, int32_t day);
+/* "YYYY-MM-DD" (a real date, 1970..9999) to a day number; -1 otherwise. */
+int tz_date_parse(const char *s, int32_t *day);
+void tz_date_format(int32_t day, char out[11]);
+
 #endif
