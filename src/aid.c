@@ -40,21 +40,6 @@ static const char *const next_of[] = {
     [A_RETURNED] = "",
 };
 
-static int idx_of(const char *const *v, const char *s)
-{
-    for (int i = 0; s && v[i]; i++)
-        if (!strcmp(v[i], s)) return i;
-    return -1;
-}
-
-static int word_in(const char *list, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ')) return 1;
-    return 0;
-}
-
 typedef struct {
     int32_t day_crossed, day_final; /* INT32_MIN when not yet */
     uint16_t trucks;
@@ -140,8 +125,8 @@ static void row_of(truce_t *t, size_t n)
     memset(w, 0, sizeof *w);
     w->trucks = (uint16_t)json_integer_value(json_object_get(rec, "trucks"));
     w->tonnes = (float)json_number_value(json_object_get(rec, "tonnes"));
-    w->status = (uint8_t)idx_of(steps, rec_str(rec, "status"));
-    w->commodity = (uint8_t)idx_of(commodities, rec_str(rec, "commodity"));
+    w->status = (uint8_t)rec_index(steps, rec_str(rec, "status"));
+    w->commodity = (uint8_t)rec_index(commodities, rec_str(rec, "commodity"));
     w->crossing = (uint8_t)(crossing_index(t, rec_str(rec, "crossing")) + 1);
     w->day_crossed = step_day(t, rec, "crossed");
     w->day_final = w->status >= A_DELIVERED ? step_day(t, rec, steps[w->status]) : INT32_MIN;
@@ -265,13 +250,7 @@ static void aid_dump(truce_t *t, json_t *out)
 
 static int aid_save(truce_t *t, buf_t *b)
 {
-    json_t *all = json_pack("{s:o, s:O}", "consignments", all_recs(t), "crossings", A(t)->crossings);
-    char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(all);
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, json_pack("{s:o, s:O}", "consignments", all_recs(t), "crossings", A(t)->crossings));
 }
 
 static int cmp_feed(const void *a, const void *b)
@@ -407,8 +386,8 @@ static int draft_step(truce_t *t, cmd_t *c, const char *id, const json_t *rec, c
                       const json_t *in, err_t *e)
 {
     const char *to = rec_str(in, "status");
-    int from = idx_of(steps, cur);
-    if (from < 0 || !word_in(next_of[from], to))
+    int from = rec_index(steps, cur);
+    if (from < 0 || !rec_word_in(next_of[from], to))
         return err_set(e, E_CONFLICT, "status", "%s is %s: it cannot go to %s", id, cur, to);
     int64_t at = at_of(in);
     if (at > util_now_ms() + 60000) return err_set(e, E_OUT_OF_RANGE, "at", "at is in the future");
@@ -572,8 +551,8 @@ int h_consignments_list(req_t *r)
                *commodity = req_query(r, "commodity"), *date = req_query(r, "date");
     int st = -1, co = -1;
     int32_t day = 0;
-    if (status && (st = idx_of(steps, status)) < 0) return reply_error(r, E_BAD_VALUE, "status", "no step %s", status);
-    if (commodity && (co = idx_of(commodities, commodity)) < 0)
+    if (status && (st = rec_index(steps, status)) < 0) return reply_error(r, E_BAD_VALUE, "status", "no step %s", status);
+    if (commodity && (co = rec_index(commodities, commodity)) < 0)
         return reply_error(r, E_BAD_VALUE, "commodity", "no commodity %s", commodity);
     if (date && tz_date_parse(date, &day)) return reply_error(r, E_BAD_VALUE, "date", "date must be YYYY-MM-DD");
     uint64_t limit, cursor;

@@ -108,13 +108,6 @@ static int type_index(const char *id)
     return -1;
 }
 
-static int enum_index(const char *const *v, const char *s)
-{
-    for (int i = 0; s && v[i]; i++)
-        if (!strcmp(v[i], s)) return i;
-    return -1;
-}
-
 /* ---- state ---- */
 
 typedef struct {
@@ -291,7 +284,7 @@ static void row_of(truce_t *t, size_t n)
     r->vis = (uint16_t)set_of(s, json_object_get(rec, "_labels"));
     int ti = type_index(rec_str(rec, "type"));
     r->type = (uint8_t)(ti < 0 ? type_index("other") : ti);
-    r->status = (uint8_t)enum_index(statuses, rec_str(rec, "status"));
+    r->status = (uint8_t)rec_index(statuses, rec_str(rec, "status"));
     r->live = 1;
     int si = sector_index(t, rec_str(rec, "sector"));
     r->sector = (uint8_t)(si + 1);
@@ -553,12 +546,7 @@ static int inc_save(truce_t *t, buf_t *b)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < S(t)->n; i++) json_array_append(a, S(t)->recs[i]);
-    char *j = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(a);
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, a);
 }
 
 static int cmp_feed(const void *a, const void *b)
@@ -948,14 +936,6 @@ static const struct {
     {"reopen", "confirmed unconfirmed refuted", "under_review"},
 };
 
-static int word_in(const char *list, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = list; (p = strstr(p, w)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ')) return 1;
-    return 0;
-}
-
 static int prepare_action(truce_t *t, cmd_t *c, err_t *e)
 {
     inc_op_t *op = c->arg;
@@ -965,7 +945,7 @@ static int prepare_action(truce_t *t, cmd_t *c, err_t *e)
     const char *st = rec_str(rec, "status");
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
         if (strcmp(moves[i].action, op->action)) continue;
-        if (!word_in(moves[i].from, st))
+        if (!rec_word_in(moves[i].from, st))
             return err_set(e, E_CONFLICT, "status", "%s is %s: it cannot be %s", op->id, st,
                            !strcmp(op->action, "review") ? "put under review" : op->action);
         const char *to = moves[i].to;
@@ -1043,7 +1023,7 @@ static int prepare_merge(truce_t *t, cmd_t *c, err_t *e)
         return err_set(e, E_BAD_VALUE, "into", "no %s you may see", into);
     if (dst == rec) return err_set(e, E_CONFLICT, "into", "an incident cannot be merged into itself");
     const char *st = rec_str(rec, "status"), *dst_st = rec_str(dst, "status");
-    if (!word_in("reported under_review unconfirmed", st))
+    if (!rec_word_in("reported under_review unconfirmed", st))
         return err_set(e, E_CONFLICT, "status", "%s is %s: only reported, under-review or unconfirmed reports are merged", op->id, st);
     if (!strcmp(dst_st, "merged") || !strcmp(dst_st, "refuted"))
         return err_set(e, E_CONFLICT, "into", "%s is %s", into, dst_st);
@@ -1575,7 +1555,7 @@ int h_incidents_list(req_t *r)
     const char *status = req_query(r, "status"), *type = req_query(r, "type"), *sector = req_query(r, "sector"),
                *party = req_query(r, "party"), *format = req_query(r, "format");
     int st = -1, ty = -1;
-    if (status && (st = enum_index(statuses, status)) < 0)
+    if (status && (st = rec_index(statuses, status)) < 0)
         return reply_error(r, E_BAD_VALUE, "status", "status must be one of reported, under_review, confirmed, unconfirmed, refuted, merged");
     if (type && (ty = type_index(type)) < 0) return reply_error(r, E_BAD_VALUE, "type", "no incident type %s", type);
     if (format && strcmp(format, "json") && strcmp(format, "geojson") && strcmp(format, "csv"))

@@ -254,12 +254,7 @@ static int isf_save(truce_t *t, buf_t *b)
     isf_state_t *s = IS(t);
     json_t *all = json_pack("{s:O, s:O, s:O, s:I, s:I}", "contingents", s->contingents, "caveats", s->caveats, "tasks",
                             s->tasks, "last_caveat", (json_int_t)s->last_caveat, "last_task", (json_int_t)s->last_task);
-    char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(all);
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, all);
 }
 
 static int isf_load(truce_t *t, const char *p, size_t n)

@@ -643,12 +643,7 @@ static int notify_save(truce_t *t, buf_t *b)
                             "settings", ns->settings, "sites", ns->places[0], "nostrike", ns->places[1], "movements",
                             ns->movements, "units", ns->units, "last", (json_int_t)ns->last[0],
                             (json_int_t)ns->last[1], (json_int_t)ns->last[2]);
-    char *s = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(all);
-    if (!s) return -1;
-    buf_adds(b, s);
-    free(s);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, all);
 }
 
 static void relabel(notify_state_t *ns, json_t *o, const char *key)

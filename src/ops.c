@@ -386,12 +386,7 @@ static int ops_save(truce_t *t, buf_t *b)
                             "task_op", s->task_op, "last_op", (json_int_t)s->last_op, "last_adv",
                             (json_int_t)s->last_adv, "ndecided", (json_int_t)s->ndecided, "sum", s->decided_sum_s,
                             "max", s->decided_max_s);
-    char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(all);
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, all);
 }
 
 static int ops_load(truce_t *t, const char *p, size_t n)

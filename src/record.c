@@ -52,3 +52,28 @@ json_t *labels_intern(json_t *table, const json_t *labels)
     buf_release(&key);
     return v;
 }
+
+int rec_index(const char *const *v, const char *s)
+{
+    for (int i = 0; s && v[i]; i++)
+        if (!strcmp(v[i], s)) return i;
+    return -1;
+}
+
+int rec_word_in(const char *list, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = list; (p = strstr(p, w)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ')) return 1;
+    return 0;
+}
+
+int rec_save_json(buf_t *b, json_t *all)
+{
+    char *j = all ? json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    json_decref(all);
+    if (!j) return -1;
+    buf_adds(b, j);
+    free(j);
+    return b->failed ? -1 : 0;
+}

@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "util.h"
+
 /* The string member key of o, or NULL (o may be NULL). */
 const char *rec_str(const json_t *o, const char *key);
 /* The RFC 3339 member key of o in ms since the epoch; 0 when absent. */
@@ -20,5 +22,13 @@ int rec_has(const json_t *a, const char *s);
 /* The copy of labels kept in table (an object the caller owns), made on
  * first use; borrowed, valid as long as the table. */
 json_t *labels_intern(json_t *table, const json_t *labels);
+
+/* The index of s in the NULL-terminated list v, or -1. */
+int rec_index(const char *const *v, const char *s);
+/* Whether w is one of the space-separated words of list. */
+int rec_word_in(const char *list, const char *w);
+/* Appends a module's snapshot (compact JSON of all, which it takes) to b;
+ * 0 or -1. */
+int rec_save_json(buf_t *b, json_t *all);
 
 #endif
