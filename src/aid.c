@@ -604,7 +604,7 @@ int h_crossings_list(req_t *r)
             cons[w->crossing - 1]++;
         }
     }
-    json_t *out = json_array();
+    json_t *out = json_array(), *empty = json_array();
     for (int k = 0; k < s->nxing; k++) {
         json_t *f = json_object_get(org_features(r->t), s->xing[k]), *p = json_object_get(f, "properties");
         json_t *x = json_object_get(s->crossings, s->xing[k]);
@@ -613,10 +613,11 @@ int h_crossings_list(req_t *r)
                                              json_object_get(p, "kind"), "status",
                                              x ? json_object_get(x, "status") : json_object_get(p, "status"), "geometry",
                                              json_object_get(f, "geometry"), "today", "trucks", trucks[k], "consignments",
-                                             cons[k], "history", x ? json_object_get(x, "history") : NULL));
+                                             cons[k], "history", x ? json_object_get(x, "history") : empty));
     }
     int tg = target(r->t);
     pthread_rwlock_unlock(&r->t->lock);
+    json_decref(empty);
     return reply_json(r, 200, json_pack("{s:o, s:i, s:b}", "crossings", out, "target_trucks_per_day", tg, "exercise", r->t->exercise));
 }
 

@@ -748,7 +748,7 @@ const field_t incident_amend_fields[] = {INCIDENT_FIELDS(0), {"note", F_STR, 0, 
 const field_t incident_action_fields[] = {
     {"attribution", F_STRLIST, 0, 1, 10, 48, NULL, "the parties responsible (confirm, unconfirm)"},
     {"confidence", F_ENUM, 0, 0, 0, 0, confidences, "low, medium or high"},
-    {"note", F_STR, 0, 1, 0, 2000, NULL, "why (required to refute and reopen)"},
+    {"note", F_STR, 0, 1, 0, 2000, NULL, "why (required to unconfirm, refute and reopen)"},
     {NULL},
 };
 
@@ -830,13 +830,17 @@ static json_t *public_body(const json_t *in, json_t **idents)
     return body;
 }
 
-static json_t *source_labels(const principal_t *who)
+/* Who sees the sources' identities: the CMCC, the account that reported
+ * the incident, and the one giving them now. */
+static json_t *source_labels(const principal_t *who, const char *reporter)
 {
     json_t *l = json_pack("[s]", "org:CMCC");
-    if (who && strcmp(who->org, "CMCC")) {
+    const char *users[] = {reporter, who && strcmp(who->org, "CMCC") ? who->username : NULL};
+    for (int k = 0; k < 2; k++) {
+        if (!users[k] || !strcmp(users[k], "system")) continue;
         char u[96];
-        snprintf(u, sizeof u, "user:%s", who->username);
-        json_array_append_new(l, json_string(u));
+        snprintf(u, sizeof u, "user:%s", users[k]);
+        if (!rec_has(l, u)) json_array_append_new(l, json_string(u));
     }
     return l;
 }
@@ -858,7 +862,7 @@ static int draft_report(truce_t *t, cmd_t *c, const json_t *in, uint64_t n, cons
         return -1;
     }
     if (json_array_size(idents))
-        return cmd_draft(c, "incident.sources", id, source_labels(c->who), json_pack("{s:i, s:o}", "from", 0, "sources", idents), e);
+        return cmd_draft(c, "incident.sources", id, source_labels(c->who, NULL), json_pack("{s:i, s:o}", "from", 0, "sources", idents), e);
     json_decref(idents);
     return 0;
 }
@@ -956,7 +960,7 @@ static int prepare_action(truce_t *t, cmd_t *c, err_t *e)
             if (!json_object_get(in, "confidence"))
                 return err_set(e, E_MISSING_FIELD, "confidence", "confirming needs a confidence level");
         }
-        if ((!strcmp(to, "refuted") || !strcmp(op->action, "reopen")) && !rec_str(in, "note"))
+        if ((!strcmp(to, "refuted") || !strcmp(to, "unconfirmed") || !strcmp(op->action, "reopen")) && !rec_str(in, "note"))
             return err_set(e, E_MISSING_FIELD, "note", "say why");
         size_t k;
         json_t *p;
@@ -998,7 +1002,8 @@ static int prepare_amend(truce_t *t, cmd_t *c, err_t *e)
         json_decref(idents);
         return -1;
     }
-    if (idents) return cmd_draft(c, "incident.sources", op->id, source_labels(c->who), json_pack("{s:i, s:o}", "from", 0, "sources", idents), e);
+    if (idents)
+        return cmd_draft(c, "incident.sources", op->id, source_labels(c->who, rec_str(rec, "reported_by")), json_pack("{s:i, s:o}", "from", 0, "sources", idents), e);
     return 0;
 }
 
@@ -1108,7 +1113,10 @@ int h_incident_taxonomy(req_t *r)
     json_array_foreach(settings_groups(r->t), i, g)
         json_array_append_new(ps, json_pack("{s:O, s:O?, s:O?}", "id", json_object_get(g, "id"), "name",
                                             json_object_get(g, "name"), "kind", json_object_get(g, "kind")));
+    json_t *orgs = org_list(r->t); /* and the registry's organisations */
     pthread_rwlock_unlock(&r->t->lock);
+    json_array_extend(ps, orgs);
+    json_decref(orgs);
     json_t *arr[4] = {json_array(), json_array(), json_array(), json_array()};
     const char *const *lists[4] = {reliability, credibility, source_kinds, confidences};
     for (int k = 0; k < 4; k++)

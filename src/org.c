@@ -35,6 +35,22 @@ json_t *org_positions(truce_t *t)
     return t->org->positions;
 }
 
+json_t *org_list(truce_t *t)
+{
+    json_t *out = json_array();
+    const char *id;
+    json_t *o;
+    json_object_foreach(t->org->orgs, id, o)
+        json_array_append_new(out, json_pack("{s:s, s:O?, s:O?}", "id", id, "name", json_object_get(o, "name"), "kind",
+                                             json_object_get(o, "kind")));
+    return out;
+}
+
+json_t *org_mission(truce_t *t)
+{
+    return t->org->mission;
+}
+
 json_t *org_features(truce_t *t)
 {
     return t->org->features;

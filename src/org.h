@@ -17,6 +17,11 @@ int org_position_exists(truce_t *t, const char *id);
 int org_sector_exists(truce_t *t, const char *id);
 /* Positions held by a person, as a new JSON array of ids. */
 json_t *org_positions_of(truce_t *t, const char *person);
+/* Organisations as [{id, name, kind}]; new reference, under the lock. */
+json_t *org_list(truce_t *t);
+/* The mission (id, name, timezone, settings...), borrowed; NULL before it
+ * is configured. */
+json_t *org_mission(truce_t *t);
 /* Geographic features by id (GeoJSON Features with properties.layer),
  * borrowed while the lock is held. */
 json_t *org_features(truce_t *t);

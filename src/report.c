@@ -34,7 +34,9 @@ json_t *report_sitrep(truce_t *t, const principal_t *who, int32_t day)
     time_format(util_now_ms(), gen);
     json_t *out = json_pack("{s:s, s:s, s:b}", "date", date, "generated_at", gen, "exercise", t->exercise);
     pthread_rwlock_rdlock(&t->lock);
-    json_t *mission = json_pack("{s:s}", "timezone", org_timezone(t));
+    json_t *m = org_mission(t);
+    json_t *mission = json_pack("{s:O?, s:O?, s:s}", "id", json_object_get(m, "id"), "name", json_object_get(m, "name"),
+                                "timezone", org_timezone(t));
     json_object_set_new(out, "mission", mission);
     incident_day_t sum;
     incident_sitrep(t, who, day, &sum, out);
