@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Truce needs on Debian 12 when it is missing: the C libraries
 # (-dev packages), Node.js and npm for the browser assets and tests, Debian's
-# Chromium for the browser tests, wrk for the benchmarks. Never downloads a
+# Chromium for the browser tests (poppler-utils: pdftotext reads the printed
+# SITREP back), wrk for the benchmarks. Never downloads a
 # browser through npm.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
       libcmocka-dev libgeos-dev libproj-dev proj-bin libpq-dev postgresql postgresql-15-postgis-3
-      nodejs npm chromium wrk sqlite3)
+      nodejs npm chromium poppler-utils wrk sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -643,10 +643,26 @@ static json_t *out_rec(truce_t *t, const principal_t *who, const json_t *rec)
     json_t *o = json_object();
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
-    json_object_set(o, "labels", json_object_get(rec, "_labels"));
-    json_t *srcs = json_array(), *det = json_object_get(rec, "_sources");
     size_t i;
+    json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
+    if (may_see(who, json_object_get(rec, "_base"))) {
+        json_object_set(o, "labels", json_object_get(rec, "_labels"));
+    } else {
+        /* a reader who sees it only because it was confirmed (humanitarian
+         * organisations) learns what happened, not who in the mission
+         * reported or reviewed it */
+        const char *hide[] = {"reported_by", "reported_org", "reviewed_by"};
+        for (int h = 0; h < 3; h++) json_object_del(o, hide[h]);
+        json_t *hist = json_array();
+        json_array_foreach(json_object_get(rec, "history"), i, v)
+        {
+            json_t *x = json_deep_copy(v);
+            json_object_del(x, "by");
+            json_array_append_new(hist, x);
+        }
+        json_object_set_new(o, "history", hist);
+    }
+    json_t *srcs = json_array(), *det = json_object_get(rec, "_sources");
     json_array_foreach(json_object_get(rec, "sources"), i, v)
     {
         json_t *s = json_deep_copy(v);
@@ -917,9 +933,15 @@ int incident_prepare_scenario(truce_t *t, cmd_t *c, err_t *e)
         json_decref(rec);
         return -1;
     }
-    int rc = strcmp(st, "under_review") ? cmd_draft(c, "incident.status", c->result_id, labels_for(rec, st),
-                                                   status_body(st, st, in), e)
-                                        : 0;
+    static const char *const action_of[][2] = {{"confirmed", "confirm"}, {"unconfirmed", "unconfirm"}, {"refuted", "refute"}};
+    const char *action = NULL;
+    for (int k = 0; k < 3; k++)
+        if (!strcmp(action_of[k][0], st)) action = action_of[k][1];
+    if (strcmp(st, "under_review") && !action) {
+        json_decref(rec);
+        return err_set(e, E_BAD_VALUE, "status", "a scenario incident is reported, under_review, confirmed, unconfirmed or refuted");
+    }
+    int rc = action ? cmd_draft(c, "incident.status", c->result_id, labels_for(rec, st), status_body(st, action, in), e) : 0;
     json_decref(rec);
     return rc;
 }
@@ -1129,7 +1151,7 @@ int h_incident_taxonomy(req_t *r)
 
 static const char *const acled_cols[] = {
     "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1",
-    "assoc_actor_1", "actor2", "assoc_actor_2", "country", "admin1", "location", "latitude", "longitude",
+    "assoc_actor_1", "actor2", "assoc_actor_2", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "geo_precision", "source", "notes", "fatalities", "timestamp", "truce_id", "truce_type", "status",
     "attribution", "confidence", NULL};
 
@@ -1208,7 +1230,11 @@ static void acled_row(truce_t *t, buf_t *b, const json_t *o)
         else if (!strcmp(col, "actor2")) actors_csv(t, b, o, "target", 1);
         else if (!strcmp(col, "assoc_actor_2")) actors_csv(t, b, o, "target", 0);
         else if (!strcmp(col, "country")) buf_adds(b, "Palestine");
-        else if (!strcmp(col, "admin1")) csv_field(b, rec_str(o, "sector"));
+        else if (!strcmp(col, "admin1")) buf_adds(b, "Gaza Strip");
+        else if (!strcmp(col, "admin2")) {
+            json_t *f = json_object_get(org_features(t), rec_str(o, "sector") ? rec_str(o, "sector") : "");
+            csv_field(b, rec_str(json_object_get(f, "properties"), "name_en"));
+        }
         else if (!strcmp(col, "location")) csv_field(b, rec_str(o, "place"));
         else if (!strcmp(col, "latitude")) {
             snprintf(num, sizeof num, "%.6f", json_number_value(json_array_get(co, 1)));
@@ -1579,7 +1605,7 @@ int h_incidents_list(req_t *r)
     pthread_rwlock_rdlock(&r->t->lock);
     incident_state_t *s = S(r->t);
     int sec = -1, pa = -1;
-    if (sector && (sec = sector_index(r->t, sector)) < 0) {
+    if (sector && strcmp(sector, "none") && (sec = sector_index(r->t, sector)) < 0) {
         pthread_rwlock_unlock(&r->t->lock);
         return reply_error(r, E_BAD_VALUE, "sector", "no sector %s", sector);
     }
@@ -1609,7 +1635,7 @@ int h_incidents_list(req_t *r)
         if (!view || !view[w->vis]) continue;
         if (st >= 0 ? w->status != st : w->status == ST_MERGED) continue;
         if (ty >= 0 && w->type != ty) continue;
-        if (sec >= 0 && w->sector != sec + 1) continue;
+        if (sector && w->sector != sec + 1) continue; /* "none": sec -1, outside every sector */
         if (pa >= 0 && (pa >= MAX_PARTIES || (!mask_has(w->any, pa) && !mask_has(w->attr, pa)))) continue;
         if (w->at < since || w->at > until) continue;
         if (count == limit) {

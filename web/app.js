@@ -16,6 +16,7 @@ import { QueuePage } from './js/notify-queue.js';
 import { DeconflictPage } from './js/deconflict.js';
 import { IsfPages, ISF_ROUTES } from './js/isf.js';
 import { OpsPages, OPS_ROUTES } from './js/ops.js';
+import { MonPages, MON_ROUTES } from './js/mon.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -28,6 +29,7 @@ const ROUTES = [
   { id: 'deconflict', key: 'nav.deconflict', perm: 'logged_in' },
   ...ISF_ROUTES,
   ...OPS_ROUTES,
+  ...MON_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -55,6 +57,7 @@ const ctx = {
     const f = ((app.geo && app.geo.features) || []).find((x) => x.properties && x.properties.id === id);
     return f ? pick(f.properties, 'name') || id : id;
   },
+  orgs: () => (app.org && app.org.organisations) || [],
   orgName: (id) => {
     const o = app.org && app.org.organisations.find((x) => x.id === id);
     return o ? pick(o.name) || id : (id || '');
@@ -65,6 +68,7 @@ let missionMap, journal, orgChart;
 let notifyData, humLayers, notifyPage, minePage, queuePage, deconflictPage;
 let isf;
 let ops;
+let mon;
 
 // perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
 function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
@@ -87,6 +91,7 @@ async function boot() {
   deconflictPage = new DeconflictPage(ctx, notifyData);
   isf = new IsfPages(ctx, { layers: humLayers, data: notifyData });
   ops = new OpsPages(ctx, notifyData);
+  mon = new MonPages(ctx);
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -197,6 +202,7 @@ function leaveApp() {
   deconflictPage.reset();
   isf.reset();
   ops.reset();
+  mon.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -277,6 +283,7 @@ function route(moveFocus) {
   if (allowed && id === 'deconflict') deconflictPage.show();
   isf.route(allowed ? id : null);
   ops.route(allowed ? id : null);
+  mon.route(allowed ? id : null);
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -334,6 +341,7 @@ function startStream() {
   // Humanitarian notifications: the shared lists, and the page that shows them.
   isf.listen(es);
   ops.listen(es);
+  mon.listen(es);
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
@@ -365,7 +373,7 @@ window.truce = {
   app, ctx, get map() { return missionMap; }, get journal() { return journal; }, get org() { return orgChart; },
   get notifyData() { return notifyData; }, get layers() { return humLayers; }, get notify() { return notifyPage; },
   get mine() { return minePage; }, get queue() { return queuePage; }, get deconflict() { return deconflictPage; },
-  get isf() { return isf; }, get ops() { return ops; },
+  get isf() { return isf; }, get ops() { return ops; }, get mon() { return mon; },
 };
 
 boot().catch((e) => {

@@ -22,15 +22,16 @@ export class ApiError extends Error {
 
 // api('POST', '/api/v1/journal', {text}) → parsed JSON, or throws ApiError.
 // A 401 on anything but the login itself means the session has ended.
-export async function api(method, path, body, { quiet401 = false } = {}) {
+// type: send body as it is with that Content-Type (a CSV file), not as JSON.
+export async function api(method, path, body, { quiet401 = false, type = null } = {}) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = type || 'application/json';
   let r;
   try {
     r = await fetch(path, {
       method, headers, credentials: 'same-origin', cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : (type ? body : JSON.stringify(body)),
     });
   } catch (err) {
     throw new ApiError(0, { error: { code: 'network', message: String(err && err.message || err) } });
