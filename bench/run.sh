@@ -3,8 +3,8 @@
 # library objects (every build/*.o of src/*.c except main.o) and runs them.
 # Every benchmark prints its figures with the target beside them; none asserts.
 #
-#   bench/run.sh                 all of them: proof, log, replay, http, deconflict
-#   bench/run.sh proof|log|replay|http|deconflict ...   only those
+#   bench/run.sh                 all of them: proof, log, replay, http, deconflict, monitor
+#   bench/run.sh proof|log|replay|http|deconflict|monitor ...   only those
 #
 # Environment (defaults in brackets):
 #   BENCH_LOG_SECONDS [5]     duration of each direct log run
@@ -17,6 +17,10 @@
 #   BENCH_BREAKDOWN=0         skip the replay breakdown (scan / parse / hash)
 #   BENCH_DECONFLICT_ARGS     flags for build/bench/deconflict [the issue's sizes: none]
 #   BENCH_DECONFLICT_HTTP=0   skip its HTTP half (loading the data into a fresh server takes about 9 minutes)
+#   BENCH_MON_INCIDENTS [1000000], BENCH_MON_CONSIGNMENTS [200000]   sizes of the monitoring benchmark
+#   BENCH_MON_REPS [30]       requests per dashboard query and reader
+#   BENCH_MON_REPLAY=0        skip its replay of the folder
+#   BENCH_MON_SNAPSHOT=1      also time its truce_close (snapshot) and a start from the snapshot
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,9 +30,9 @@ EVENTS=${BENCH_EVENTS:-1000000}
 PKGS="libmicrohttpd jansson sqlite3 libsodium geos proj"
 
 WHAT=("$@")
-[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict)
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict monitor)
 for w in "${WHAT[@]}"; do
-    case $w in proof|log|replay|http|deconflict) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict]..." >&2; exit 2 ;; esac
+    case $w in proof|log|replay|http|deconflict|monitor) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict|monitor]..." >&2; exit 2 ;; esac
 done
 
 # `make bench` has built ./truce already; when run alone, make sure it is current.
@@ -58,7 +62,7 @@ build_one() {
 }
 for n in log_append replay proof; do build_one "$n"; done
 # deconflict links libpq too: the Makefile has its rule.
-make --no-print-directory -s build/bench/deconflict
+make --no-print-directory -s build/bench/deconflict build/bench/monitor
 
 # shellcheck source=bench/pg_cluster.sh
 . bench/pg_cluster.sh
@@ -186,6 +190,11 @@ for w in "${WHAT[@]}"; do
         stop_truce
         pg_cluster_stop
         ;;
+    monitor)
+        section "6. monitoring (issue 7): ${BENCH_MON_INCIDENTS:-1000000} incidents and ${BENCH_MON_CONSIGNMENTS:-200000} consignments over a year; every dashboard query and the SITREP over HTTP as the CMCC and as a humanitarian (target: p99 <= 100 ms each); memory; replay"
+        build/bench/monitor "$BENCH_TMP" || failed monitor
+        rm -rf "$BENCH_TMP/monitor"
+        ;;
     esac
 done
 } 2>&1 | tee "$OUT"
@@ -195,6 +204,7 @@ done
 printf '\n== summary\n'
 grep -E '\[target (>=|<=)' "$OUT" | sed -E 's/^ +//' || true
 grep -E '^(conflict sets equal|HTTP conflict sets|HTTP POST|PostGIS, |movement inside|engine build:|  memory:)' "$OUT" || true
+grep -E '^(queries: .* meet|load: |memory after load|truce_close \(writes|start from the snapshot \(fresh|replay of the whole log \(fresh)' "$OUT" || true
 awk '/^log append +64 writers:/ { l = $5 } /^http append +64 writers:/ { h = $5 }
      END { if (l > 0 && h > 0) printf "HTTP / direct log at 64 writers: %.0f / %.0f = %.2f\n", h, l, h / l }' "$OUT"
 busy

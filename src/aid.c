@@ -132,7 +132,7 @@ static void row_of(truce_t *t, size_t n)
     w->day_final = w->status >= A_DELIVERED ? step_day(t, rec, steps[w->status]) : INT32_MIN;
 }
 
-static void feed_add(truce_t *t, int64_t at, size_t n)
+static void feed_add(truce_t *t, int64_t at, size_t n, int status)
 {
     aid_state_t *s = A(t);
     if (at < util_now_ms() - 8 * DAY_MS) return;
@@ -143,12 +143,15 @@ static void feed_add(truce_t *t, int64_t at, size_t n)
         s->feed = f;
         s->capfeed = cap;
     }
-    s->feed[s->nfeed++] = (afeed_t){at, (uint32_t)n, s->rows[n].status};
+    s->feed[s->nfeed++] = (afeed_t){at, (uint32_t)n, (uint8_t)(status < 0 ? 0 : status)};
 }
 
 static void history_add(json_t *rec, const event_t *ev, const char *status, const char *at)
 {
-    json_t *h = json_pack("{s:s, s:s, s:s, s:I}", "status", status, "at", at, "by", ev->actor, "seq", (json_int_t)ev->seq);
+    char rec_at[32];
+    time_format(ev->time, rec_at);
+    json_t *h = json_pack("{s:s, s:s, s:s, s:s, s:I}", "status", status, "at", at, "recorded_at", rec_at, "by", ev->actor,
+                          "seq", (json_int_t)ev->seq);
     const char *keys[] = {"note", "manner", "incident", "location"};
     for (int k = 0; k < 4; k++)
         if (json_object_get(ev->body, keys[k])) json_object_set(h, keys[k], json_object_get(ev->body, keys[k]));
@@ -184,7 +187,7 @@ static void apply_consignment(truce_t *t, const event_t *ev)
     s->recs[n - 1] = rec;
     s->n = n;
     row_of(t, n - 1);
-    feed_add(t, ev->time, n - 1);
+    feed_add(t, ev->time, n - 1, A_PERIM);
 }
 
 static void apply_step(truce_t *t, const event_t *ev)
@@ -198,7 +201,7 @@ static void apply_step(truce_t *t, const event_t *ev)
     history_add(rec, ev, st, rec_str(ev->body, "at"));
     size_t n = num_of(ev->subject) - 1;
     row_of(t, n);
-    feed_add(t, ev->time, n);
+    feed_add(t, ev->time, n, A(t)->rows[n].status);
 }
 
 static void apply_crossing(truce_t *t, const event_t *ev)
@@ -283,7 +286,8 @@ static int aid_load(truce_t *t, const char *p, size_t len)
         row_of(t, i);
         size_t k;
         json_t *h;
-        json_array_foreach(json_object_get(rec, "history"), k, h) feed_add(t, rec_time(h, "at"), i);
+        json_array_foreach(json_object_get(rec, "history"), k, h)
+            feed_add(t, rec_time(h, "recorded_at"), i, rec_index(steps, rec_str(h, "status")));
     }
     if (s->nfeed) qsort(s->feed, s->nfeed, sizeof *s->feed, cmp_feed);
     json_decref(all);
@@ -658,12 +662,14 @@ int h_stats_aid(req_t *r)
             if (w->commodity < 8) bycom[w->commodity] += w->trucks;
             crossed++;
             crossed_trucks += w->trucks;
+            if (w->status == A_INTERCEPTED) {
+                icount++;
+                itrucks += w->trucks;
+            }
         }
         if (w->day_final >= d0 && w->day_final <= d1) {
             if (w->status == A_INTERCEPTED) {
                 inter[w->day_final - d0]++;
-                icount++;
-                itrucks += w->trucks;
             } else if (w->status == A_DELIVERED) {
                 delivered++;
             } else if (w->status == A_RETURNED) {
@@ -739,10 +745,10 @@ void aid_sitrep(truce_t *t, int32_t day, json_t *out)
                                               round(tonnes * 10) / 10, "intercepted", inter, "delivered", delivered));
 }
 
-void aid_feed(truce_t *t, int64_t since, json_t *items)
+void aid_feed(truce_t *t, int64_t since, size_t limit, json_t *items)
 {
     aid_state_t *s = A(t);
-    for (size_t i = s->nfeed; i-- > 0;) {
+    for (size_t i = s->nfeed, got = 0; got < limit && i-- > 0; got++) {
         const afeed_t *f = &s->feed[i];
         if (f->at < since) break;
         json_t *rec = s->recs[f->n];

@@ -27,9 +27,10 @@ json_t *aid_consignment(truce_t *t, const char *id);
 /* Scenario loading (who == NULL; arg may carry "org" and "steps":
  * [{"status", "at", ...}] already taken). */
 int aid_prepare_scenario(truce_t *t, cmd_t *c, err_t *e);
-/* The day's aid figures (new members of out) and the feed since a time. */
+/* The day's aid figures (new members of out), and the feed since a time:
+ * at most limit items, newest (by when they were recorded) first. */
 void aid_sitrep(truce_t *t, int32_t day, json_t *out);
-void aid_feed(truce_t *t, int64_t since, json_t *items);
+void aid_feed(truce_t *t, int64_t since, size_t limit, json_t *items);
 /* Trucks crossed on each day d0..d1 (n = d1 - d0 + 1 ints). */
 void aid_trucks_per_day(truce_t *t, int32_t d0, int32_t d1, int *out);
 

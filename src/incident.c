@@ -82,6 +82,13 @@ static const itype_t types[] = {
 #define NTYPES ((int)(sizeof types / sizeof types[0]))
 static const char *type_ids[NTYPES + 1];
 
+/* The enum of the type field, from the table, before main() runs (the
+ * field table is read by the OpenAPI document and by benches too). */
+__attribute__((constructor)) static void type_ids_fill(void)
+{
+    for (int i = 0; i < NTYPES; i++) type_ids[i] = types[i].id;
+}
+
 /* Types that make an incident significant in the SITREP whatever its casualties. */
 static int significant_type(const char *id)
 {
@@ -302,7 +309,7 @@ static void row_of(truce_t *t, size_t n)
     json_object_set_new(rec, "casualties_total", json_pack("{s:i, s:i}", "killed", (int)r->killed, "injured", (int)r->injured));
 }
 
-static void feed_add(truce_t *t, int64_t at, size_t n, const char *what)
+static void feed_add(truce_t *t, int64_t at, size_t n, const char *what, int status)
 {
     incident_state_t *s = S(t);
     if (at < util_now_ms() - FEED_KEEP_MS) return;
@@ -316,7 +323,7 @@ static void feed_add(truce_t *t, int64_t at, size_t n, const char *what)
     feed_t *f = &s->feed[s->nfeed++];
     f->at = at;
     f->n = (uint32_t)n;
-    f->status = s->rows[n].status;
+    f->status = (uint8_t)(status < 0 ? 0 : status);
     snprintf(f->what, sizeof f->what, "%s", what);
 }
 
@@ -371,7 +378,7 @@ static void apply_reported(truce_t *t, const event_t *ev)
     s->n = n;
     history_add(rec, ev, "reported", NULL);
     row_of(t, n - 1);
-    feed_add(t, ev->time, n - 1, "reported");
+    feed_add(t, ev->time, n - 1, "reported", ST_REPORTED);
 }
 
 /* The sources' identities: {"sources": [{"name", "reference"?}]}, index-
@@ -411,7 +418,7 @@ static void apply_status(truce_t *t, const event_t *ev)
     history_add(rec, ev, rec_str(ev->body, "action") ? rec_str(ev->body, "action") : st, rec_str(ev->body, "note"));
     size_t n = num_of(ev->subject) - 1;
     row_of(t, n);
-    feed_add(t, ev->time, n, rec_str(ev->body, "action") ? rec_str(ev->body, "action") : st);
+    feed_add(t, ev->time, n, rec_str(ev->body, "action") ? rec_str(ev->body, "action") : st, S(t)->rows[n].status);
 }
 
 static void apply_amended(truce_t *t, const event_t *ev)
@@ -431,7 +438,7 @@ static void apply_amended(truce_t *t, const event_t *ev)
     history_add(rec, ev, "amended", rec_str(ev->body, "note"));
     size_t n = num_of(ev->subject) - 1;
     row_of(t, n);
-    feed_add(t, ev->time, n, "amended");
+    feed_add(t, ev->time, n, "amended", S(t)->rows[n].status);
 }
 
 static void union_into(json_t *into, const json_t *from, const char *key, const char *by)
@@ -502,7 +509,7 @@ static void apply_merged(truce_t *t, const event_t *ev)
     size_t a = num_of(ev->subject) - 1, b = num_of(rec_str(ev->body, "into")) - 1;
     row_of(t, a);
     row_of(t, b);
-    feed_add(t, ev->time, a, "merged");
+    feed_add(t, ev->time, a, "merged", ST_MERGED);
 }
 
 static int inc_init(truce_t *t)
@@ -513,7 +520,6 @@ static int inc_init(truce_t *t)
     s->set_list = json_array();
     s->parties = json_object();
     s->acled = json_object();
-    for (int i = 0; i < NTYPES; i++) type_ids[i] = types[i].id;
     t->incident = s;
     return 0;
 }
@@ -574,9 +580,14 @@ static int inc_load(truce_t *t, const char *p, size_t len)
         if (rec_str(rec, "acled_id")) json_object_set_new(s->acled, rec_str(rec, "acled_id"), json_string(rec_str(rec, "id")));
         size_t k;
         json_t *h;
-        json_array_foreach(json_object_get(rec, "history"), k, h) feed_add(t, rec_time(h, "at"), i, rec_str(h, "event"));
+        json_array_foreach(json_object_get(rec, "history"), k, h)
+        {
+            /* the same items the live server added, in the same order */
+            if (!strcmp(rec_str(h, "event"), "merged_from")) continue;
+            feed_add(t, rec_time(h, "at"), i, rec_str(h, "event"), rec_index(statuses, rec_str(h, "status")));
+        }
     }
-    if (s->nfeed) qsort(s->feed, s->nfeed, sizeof *s->feed, cmp_feed);
+    if (s->nfeed) qsort(s->feed, s->nfeed, sizeof *s->feed, cmp_feed); /* stable enough: ties keep record order */
     json_decref(a);
     return 0;
 }
@@ -873,6 +884,7 @@ static int draft_report(truce_t *t, cmd_t *c, const json_t *in, uint64_t n, cons
     json_object_del(body, "status");
     json_object_del(body, "attribution");
     json_object_del(body, "confidence");
+    json_object_del(body, "note");
     if (cmd_draft(c, "incident.reported", id, base_labels(c->who ? c->who->org : org), body, e)) {
         json_decref(idents);
         return -1;
@@ -915,8 +927,8 @@ int incident_prepare_scenario(truce_t *t, cmd_t *c, err_t *e)
     const char *org = rec_str(in, "org");
     if (!org || !org_exists(t, org)) return err_set(e, E_BAD_VALUE, "org", "no organisation %s", org ? org : "");
     json_t *probe = json_deep_copy(in);
-    const char *drop[] = {"org", "status", "attribution", "confidence", "exercise"};
-    for (int k = 0; k < 5; k++) json_object_del(probe, drop[k]);
+    const char *drop[] = {"org", "status", "attribution", "confidence", "exercise", "note"};
+    for (int k = 0; k < 6; k++) json_object_del(probe, drop[k]);
     int bad = schema_check(probe, incident_fields, e) || check_report(t, NULL, probe, e);
     json_decref(probe);
     if (bad) return -1;
@@ -1643,18 +1655,19 @@ int h_incidents_list(req_t *r)
             break;
         }
         count++;
-        json_t *o = out_rec(r->t, &r->who, s->recs[i]);
-        if (csv) {
-            acled_row(r->t, &b, o);
-            json_decref(o);
-        } else if (geo) {
-            json_t *props = json_object();
+        if (geo) { /* the map layer: a few members straight from the record */
+            json_t *rec = s->recs[i], *props = json_object();
             const char *keys[] = {"id", "type", "title", "status", "occurred_at", "sector", "casualties_total", "violation",
                                   "attribution", "exercise"};
             for (int k = 0; k < 10; k++)
-                if (json_object_get(o, keys[k])) json_object_set(props, keys[k], json_object_get(o, keys[k]));
+                if (json_object_get(rec, keys[k])) json_object_set(props, keys[k], json_object_get(rec, keys[k]));
             json_array_append_new(out, json_pack("{s:s, s:O, s:o}", "type", "Feature", "geometry",
-                                                 json_object_get(o, "location"), "properties", props));
+                                                 json_object_get(rec, "location"), "properties", props));
+            continue;
+        }
+        json_t *o = out_rec(r->t, &r->who, s->recs[i]);
+        if (csv) {
+            acled_row(r->t, &b, o);
             json_decref(o);
         } else {
             json_array_append_new(out, o);
@@ -1899,11 +1912,12 @@ void incident_sitrep(truce_t *t, const principal_t *who, int32_t day, incident_d
     free(view);
 }
 
-void incident_feed(truce_t *t, const principal_t *who, int64_t since, json_t *items)
+void incident_feed(truce_t *t, const principal_t *who, int64_t since, size_t limit, json_t *items)
 {
     incident_state_t *s = S(t);
     uint8_t *view = view_of(t, who);
-    for (size_t i = s->nfeed; view && i-- > 0;) {
+    size_t got = 0;
+    for (size_t i = s->nfeed; view && got < limit && i-- > 0;) {
         const feed_t *f = &s->feed[i];
         if (f->at < since) break;
         const inc_t *w = &s->rows[f->n];
@@ -1913,6 +1927,7 @@ void incident_feed(truce_t *t, const principal_t *who, int64_t since, json_t *it
         time_format(f->at, at);
         snprintf(summary, sizeof summary, "%s: %s%s%s", f->what, types[w->type].label,
                  rec_str(rec, "sector") ? " in " : "", rec_str(rec, "sector") ? rec_str(rec, "sector") : "");
+        got++;
         json_array_append_new(items, json_pack("{s:s, s:s, s:O, s:s, s:s, s:O, s:s, s:O?}", "at", at, "kind", "incident", "id",
                                                json_object_get(rec, "id"), "status", statuses[f->status], "event", f->what,
                                                "title", json_object_get(rec, "title"), "summary", summary, "sector",

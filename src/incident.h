@@ -53,8 +53,8 @@ typedef struct {
 /* The day's figures, violations by party (confirmed / unconfirmed) and the
  * 7-day trend into out (new members "violations", "significant"). */
 void incident_sitrep(truce_t *t, const principal_t *who, int32_t day, incident_day_t *sum, json_t *out);
-/* Feed items since the time, newest first, appended to items. */
-void incident_feed(truce_t *t, const principal_t *who, int64_t since, json_t *items);
+/* Feed items since the time, newest first, at most limit, appended to items. */
+void incident_feed(truce_t *t, const principal_t *who, int64_t since, size_t limit, json_t *items);
 
 /* Mission time helpers shared by the figures (incident.c): the local day of
  * a time, and ?from= / ?until= dates (default the last 30 days to today),

@@ -76,9 +76,10 @@ static json_t *isf_labels(const char *org)
 static json_t *labels_plus(const json_t *labels, const char *org)
 {
     json_t *l = json_deep_copy(labels);
+    if (!org) return l;
     char own[80];
     snprintf(own, sizeof own, "org:%s", org);
-    if (org && !rec_has(l, own)) json_array_append_new(l, json_string(own));
+    if (!rec_has(l, own)) json_array_append_new(l, json_string(own));
     return l;
 }
 
@@ -551,16 +552,15 @@ int isf_draft_escort(truce_t *t, cmd_t *c, const char *movement, const json_t *i
 {
     char id[32];
     snprintf(id, sizeof id, "TSK-%llu", (unsigned long long)IS(t)->last_task + 1);
-    json_t *labels = labels_plus(isf_labels(NULL), org);
+    json_t *base = isf_labels(NULL);
+    json_t *labels = labels_plus(base, org);
+    json_decref(base);
     json_t *body = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:[s], s:s}", "type", "convoy_escort", "route",
                              json_object_get(in, "route"), "window_from", json_object_get(in, "window_from"),
                              "window_until", json_object_get(in, "window_until"), "movement", movement, "use_of_force",
                              "lethal_self_defence", "capabilities", "infantry", "description",
                              "Escort requested by the movement's organisation");
-    json_t *tmp = labels;
-    int rc = cmd_draft(c, "task.created", id, json_deep_copy(tmp), body, e);
-    json_decref(tmp);
-    return rc;
+    return cmd_draft(c, "task.created", id, labels, body, e);
 }
 
 static const char *unit_org(truce_t *t, const char *unit)

@@ -269,31 +269,29 @@ int h_sitrep(req_t *r)
     return reply_buf(r, 200, &b, "text/html; charset=utf-8");
 }
 
-static int cmp_at_desc(const void *a, const void *b)
-{
-    const char *x = rec_str(*(json_t *const *)a, "at"), *y = rec_str(*(json_t *const *)b, "at");
-    return strcmp(y, x);
-}
+/* The newest items of both feeds: each gives at most FEED_MAX newest first,
+ * and a merge keeps the FEED_MAX newest of the two. */
+#define FEED_MAX 500
 
 int h_stats_feed(req_t *r)
 {
     uint64_t hours;
     if (req_query_u64(r, "hours", 48, 1, 168, &hours)) return -1;
     int64_t since = util_now_ms() - (int64_t)hours * 3600 * 1000;
-    json_t *items = json_array();
+    json_t *inc = json_array(), *aid = json_array(), *items = json_array();
     pthread_rwlock_rdlock(&r->t->lock);
-    incident_feed(r->t, &r->who, since, items);
-    aid_feed(r->t, since, items);
+    incident_feed(r->t, &r->who, since, FEED_MAX, inc);
+    aid_feed(r->t, since, FEED_MAX, aid);
     pthread_rwlock_unlock(&r->t->lock);
-    size_t n = json_array_size(items);
-    json_t **v = malloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; v && i < n; i++) v[i] = json_incref(json_array_get(items, i));
-    if (v) {
-        qsort(v, n, sizeof *v, cmp_at_desc);
-        json_array_clear(items);
-        for (size_t i = 0; i < n && i < 500; i++) json_array_append(items, v[i]);
-        for (size_t i = 0; i < n; i++) json_decref(v[i]);
-        free(v);
+    size_t i = 0, j = 0;
+    while (json_array_size(items) < FEED_MAX && (i < json_array_size(inc) || j < json_array_size(aid))) {
+        json_t *a = json_array_get(inc, i), *b = json_array_get(aid, j);
+        int take_a = a && (!b || strcmp(rec_str(a, "at"), rec_str(b, "at")) >= 0);
+        json_array_append(items, take_a ? a : b);
+        if (take_a) i++;
+        else j++;
     }
+    json_decref(inc);
+    json_decref(aid);
     return reply_json(r, 200, json_pack("{s:o, s:I, s:b}", "items", items, "hours", (json_int_t)hours, "exercise", r->t->exercise));
 }

@@ -124,10 +124,10 @@ void tz_date_format(int32_t day, char out[11])
 
 int tz_date_parse(const char *s, int32_t *day)
 {
-    int y, m, d;
-    char tail;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' || s[7] != '-')
-        return -1;
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return -1;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
     if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return -1;
@@ -141,9 +141,17 @@ int32_t tz_day(const char *zone, int64_t utc_ms)
     return (int32_t)(l >= 0 ? l / DAY_MS : (l - DAY_MS + 1) / DAY_MS);
 }
 
+/* The first instant whose local day is day: offsets are within a day of
+ * UTC, so it lies in [local midnight - 1 day, + 1 day]; tz_day is
+ * monotonic there, and a binary search (to the second) finds it even when
+ * midnight is skipped or happens twice. */
 int64_t tz_day_start(const char *zone, int32_t day)
 {
-    int64_t local = (int64_t)day * DAY_MS;
-    int64_t guess = local - tz_offset_ms(zone, local);
-    return local - tz_offset_ms(zone, guess);
+    int64_t lo = (int64_t)day * DAY_MS - DAY_MS, hi = (int64_t)day * DAY_MS + DAY_MS;
+    while (hi - lo > 1000) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (tz_day(zone, mid) >= day) hi = mid;
+        else lo = mid;
+    }
+    return hi - hi % 1000;
 }

@@ -19,11 +19,11 @@
  * The hand-made history (winter: Asia/Gaza is UTC+2, a local day runs from
  * 22:00Z the evening before):
  *
- *   key type (violation?)        status (how)              parties              day   sector    killed/injured
- *   A   strike (v)               confirmed [IDF]           perp IDF             15    DEIR      2/3 (5 after I)
- *   B   rocket_mortar_fire (v)   confirmed [PIJ,QASSAM]    perp PIJ             16*   KHAN      0/1
- *   C   armed_clash (v)          reported (by UN-OCHA)     perp CLANS           15    GAZA      0/1
- *   D   attack (v)               under_review              perp QASSAM, OTHER   15    NORTH     1/0
+ *   key type (violation?)        status (how)              parties              day   sector
+ * killed/injured A   strike (v)               confirmed [IDF]           perp IDF             15
+ * DEIR      2/3 (5 after I) B   rocket_mortar_fire (v)   confirmed [PIJ,QASSAM]    perp PIJ 16*
+ * KHAN      0/1 C   armed_clash (v)          reported (by UN-OCHA)     perp CLANS           15 GAZA
+ * 0/1 D   attack (v)               under_review              perp QASSAM, OTHER   15    NORTH 1/0
  *   E   line_crossing (v)        unconfirmed [IDF]         perp POPULAR-FORCES  16    RAFAH     0/0
  *   F   shelling_... (v)         refuted (API)             perp IDF             15    DEIR      5/0
  *   G   peaceful_protest         confirmed [QASSAM]        -                    15    GAZA      0/0
@@ -40,14 +40,14 @@
  *       interception (22:30Z on the 15th = day 16), located in SEC-GAZA.
  *
  *   consignment crossing trucks tonnes commodity steps (UTC)               day crossed  final
- *   c1  XNG-KS        10   200.5 food     crossed 15T06 ... delivered 15T15   15        delivered 15
- *   c2  XNG-KISSUFIM  20   100   medical  crossed 15T21:59, intercepted 15T22:30  15    intercepted 16
- *   c3  XNG-KS         5    50   fuel     crossed 16T08, returned 16T10        16        returned 16
- *   c4  XNG-ZIKIM     30   300   shelter  crossed 14T11, offloaded             14        -
- *   c5  XNG-KS         7    14   water    at the perimeter only                -         -
- *   c6  XNG-KISSUFIM 600  6000   food     crossed 14T09                        14        -
- *   c7  XNG-ZIKIM      4     8   other    crossed 13T22:30 (00:30 local)       14        -
- *   c8  XNG-KS         9    18   food     crossed 13T21:30 (23:30 local)       13        -
+ *   c1  XNG-KS        10   200.5 food     crossed 15T06 ... delivered 15T15   15        delivered
+ * 15 c2  XNG-KISSUFIM  20   100   medical  crossed 15T21:59, intercepted 15T22:30  15 intercepted
+ * 16 c3  XNG-KS         5    50   fuel     crossed 16T08, returned 16T10        16        returned
+ * 16 c4  XNG-ZIKIM     30   300   shelter  crossed 14T11, offloaded             14        - c5
+ * XNG-KS         7    14   water    at the perimeter only                -         - c6
+ * XNG-KISSUFIM 600  6000   food     crossed 14T09                        14        - c7  XNG-ZIKIM
+ * 4     8   other    crossed 13T22:30 (00:30 local)       14        - c8  XNG-KS         9    18
+ * food     crossed 13T21:30 (23:30 local)       13        -
  */
 #include "unit.h"
 
@@ -110,8 +110,8 @@ typedef struct {
     size_t len;
 } resp_t;
 
-static int http_call(int port, const char *method, const char *path, const char *token, const char *body,
-                     resp_t *out)
+static int http_call(int port, const char *method, const char *path, const char *token,
+                     const char *body, resp_t *out)
 {
     memset(out, 0, sizeof *out);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -124,9 +124,11 @@ static int http_call(int port, const char *method, const char *path, const char 
     }
     buf_t req;
     buf_init(&req);
-    buf_addf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n", method, path, port);
+    buf_addf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n", method, path,
+             port);
     if (token) buf_addf(&req, "Authorization: Bearer %s\r\n", token);
-    if (body) buf_addf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n", strlen(body));
+    if (body)
+        buf_addf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n", strlen(body));
     buf_adds(&req, "\r\n");
     if (body) buf_adds(&req, body);
     size_t off = 0;
@@ -206,12 +208,13 @@ static int run(truce_t *t, cmd_prepare_fn fn, json_t *arg, char *id_out, size_t 
 
 /* An exercise incident as the scenario loader writes one: org reports it,
  * extra (JSON, single quotes) adds parties, casualties, status, attribution. */
-static void incident(fx_t *f, int key, const char *org, const char *type, const char *at, double lon, double lat,
-                     const char *extra)
+static void incident(fx_t *f, int key, const char *org, const char *type, const char *at,
+                     double lon, double lat, const char *extra)
 {
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[f,f]}, s:s}", "org", org, "type", type, "title",
-                           type, "occurred_at", at, "time_precision", "minute", "location", "type", "Point",
-                           "coordinates", lon, lat, "location_precision", "exact");
+    json_t *in =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[f,f]}, s:s}", "org", org, "type", type,
+                  "title", type, "occurred_at", at, "time_precision", "minute", "location", "type",
+                  "Point", "coordinates", lon, lat, "location_precision", "exact");
     if (extra) {
         json_t *x = J(extra);
         json_object_update(in, x);
@@ -227,7 +230,8 @@ static void consignment(fx_t *f, const char *json)
 {
     json_t *in = J(json);
     err_t e;
-    if (run(&f->t, aid_prepare_scenario, in, NULL, 0, &e)) fail_msg("consignment refused: %s (%s)", e.message, e.field);
+    if (run(&f->t, aid_prepare_scenario, in, NULL, 0, &e))
+        fail_msg("consignment refused: %s (%s)", e.message, e.field);
     json_decref(in);
 }
 
@@ -235,8 +239,10 @@ static const char *password_of(fx_t *f, const char *user)
 {
     size_t i;
     json_t *a;
-    json_array_foreach(f->accounts, i, a) if (!strcmp(json_string_value(json_object_get(a, "username")), user))
-        return json_string_value(json_object_get(a, "password"));
+    json_array_foreach(
+        f->accounts, i,
+        a) if (!strcmp(json_string_value(json_object_get(a, "username")),
+                       user)) return json_string_value(json_object_get(a, "password"));
     fail_msg("no account %s in the scenario", user);
     return NULL;
 }
@@ -244,7 +250,8 @@ static const char *password_of(fx_t *f, const char *user)
 static void login(fx_t *f, const char *user, char *tok, size_t n)
 {
     char body[256];
-    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user, password_of(f, user));
+    snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user,
+             password_of(f, user));
     resp_t r;
     assert_int_equal(http_call(f->port, "POST", "/api/v1/session", NULL, body, &r), 0);
     json_t *j = json_loads(r.body, 0, NULL);
@@ -336,37 +343,49 @@ static fx_t *build(void)
     assert_non_null(unit_tmp_dir(f->dir, sizeof f->dir));
     err_t e = {0};
     if (truce_open(&f->t, f->dir, 1, &e)) fail_msg("truce_open(%s): %s", f->dir, e.message);
-    if (access("scenarios/gaza/scenario.json", R_OK)) fail_msg("run from the repository root (scenarios/gaza)");
-    if (scenario_load(&f->t, "scenarios/gaza", &f->accounts, &e)) fail_msg("scenario_load: %s (%s)", e.message, e.field);
+    if (access("scenarios/gaza/scenario.json", R_OK))
+        fail_msg("run from the repository root (scenarios/gaza)");
+    if (scenario_load(&f->t, "scenarios/gaza", &f->accounts, &e))
+        fail_msg("scenario_load: %s (%s)", e.message, e.field);
 
     /* Points well inside each sector; the sea off Deir al-Balah is inside the
      * mission area (its margin) but in no sector. */
     const double deir[2] = {34.36, 31.42}, khan[2] = {34.33, 31.345}, gaza[2] = {34.455, 31.5},
                  north[2] = {34.54, 31.54}, rafah[2] = {34.25, 31.28}, sea[2] = {34.33, 31.43};
     incident(f, A, "ISF-IDN", "strike", "2026-01-15T21:59:00Z", deir[0], deir[1],
-             "{'parties':[{'party':'IDF','role':'perpetrator'}],'casualties':{'killed':{'civilian':2},'injured':{'civilian':3}},"
+             "{'parties':[{'party':'IDF','role':'perpetrator'}],'casualties':{'killed':{'civilian':"
+             "2},'injured':{'civilian':3}},"
              "'status':'confirmed','attribution':['IDF'],'confidence':'high'}");
-    incident(f, B, "ISF-IDN", "rocket_mortar_fire", "2026-01-15T22:01:00Z", khan[0], khan[1],
-             "{'parties':[{'party':'GRP-PIJ','role':'perpetrator'},{'party':'ISF-IDN','role':'target'}],"
-             "'casualties':{'injured':{'isf':1}},'status':'confirmed','attribution':['GRP-PIJ','GRP-QASSAM'],'confidence':'medium'}");
+    incident(
+        f, B, "ISF-IDN", "rocket_mortar_fire", "2026-01-15T22:01:00Z", khan[0], khan[1],
+        "{'parties':[{'party':'GRP-PIJ','role':'perpetrator'},{'party':'ISF-IDN','role':'target'}],"
+        "'casualties':{'injured':{'isf':1}},'status':'confirmed','attribution':['GRP-PIJ','GRP-"
+        "QASSAM'],'confidence':'medium'}");
     incident(f, C, "UN-OCHA", "armed_clash", "2026-01-15T08:00:00Z", gaza[0], gaza[1],
-             "{'parties':[{'party':'GRP-CLANS','role':'perpetrator'}],'casualties':{'injured':{'combatant':1}}}");
+             "{'parties':[{'party':'GRP-CLANS','role':'perpetrator'}],'casualties':{'injured':{'"
+             "combatant':1}}}");
     incident(f, D, "CMCC", "attack", "2026-01-15T10:00:00Z", north[0], north[1],
-             "{'parties':[{'party':'GRP-QASSAM','role':'perpetrator'},{'party':'GRP-OTHER','role':'perpetrator'}],"
+             "{'parties':[{'party':'GRP-QASSAM','role':'perpetrator'},{'party':'GRP-OTHER','role':'"
+             "perpetrator'}],"
              "'casualties':{'killed':{'other':1}},'status':'under_review'}");
-    incident(f, E, "CMCC", "line_crossing", "2026-01-16T12:00:00Z", rafah[0], rafah[1],
-             "{'parties':[{'party':'GRP-POPULAR-FORCES','role':'perpetrator'}],'status':'unconfirmed',"
-             "'attribution':['IDF'],'confidence':'low'}");
-    incident(f, F, "ISF-EGY", "shelling_artillery_missile_attack", "2026-01-15T12:00:00Z", deir[0], deir[1],
-             "{'parties':[{'party':'IDF','role':'perpetrator'}],'casualties':{'killed':{'civilian':5}},'status':'under_review'}");
+    incident(
+        f, E, "CMCC", "line_crossing", "2026-01-16T12:00:00Z", rafah[0], rafah[1],
+        "{'parties':[{'party':'GRP-POPULAR-FORCES','role':'perpetrator'}],'status':'unconfirmed',"
+        "'attribution':['IDF'],'confidence':'low'}");
+    incident(f, F, "ISF-EGY", "shelling_artillery_missile_attack", "2026-01-15T12:00:00Z", deir[0],
+             deir[1],
+             "{'parties':[{'party':'IDF','role':'perpetrator'}],'casualties':{'killed':{'civilian':"
+             "5}},'status':'under_review'}");
     incident(f, G, "CMCC", "peaceful_protest", "2026-01-15T13:00:00Z", gaza[0], gaza[1],
              "{'status':'confirmed','attribution':['GRP-QASSAM'],'confidence':'medium'}");
     incident(f, H, "ISF-IDN", "weapons_seizure", "2026-01-16T09:00:00Z", khan[0], khan[1],
              "{'parties':[{'party':'GRP-PIJ','role':'perpetrator'}]}");
     incident(f, I, "ISF-AZE", "air_drone_strike", "2026-01-15T14:00:00Z", deir[0], deir[1],
-             "{'parties':[{'party':'IDF','role':'perpetrator'}],'casualties':{'killed':{'civilian':1},'injured':{'civilian':5}}}");
+             "{'parties':[{'party':'IDF','role':'perpetrator'}],'casualties':{'killed':{'civilian':"
+             "1},'injured':{'civilian':5}}}");
     incident(f, Jk, "ISF-HQ", "attack_on_forces", "2026-01-16T15:00:00Z", north[0], north[1],
-             "{'casualties':{'injured':{'idf':2}},'status':'confirmed','attribution':['UNKNOWN'],'confidence':'low'}");
+             "{'casualties':{'injured':{'idf':2}},'status':'confirmed','attribution':['UNKNOWN'],'"
+             "confidence':'low'}");
     incident(f, K, "CMCC", "grenade", "2026-01-14T10:00:00Z", sea[0], sea[1],
              "{'status':'confirmed','attribution':['IDF'],'confidence':'medium'}");
     incident(f, L, "CMCC", "strike", "2026-01-05T10:00:00Z", deir[0], deir[1],
@@ -378,24 +397,38 @@ static fx_t *build(void)
     incident(f, N2, "CMCC", "strike", "2026-07-10T21:01:00Z", deir[0], deir[1],
              "{'status':'confirmed','attribution':['IDF'],'confidence':'high'}");
 
-    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':10,'tonnes':200.5,'crossing':'XNG-KS','at':'2026-01-15T05:00:00Z',"
-                   "'steps':[{'status':'crossed','at':'2026-01-15T06:00:00Z'},{'status':'offloaded','at':'2026-01-15T07:00:00Z'},"
-                   "{'status':'collected','at':'2026-01-15T09:00:00Z'},{'status':'delivered','at':'2026-01-15T15:00:00Z'}]}");
-    consignment(f, "{'org':'UNRWA','commodity':'medical','trucks':20,'tonnes':100,'crossing':'XNG-KISSUFIM','at':'2026-01-15T21:00:00Z',"
-                   "'steps':[{'status':'crossed','at':'2026-01-15T21:59:00Z'},{'status':'intercepted','at':'2026-01-15T22:30:00Z',"
-                   "'manner':'by_force','location':{'type':'Point','coordinates':[34.455,31.5]}}]}");
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':10,'tonnes':200.5,'crossing':'XNG-"
+                   "KS','at':'2026-01-15T05:00:00Z',"
+                   "'steps':[{'status':'crossed','at':'2026-01-15T06:00:00Z'},{'status':'offloaded'"
+                   ",'at':'2026-01-15T07:00:00Z'},"
+                   "{'status':'collected','at':'2026-01-15T09:00:00Z'},{'status':'delivered','at':'"
+                   "2026-01-15T15:00:00Z'}]}");
+    consignment(f,
+                "{'org':'UNRWA','commodity':'medical','trucks':20,'tonnes':100,'crossing':'XNG-"
+                "KISSUFIM','at':'2026-01-15T21:00:00Z',"
+                "'steps':[{'status':'crossed','at':'2026-01-15T21:59:00Z'},{'status':'intercepted',"
+                "'at':'2026-01-15T22:30:00Z',"
+                "'manner':'by_force','location':{'type':'Point','coordinates':[34.455,31.5]}}]}");
     snprintf(f->x_id, sizeof f->x_id, "INC-%llu", (unsigned long long)incident_last(&f->t));
-    consignment(f, "{'org':'UN-OCHA','commodity':'fuel','trucks':5,'tonnes':50,'crossing':'XNG-KS','at':'2026-01-16T07:00:00Z',"
-                   "'steps':[{'status':'crossed','at':'2026-01-16T08:00:00Z'},{'status':'returned','at':'2026-01-16T10:00:00Z',"
+    consignment(f, "{'org':'UN-OCHA','commodity':'fuel','trucks':5,'tonnes':50,'crossing':'XNG-KS',"
+                   "'at':'2026-01-16T07:00:00Z',"
+                   "'steps':[{'status':'crossed','at':'2026-01-16T08:00:00Z'},{'status':'returned',"
+                   "'at':'2026-01-16T10:00:00Z',"
                    "'note':'turned back at the checkpoint'}]}");
-    consignment(f, "{'org':'WHO','commodity':'shelter','trucks':30,'tonnes':300,'crossing':'XNG-ZIKIM','at':'2026-01-14T10:00:00Z',"
-                   "'steps':[{'status':'crossed','at':'2026-01-14T11:00:00Z'},{'status':'offloaded','at':'2026-01-14T12:00:00Z'}]}");
-    consignment(f, "{'org':'MSF','commodity':'water_sanitation','trucks':7,'tonnes':14,'crossing':'XNG-KS','at':'2026-01-16T09:00:00Z'}");
-    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':600,'tonnes':6000,'crossing':'XNG-KISSUFIM','at':'2026-01-14T08:00:00Z',"
+    consignment(f, "{'org':'WHO','commodity':'shelter','trucks':30,'tonnes':300,'crossing':'XNG-"
+                   "ZIKIM','at':'2026-01-14T10:00:00Z',"
+                   "'steps':[{'status':'crossed','at':'2026-01-14T11:00:00Z'},{'status':'offloaded'"
+                   ",'at':'2026-01-14T12:00:00Z'}]}");
+    consignment(f, "{'org':'MSF','commodity':'water_sanitation','trucks':7,'tonnes':14,'crossing':'"
+                   "XNG-KS','at':'2026-01-16T09:00:00Z'}");
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':600,'tonnes':6000,'crossing':'XNG-"
+                   "KISSUFIM','at':'2026-01-14T08:00:00Z',"
                    "'steps':[{'status':'crossed','at':'2026-01-14T09:00:00Z'}]}");
-    consignment(f, "{'org':'UNRWA','commodity':'other','trucks':4,'tonnes':8,'crossing':'XNG-ZIKIM','at':'2026-01-13T20:00:00Z',"
+    consignment(f, "{'org':'UNRWA','commodity':'other','trucks':4,'tonnes':8,'crossing':'XNG-ZIKIM'"
+                   ",'at':'2026-01-13T20:00:00Z',"
                    "'steps':[{'status':'crossed','at':'2026-01-13T22:30:00Z'}]}");
-    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':9,'tonnes':18,'crossing':'XNG-KS','at':'2026-01-13T20:00:00Z',"
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':9,'tonnes':18,'crossing':'XNG-KS','"
+                   "at':'2026-01-13T20:00:00Z',"
                    "'steps':[{'status':'crossed','at':'2026-01-13T21:30:00Z'}]}");
 
     serve(f);
@@ -436,7 +469,8 @@ static char *series(const json_t *a)
     buf_init(&b);
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) buf_addf(&b, "%s%lld", i ? "," : "", (long long)json_integer_value(v));
+    json_array_foreach(a, i, v)
+        buf_addf(&b, "%s%lld", i ? "," : "", (long long)json_integer_value(v));
     return buf_detach(&b, NULL);
 }
 
@@ -464,7 +498,8 @@ static char *keys_of(const json_t *o)
         }
     buf_t b;
     buf_init(&b);
-    for (size_t i = 0; i < n; i++) buf_addf(&b, "%s%s", i ? "," : "", ks[i]);
+    for (size_t i = 0; i < n; i++)
+        buf_addf(&b, "%s%s", i ? "," : "", ks[i]);
     free(ks);
     return buf_detach(&b, NULL);
 }
@@ -480,8 +515,8 @@ static void assert_int_at(const json_t *o, const char *key, long long want, cons
 {
     json_t *v = json_object_get(o, key);
     if (!json_is_integer(v) || json_integer_value(v) != want)
-        fail_msg("%s.%s = %s, want %lld", what, key, v ? (json_is_integer(v) ? "other" : "not an integer") : "absent",
-                 want);
+        fail_msg("%s.%s = %s, want %lld", what, key,
+                 v ? (json_is_integer(v) ? "other" : "not an integer") : "absent", want);
     if (json_integer_value(v) != want)
         fail_msg("%s.%s = %lld, want %lld", what, key, (long long)json_integer_value(v), want);
 }
@@ -494,7 +529,8 @@ static void assert_counts(const json_t *o, const char *want, const char *what)
     buf_init(&b);
     char *save = NULL;
     for (char *k = strtok_r(keys, ",", &save); k; k = strtok_r(NULL, ",", &save))
-        buf_addf(&b, "%s%s=%lld", b.len ? "," : "", k, (long long)json_integer_value(json_object_get(o, k)));
+        buf_addf(&b, "%s%s=%lld", b.len ? "," : "", k,
+                 (long long)json_integer_value(json_object_get(o, k)));
     if (strcmp(b.data, want)) fail_msg("%s: {%s}, want {%s}", what, b.data, want);
     buf_release(&b);
     free(keys);
@@ -570,11 +606,12 @@ static void monitor_tz_days_and_dates(void **state)
         assert_int_equal(back, d);
     }
     /* Not dates. */
-    static const char *const bad[] = {"2026-02-29", "2100-02-29", "1900-02-29", "2026-04-31", "2026-13-01",
-                                      "2026-00-10", "2026-01-00", "2026-01-32", "1969-12-31", "10000-01-01",
-                                      "2026-1-15",  "2026-01-1",  "26-01-15",   "2026/01/15", "2026-01-15T",
-                                      "",           "2026-01-15 ", " 2026-01-15", "2026-01-+5", "2026- 1-15",
-                                      "2026-+1-15", "+026-01-15"};
+    static const char *const bad[] = {"2026-02-29",  "2100-02-29",  "1900-02-29",  "2026-04-31",
+                                      "2026-13-01",  "2026-00-10",  "2026-01-00",  "2026-01-32",
+                                      "1969-12-31",  "10000-01-01", "2026-1-15",   "2026-01-1",
+                                      "26-01-15",    "2026/01/15",  "2026-01-15T", "",
+                                      "2026-01-15 ", " 2026-01-15", "2026-01-+5",  "2026- 1-15",
+                                      "2026-+1-15",  "+026-01-15"};
     buf_t accepted;
     buf_init(&accepted);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -605,7 +642,9 @@ static void monitor_tz_day_start_when_midnight_repeats(void **state)
     char got[32];
     time_format(start, got);
     if (start != ms_of("2021-10-28T21:00:00Z"))
-        fail_msg("tz_day_start(2021-10-29) = %s, but tz_day puts 2021-10-28T21:00Z (00:00 EEST) on the 29th already", got);
+        fail_msg("tz_day_start(2021-10-29) = %s, but tz_day puts 2021-10-28T21:00Z (00:00 EEST) on "
+                 "the 29th already",
+                 got);
     /* The day before ends where the day starts. */
     assert_int_equal(tz_day(z, start - 1), day_of("2021-10-28"));
 }
@@ -616,11 +655,13 @@ static void monitor_violations_per_party_per_day(void **state)
 {
     (void)state;
     fx_t *f = build();
-    json_t *v = get_json(f, f->cmcc, "/api/v1/stats/violations?from=2026-01-14&until=2026-01-16", 200);
+    json_t *v =
+        get_json(f, f->cmcc, "/api/v1/stats/violations?from=2026-01-14&until=2026-01-16", 200);
     assert_string_equal(json_string_value(json_object_get(v, "from")), "2026-01-14");
     assert_string_equal(json_string_value(json_object_get(v, "until")), "2026-01-16");
     assert_int_equal(json_array_size(json_object_get(v, "days")), 3);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(v, "days"), 2)), "2026-01-16");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(v, "days"), 2)),
+                        "2026-01-16");
     json_t *c = json_object_get(v, "confirmed"), *u = json_object_get(v, "unconfirmed");
     json_t *cb = json_object_get(c, "by_party"), *ub = json_object_get(u, "by_party");
     /* Confirmed: by attribution, each party once (B counts for PIJ and
@@ -632,7 +673,8 @@ static void monitor_violations_per_party_per_day(void **state)
     assert_series(json_object_get(cb, "GRP-QASSAM"), "0,0,1", "confirmed GRP-QASSAM");
     assert_series(json_object_get(cb, "UNKNOWN"), "0,0,1", "confirmed UNKNOWN");
     assert_series(json_object_get(c, "total"), "1,1,3", "confirmed total");
-    assert_counts(json_object_get(c, "per_party_total"), "GRP-PIJ=1,GRP-QASSAM=1,IDF=2,UNKNOWN=1", "confirmed per_party_total");
+    assert_counts(json_object_get(c, "per_party_total"), "GRP-PIJ=1,GRP-QASSAM=1,IDF=2,UNKNOWN=1",
+                  "confirmed per_party_total");
     /* Unconfirmed: reported / under review / unconfirmed, by perpetrators
      * unless the CMCC attributed (E counts for IDF, not the Popular Forces;
      * reopened M keeps its attribution); F refuted, I merged, H no violation,
@@ -657,7 +699,8 @@ static void monitor_violations_per_party_per_day(void **state)
     v = get_json(f, f->ocha, "/api/v1/stats/violations?from=2026-01-14&until=2026-01-16", 200);
     c = json_object_get(v, "confirmed");
     u = json_object_get(v, "unconfirmed");
-    assert_keys(json_object_get(c, "by_party"), "GRP-PIJ,GRP-QASSAM,IDF,UNKNOWN", "humanitarian confirmed.by_party");
+    assert_keys(json_object_get(c, "by_party"), "GRP-PIJ,GRP-QASSAM,IDF,UNKNOWN",
+                "humanitarian confirmed.by_party");
     assert_series(json_object_get(c, "total"), "1,1,3", "humanitarian confirmed total");
     assert_keys(json_object_get(u, "by_party"), "GRP-CLANS", "humanitarian unconfirmed.by_party");
     assert_series(json_object_get(u, "total"), "0,1,0", "humanitarian unconfirmed total");
@@ -676,14 +719,16 @@ static void monitor_violations_per_party_per_day(void **state)
     assert_int_at(pij, "last7", 1, "trend.GRP-PIJ");
     assert_int_at(pij, "prev7", 0, "trend.GRP-PIJ");
     assert_true(json_is_null(json_object_get(pij, "change_pct")));
-    assert_series(json_object_get(json_object_get(json_object_get(v, "confirmed"), "by_party"), "IDF"),
-                  "0,0,1,0,0,0,0,0,0,0,0,1,1,0", "confirmed IDF over 14 days");
+    assert_series(
+        json_object_get(json_object_get(json_object_get(v, "confirmed"), "by_party"), "IDF"),
+        "0,0,1,0,0,0,0,0,0,0,0,1,1,0", "confirmed IDF over 14 days");
     json_decref(v);
 
     /* Summer (UTC+3): 20:59Z is 23:59 on the 10th, 21:01Z 00:01 on the 11th. */
     v = get_json(f, f->cmcc, "/api/v1/stats/violations?from=2026-07-10&until=2026-07-11", 200);
-    assert_series(json_object_get(json_object_get(json_object_get(v, "confirmed"), "by_party"), "IDF"), "1,1",
-                  "confirmed IDF in July");
+    assert_series(
+        json_object_get(json_object_get(json_object_get(v, "confirmed"), "by_party"), "IDF"), "1,1",
+        "confirmed IDF in July");
     json_decref(v);
 
     /* The period: default the 30 days to today; at most 366 days; real dates. */
@@ -708,8 +753,10 @@ static void monitor_violations_per_party_per_day(void **state)
         char path[200];
         snprintf(path, sizeof path, "/api/v1/stats/violations?%s", bad[k].q);
         json_t *err = get_json(f, f->cmcc, path, 400);
-        const char *field = json_string_value(json_object_get(json_object_get(err, "error"), "field"));
-        if (!field || strcmp(field, bad[k].field)) fail_msg("%s: field %s, want %s", path, field ? field : "(none)", bad[k].field);
+        const char *field =
+            json_string_value(json_object_get(json_object_get(err, "error"), "field"));
+        if (!field || strcmp(field, bad[k].field))
+            fail_msg("%s: field %s, want %s", path, field ? field : "(none)", bad[k].field);
         json_decref(err);
     }
     teardown_fx(f);
@@ -721,7 +768,8 @@ static json_t *row_by_key(const json_t *rows, const char *key)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r) if (!strcmp(json_string_value(json_object_get(r, "key")), key)) return r;
+    json_array_foreach(rows, i,
+                       r) if (!strcmp(json_string_value(json_object_get(r, "key")), key)) return r;
     return NULL;
 }
 
@@ -730,14 +778,18 @@ static void assert_row(const json_t *rows, const char *key, const char *want)
 {
     json_t *r = row_by_key(rows, key);
     char got[120];
-    if (!r) snprintf(got, sizeof got, "absent");
+    if (!r)
+        snprintf(got, sizeof got, "absent");
     else
-        snprintf(got, sizeof got, "%lld/%lld/%lld/%lld/%lld", (long long)json_integer_value(json_object_get(r, "confirmed")),
+        snprintf(got, sizeof got, "%lld/%lld/%lld/%lld/%lld",
+                 (long long)json_integer_value(json_object_get(r, "confirmed")),
                  (long long)json_integer_value(json_object_get(r, "unconfirmed")),
                  (long long)json_integer_value(json_object_get(r, "refuted")),
                  (long long)json_integer_value(json_object_get(r, "killed")),
                  (long long)json_integer_value(json_object_get(r, "injured")));
-    if (strcmp(got, want)) fail_msg("row %s: %s, want %s (confirmed/unconfirmed/refuted/killed/injured)", key, got, want);
+    if (strcmp(got, want))
+        fail_msg("row %s: %s, want %s (confirmed/unconfirmed/refuted/killed/injured)", key, got,
+                 want);
 }
 
 static void monitor_incidents_by_sector_and_type(void **state)
@@ -748,14 +800,17 @@ static void monitor_incidents_by_sector_and_type(void **state)
     static const struct {
         int key;
         const char *sector;
-    } where[] = {{A, "SEC-DEIR"}, {B, "SEC-KHAN"}, {C, "SEC-GAZA"}, {D, "SEC-NORTH"}, {E, "SEC-RAFAH"}, {K, NULL}};
+    } where[] = {{A, "SEC-DEIR"},  {B, "SEC-KHAN"},  {C, "SEC-GAZA"},
+                 {D, "SEC-NORTH"}, {E, "SEC-RAFAH"}, {K, NULL}};
     for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) {
         char path[80];
         snprintf(path, sizeof path, "/api/v1/incidents/%s", f->id[where[k].key]);
         json_t *j = get_json(f, f->cmcc, path, 200);
-        const char *s = json_string_value(json_object_get(json_object_get(j, "incident"), "sector"));
+        const char *s =
+            json_string_value(json_object_get(json_object_get(j, "incident"), "sector"));
         if (where[k].sector ? !s || strcmp(s, where[k].sector) : s != NULL)
-            fail_msg("%s: sector %s, want %s", f->id[where[k].key], s ? s : "(none)", where[k].sector ? where[k].sector : "(none)");
+            fail_msg("%s: sector %s, want %s", f->id[where[k].key], s ? s : "(none)",
+                     where[k].sector ? where[k].sector : "(none)");
         json_decref(j);
     }
     /* The merge kept the larger of each figure (A 2/3, I 1/5 -> 2/5). */
@@ -767,7 +822,8 @@ static void monitor_incidents_by_sector_and_type(void **state)
     assert_int_at(ct, "injured", 5, "A.casualties_total");
     json_decref(j);
 
-    json_t *s = get_json(f, f->cmcc, "/api/v1/stats/incidents?by=sector&from=2026-01-14&until=2026-01-16", 200);
+    json_t *s = get_json(f, f->cmcc,
+                         "/api/v1/stats/incidents?by=sector&from=2026-01-14&until=2026-01-16", 200);
     assert_string_equal(json_string_value(json_object_get(s, "by")), "sector");
     json_t *rows = json_object_get(s, "rows");
     assert_row(rows, "SEC-DEIR", "1/0/1/2/5");  /* A; F refuted, its dead not counted; I merged */
@@ -778,7 +834,8 @@ static void monitor_incidents_by_sector_and_type(void **state)
     assert_row(rows, "none", "1/0/0/0/0");      /* K at sea */
     json_decref(s);
 
-    s = get_json(f, f->cmcc, "/api/v1/stats/incidents?by=type&from=2026-01-14&until=2026-01-16", 200);
+    s = get_json(f, f->cmcc, "/api/v1/stats/incidents?by=type&from=2026-01-14&until=2026-01-16",
+                 200);
     rows = json_object_get(s, "rows");
     assert_int_equal(json_array_size(rows), 11);
     assert_row(rows, "strike", "1/1/0/2/5");
@@ -796,7 +853,8 @@ static void monitor_incidents_by_sector_and_type(void **state)
     json_decref(s);
 
     /* The humanitarian: A, B, G, J, K (confirmed) and C (its own). */
-    s = get_json(f, f->ocha, "/api/v1/stats/incidents?by=sector&from=2026-01-14&until=2026-01-16", 200);
+    s = get_json(f, f->ocha, "/api/v1/stats/incidents?by=sector&from=2026-01-14&until=2026-01-16",
+                 200);
     rows = json_object_get(s, "rows");
     assert_row(rows, "SEC-DEIR", "1/0/0/2/5");
     assert_row(rows, "SEC-KHAN", "1/0/0/0/1");
@@ -806,7 +864,8 @@ static void monitor_incidents_by_sector_and_type(void **state)
     assert_row(rows, "none", "1/0/0/0/0");
     json_decref(s);
     s = get_json(f, f->cmcc, "/api/v1/stats/incidents?by=party", 400);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "error"), "field")), "by");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(s, "error"), "field")),
+                        "by");
     json_decref(s);
     teardown_fx(f);
 }
@@ -820,9 +879,11 @@ static void monitor_aid_per_day_and_interceptions(void **state)
     json_t *a = get_json(f, f->ocha, "/api/v1/stats/aid?from=2026-01-14&until=2026-01-16", 200);
     assert_int_at(a, "target_trucks_per_day", 600, "aid");
     json_t *tr = json_object_get(a, "trucks");
-    assert_series(json_object_get(tr, "XNG-KS"), "0,10,5", "trucks XNG-KS");             /* c8 is the 13th */
-    assert_series(json_object_get(tr, "XNG-KISSUFIM"), "600,20,0", "trucks XNG-KISSUFIM"); /* c2 at 23:59 local */
-    assert_series(json_object_get(tr, "XNG-ZIKIM"), "34,0,0", "trucks XNG-ZIKIM");       /* c7 at 00:30 local */
+    assert_series(json_object_get(tr, "XNG-KS"), "0,10,5", "trucks XNG-KS"); /* c8 is the 13th */
+    assert_series(json_object_get(tr, "XNG-KISSUFIM"), "600,20,0",
+                  "trucks XNG-KISSUFIM"); /* c2 at 23:59 local */
+    assert_series(json_object_get(tr, "XNG-ZIKIM"), "34,0,0",
+                  "trucks XNG-ZIKIM"); /* c7 at 00:30 local */
     assert_series(json_object_get(tr, "XNG-RAFAH"), "0,0,0", "trucks XNG-RAFAH");
     assert_int_equal(json_array_size(json_object_get(a, "crossings")), 6);
     assert_null(json_object_get(tr, "unknown"));
@@ -833,18 +894,22 @@ static void monitor_aid_per_day_and_interceptions(void **state)
     assert_true(json_number_value(json_array_get(ton, 1)) == 300.5);
     assert_true(json_number_value(json_array_get(ton, 2)) == 50.0);
     assert_counts(json_object_get(a, "by_commodity"),
-                  "cooking_gas=0,food=610,fuel=5,medical=20,other=4,shelter=30,water_sanitation=0", "by_commodity");
+                  "cooking_gas=0,food=610,fuel=5,medical=20,other=4,shelter=30,water_sanitation=0",
+                  "by_commodity");
     assert_series(json_object_get(a, "intercepted"), "0,0,1", "intercepted");
     json_t *rate = json_object_get(a, "interception_rate");
-    assert_near(json_object_get(rate, "consignments"), 1.0 / 6, "interception_rate.consignments"); /* c2 of c1 c2 c3 c4 c6 c7 */
+    assert_near(json_object_get(rate, "consignments"), 1.0 / 6,
+                "interception_rate.consignments"); /* c2 of c1 c2 c3 c4 c6 c7 */
     assert_near(json_object_get(rate, "trucks"), 20.0 / 669, "interception_rate.trucks");
     assert_int_at(a, "delivered", 1, "aid");
     assert_int_at(a, "returned", 1, "aid");
     json_decref(a);
     /* Nothing crossed: the rate is 0, the gap the whole target. */
     a = get_json(f, f->ocha, "/api/v1/stats/aid?from=2026-02-01&until=2026-02-02", 200);
-    assert_true(json_number_value(json_object_get(json_object_get(a, "interception_rate"), "consignments")) == 0.0);
-    assert_true(json_number_value(json_object_get(json_object_get(a, "interception_rate"), "trucks")) == 0.0);
+    assert_true(json_number_value(json_object_get(json_object_get(a, "interception_rate"),
+                                                  "consignments")) == 0.0);
+    assert_true(json_number_value(
+                    json_object_get(json_object_get(a, "interception_rate"), "trucks")) == 0.0);
     assert_series(json_object_get(a, "gap"), "600,600", "gap of empty days");
     json_decref(a);
 
@@ -868,7 +933,8 @@ static void monitor_aid_per_day_and_interceptions(void **state)
     assert_int_at(x, "delivered", 1, "aid_sitrep 15");
     assert_true(json_number_value(json_object_get(x, "tonnes")) == 300.5);
     assert_counts(json_object_get(x, "by_crossing"),
-                  "XNG-EREZ=0,XNG-EREZ-WEST=0,XNG-KISSUFIM=20,XNG-KS=10,XNG-RAFAH=0,XNG-ZIKIM=0", "aid_sitrep 15 by_crossing");
+                  "XNG-EREZ=0,XNG-EREZ-WEST=0,XNG-KISSUFIM=20,XNG-KS=10,XNG-RAFAH=0,XNG-ZIKIM=0",
+                  "aid_sitrep 15 by_crossing");
     x = json_object_get(s16, "aid");
     assert_int_at(x, "trucks", 5, "aid_sitrep 16");
     assert_int_at(x, "gap", 595, "aid_sitrep 16");
@@ -879,10 +945,14 @@ static void monitor_aid_per_day_and_interceptions(void **state)
     json_decref(s16);
 
     /* The interception is linked both ways. */
-    json_t *list = get_json(f, f->ocha, "/api/v1/aid/consignments?status=intercepted&limit=1000", 200);
+    json_t *list =
+        get_json(f, f->ocha, "/api/v1/aid/consignments?status=intercepted&limit=1000", 200);
     json_t *c2 = NULL, *one;
     size_t i;
-    json_array_foreach(json_object_get(list, "consignments"), i, one) if (!strcmp(json_string_value(json_object_get(one, "crossing")), "XNG-KISSUFIM") && json_integer_value(json_object_get(one, "trucks")) == 20) c2 = one;
+    json_array_foreach(
+        json_object_get(list, "consignments"), i,
+        one) if (!strcmp(json_string_value(json_object_get(one, "crossing")), "XNG-KISSUFIM") &&
+                 json_integer_value(json_object_get(one, "trucks")) == 20) c2 = one;
     assert_non_null(c2);
     assert_string_equal(json_string_value(json_object_get(c2, "incident")), f->x_id);
     assert_string_equal(json_string_value(json_object_get(c2, "manner")), "by_force");
@@ -892,39 +962,58 @@ static void monitor_aid_per_day_and_interceptions(void **state)
     json_t *rec = json_object_get(inc, "incident");
     assert_string_equal(json_string_value(json_object_get(rec, "type")), "aid_obstruction_looting");
     assert_string_equal(json_string_value(json_object_get(rec, "sector")), "SEC-GAZA");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(rec, "links"), "consignments"), 0)),
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(rec, "links"), "consignments"), 0)),
                         json_string_value(json_object_get(c2, "id")));
     json_decref(inc);
     json_decref(list);
     teardown_fx(f);
 }
 
-/* ---- the SITREP ---- */
-
-static json_t *sig_ids(fx_t *f, const json_t *list)
+/* A rate is a share: over a period that holds an interception but not the
+ * crossing of that consignment, intercepted / crossed must not exceed 1.
+ * On the 16th c3 (5 trucks) crossed and was returned; c2 (20 trucks, crossed
+ * on the 15th) was intercepted. Of what crossed on the 16th, nothing was
+ * intercepted. */
+static void monitor_interception_rate_is_a_share(void **state)
 {
-    (void)f;
-    json_t *a = json_array();
-    size_t i;
-    json_t *x;
-    json_array_foreach(list, i, x) json_array_append(a, json_object_get(x, "id"));
-    return a;
+    (void)state;
+    fx_t *f = build();
+    json_t *a = get_json(f, f->ocha, "/api/v1/stats/aid?from=2026-01-16&until=2026-01-16", 200);
+    json_t *rate = json_object_get(a, "interception_rate");
+    double rc = json_number_value(json_object_get(rate, "consignments")),
+           rt = json_number_value(json_object_get(rate, "trucks"));
+    assert_series(json_object_get(a, "intercepted"), "1", "intercepted on the 16th");
+    json_decref(a);
+    teardown_fx(f);
+    if (rc < 0 || rc > 1 || rt < 0 || rt > 1)
+        fail_msg("interception_rate over 2026-01-16 is %.3f of consignments and %.3f of trucks: "
+                 "interceptions counted on "
+                 "the day they happened are divided by what crossed that day (c2's 20 trucks over "
+                 "c3's 5)",
+                 rc, rt);
 }
 
+/* ---- the SITREP ---- */
+
+/* The ids of a list of incidents against the table's keys (-1: X). */
 static void assert_ids(fx_t *f, const json_t *list, const int *keys, int n, const char *what)
 {
-    json_t *got = sig_ids(f, list);
     buf_t g, w;
     buf_init(&g);
     buf_init(&w);
     size_t i;
     json_t *x;
-    json_array_foreach(got, i, x) buf_addf(&g, "%s%s", i ? "," : "", json_string_value(x));
-    for (int k = 0; k < n; k++) buf_addf(&w, "%s%s", k ? "," : "", keys[k] < 0 ? f->x_id : f->id[keys[k]]);
-    if (strcmp(g.data, w.data)) fail_msg("%s: [%s], want [%s]", what, g.data, w.data);
+    json_array_foreach(list, i, x)
+        buf_addf(&g, "%s%s", i ? "," : "", json_string_value(json_object_get(x, "id")));
+    for (int k = 0; k < n; k++)
+        buf_addf(&w, "%s%s", k ? "," : "", keys[k] < 0 ? f->x_id : f->id[keys[k]]);
+    char msg[400] = "";
+    if (strcmp(g.data, w.data))
+        snprintf(msg, sizeof msg, "%s: [%s], want [%s]", what, g.data, w.data);
     buf_release(&g);
     buf_release(&w);
-    json_decref(got);
+    if (msg[0]) fail_msg("%s", msg);
 }
 
 static void monitor_sitrep_figures(void **state)
@@ -932,6 +1021,11 @@ static void monitor_sitrep_figures(void **state)
     (void)state;
     fx_t *f = build();
     int32_t d15 = day_of("2026-01-15"), d16 = day_of("2026-01-16");
+    pthread_rwlock_rdlock(&f->t.lock);
+    assert_int_equal(mission_day(&f->t, ms_of("2026-01-15T21:59:00Z")), d15);
+    assert_int_equal(mission_day(&f->t, ms_of("2026-01-15T22:01:00Z")), d16);
+    assert_int_equal(mission_day(&f->t, ms_of(NOW_ISO)), day_of("2026-12-10"));
+    pthread_rwlock_unlock(&f->t.lock);
 
     /* incident_sitrep alone. */
     incident_day_t sum;
@@ -939,11 +1033,11 @@ static void monitor_sitrep_figures(void **state)
     pthread_rwlock_rdlock(&f->t.lock);
     incident_sitrep(&f->t, NULL, d15, &sum, out);
     pthread_rwlock_unlock(&f->t.lock);
-    assert_int_equal(sum.incidents, 4); /* A C D G; F refuted, I merged */
-    assert_int_equal(sum.confirmed, 2); /* A G */
+    assert_int_equal(sum.incidents, 4);  /* A C D G; F refuted, I merged */
+    assert_int_equal(sum.confirmed, 2);  /* A G */
     assert_int_equal(sum.violations, 1); /* A */
-    assert_int_equal(sum.killed, 3);    /* A 2 + D 1 */
-    assert_int_equal(sum.injured, 6);   /* A 5 (after the merge) + C 1 */
+    assert_int_equal(sum.killed, 3);     /* A 2 + D 1 */
+    assert_int_equal(sum.injured, 6);    /* A 5 (after the merge) + C 1 */
     json_decref(out);
 
     /* The whole SITREP, as the system (everything). */
@@ -962,18 +1056,19 @@ static void monitor_sitrep_figures(void **state)
     assert_non_null(json_object_get(r, "operations"));
     json_t *v = json_object_get(r, "violations");
     assert_counts(json_object_get(v, "by_party"), "IDF=1", "violations.by_party");
-    assert_counts(json_object_get(v, "unconfirmed_by_party"), "GRP-CLANS=1,GRP-OTHER=1,GRP-QASSAM=1",
-                  "violations.unconfirmed_by_party");
+    assert_counts(json_object_get(v, "unconfirmed_by_party"),
+                  "GRP-CLANS=1,GRP-OTHER=1,GRP-QASSAM=1", "violations.unconfirmed_by_party");
     json_t *t7 = json_object_get(v, "trend7");
     assert_keys(t7, "IDF", "trend7");
     assert_int_at(json_object_get(t7, "IDF"), "last7", 2, "trend7.IDF"); /* K, A */
     assert_int_at(json_object_get(t7, "IDF"), "prev7", 1, "trend7.IDF"); /* L */
-    const int sig15[] = {A, D, C};                                    /* by casualties: 2/5, 1/0, 0/1 */
+    const int sig15[] = {A, D, C}; /* by casualties: 2/5, 1/0, 0/1 */
     assert_ids(f, json_object_get(r, "significant_incidents"), sig15, 3, "significant 15");
     json_t *a0 = json_array_get(json_object_get(r, "significant_incidents"), 0);
     assert_int_at(a0, "killed", 2, "significant[0]");
     assert_int_at(a0, "injured", 5, "significant[0]");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(a0, "attribution"), 0)), "IDF");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(a0, "attribution"), 0)),
+                        "IDF");
     json_t *aid = json_object_get(r, "aid");
     assert_int_at(aid, "trucks", 30, "aid");
     assert_int_at(aid, "gap", 570, "aid");
@@ -990,7 +1085,8 @@ static void monitor_sitrep_figures(void **state)
     assert_int_at(s, "injured", 3, "summary 16");
     assert_int_at(s, "trucks", 5, "summary 16");
     v = json_object_get(r, "violations");
-    assert_counts(json_object_get(v, "by_party"), "GRP-PIJ=1,GRP-QASSAM=1,UNKNOWN=1", "16 by_party");
+    assert_counts(json_object_get(v, "by_party"), "GRP-PIJ=1,GRP-QASSAM=1,UNKNOWN=1",
+                  "16 by_party");
     assert_counts(json_object_get(v, "unconfirmed_by_party"), "IDF=1", "16 unconfirmed_by_party");
     const int sig16[] = {Jk, B, -1, E}; /* 0/2, 0/1, then X (22:30Z on the 15th) before E */
     assert_ids(f, json_object_get(r, "significant_incidents"), sig16, 4, "significant 16");
@@ -1009,7 +1105,8 @@ static void monitor_sitrep_figures(void **state)
     assert_null(json_object_get(r, "operations"));
     v = json_object_get(r, "violations");
     assert_counts(json_object_get(v, "by_party"), "IDF=1", "humanitarian by_party");
-    assert_counts(json_object_get(v, "unconfirmed_by_party"), "GRP-CLANS=1", "humanitarian unconfirmed_by_party");
+    assert_counts(json_object_get(v, "unconfirmed_by_party"), "GRP-CLANS=1",
+                  "humanitarian unconfirmed_by_party");
     const int sigh[] = {A, C};
     assert_ids(f, json_object_get(r, "significant_incidents"), sigh, 2, "humanitarian significant");
     json_decref(r);
@@ -1024,7 +1121,8 @@ static void monitor_sitrep_figures(void **state)
     assert_non_null(json_object_get(h, "operations"));
     json_decref(h);
     resp_t hr;
-    assert_int_equal(http_call(f->port, "GET", "/api/v1/reports/sitrep?date=2026-01-15", f->cmcc, NULL, &hr), 0);
+    assert_int_equal(
+        http_call(f->port, "GET", "/api/v1/reports/sitrep?date=2026-01-15", f->cmcc, NULL, &hr), 0);
     assert_int_equal(hr.status, 200);
     assert_non_null(strstr(hr.body, "<!doctype html>"));
     assert_non_null(strstr(hr.body, "EXERCISE"));
@@ -1032,7 +1130,8 @@ static void monitor_sitrep_figures(void **state)
     assert_non_null(strstr(hr.body, f->id[A]));
     free(hr.body);
     h = get_json(f, f->cmcc, "/api/v1/reports/sitrep?date=2026-02-29&format=json", 400);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(h, "error"), "field")), "date");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(h, "error"), "field")),
+                        "date");
     json_decref(h);
     teardown_fx(f);
 }
@@ -1074,9 +1173,12 @@ static char *feed_lines(fx_t *f)
         json_t *x = json_array_get(items, i);
         buf_t b;
         buf_init(&b);
-        buf_addf(&b, "%s %s %s %s %s", json_string_value(json_object_get(x, "at")), json_string_value(json_object_get(x, "kind")),
+        buf_addf(&b, "%s %s %s %s %s", json_string_value(json_object_get(x, "at")),
+                 json_string_value(json_object_get(x, "kind")),
                  json_string_value(json_object_get(x, "id")),
-                 json_string_value(json_object_get(x, "event")) ? json_string_value(json_object_get(x, "event")) : "-",
+                 json_string_value(json_object_get(x, "event"))
+                     ? json_string_value(json_object_get(x, "event"))
+                     : "-",
                  json_string_value(json_object_get(x, "status")));
         lines[i] = buf_detach(&b, NULL);
     }
@@ -1104,7 +1206,8 @@ static void assert_same_json(const json_t *want, const json_t *got, const char *
     json_t *v;
     json_object_foreach((json_t *)want, k, v) if (!json_equal(v, json_object_get(got, k)))
     {
-        char *a = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS), *b = json_dumps(json_object_get(got, k), JSON_COMPACT | JSON_SORT_KEYS);
+        char *a = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS),
+             *b = json_dumps(json_object_get(got, k), JSON_COMPACT | JSON_SORT_KEYS);
         fail_msg("%s: %s differs:\n before %.600s\n after  %.600s", what, k, a, b);
     }
     fail_msg("%s: differs", what);
@@ -1166,10 +1269,13 @@ static void monitor_feed_same_after_restart(void **state)
     for (int k = 0; k < 2; k++) {
         if (!strcmp(live, other[k])) continue;
         const char *a = live, *b = other[k];
-        while (*a && *a == *b) a++, b++;
-        while (a > live && a[-1] != '\n') a--, b--;
-        snprintf(msg[k], sizeof msg[k], "(%zu vs %zu bytes) live \"%.*s\", then \"%.*s\"", strlen(live), strlen(other[k]),
-                 (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+        while (*a && *a == *b)
+            a++, b++;
+        while (a > live && a[-1] != '\n')
+            a--, b--;
+        snprintf(msg[k], sizeof msg[k], "(%zu vs %zu bytes) live \"%.*s\", then \"%.*s\"",
+                 strlen(live), strlen(other[k]), (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"),
+                 b);
     }
     free(live);
     free(replayed);
@@ -1195,19 +1301,23 @@ static void monitor_feed_filtered(void **state)
         {
             const char *at = json_string_value(json_object_get(x, "at"));
             assert_non_null(at);
-            if (prev && strcmp(prev, at) < 0) fail_msg("feed not newest first: %s before %s", prev, at);
+            if (prev && strcmp(prev, at) < 0)
+                fail_msg("feed not newest first: %s before %s", prev, at);
             prev = at;
             json_object_set_new(seen[k], json_string_value(json_object_get(x, "id")), json_true());
         }
     }
     /* The CMCC sees every report; the humanitarian the confirmed ones, its
      * own (C), and every consignment. */
-    for (int key = A; key < NKEYS; key++) assert_non_null(json_object_get(seen[0], f->id[key]));
+    for (int key = A; key < NKEYS; key++)
+        assert_non_null(json_object_get(seen[0], f->id[key]));
     static const int visible[] = {A, B, C, G, Jk, K, L, N1, N2}, hidden[] = {D, E, F, H, I, M};
     for (size_t k = 0; k < sizeof visible / sizeof visible[0]; k++)
-        if (!json_object_get(seen[1], f->id[visible[k]])) fail_msg("the humanitarian's feed lacks %s", f->id[visible[k]]);
+        if (!json_object_get(seen[1], f->id[visible[k]]))
+            fail_msg("the humanitarian's feed lacks %s", f->id[visible[k]]);
     for (size_t k = 0; k < sizeof hidden / sizeof hidden[0]; k++)
-        if (json_object_get(seen[1], f->id[hidden[k]])) fail_msg("the humanitarian's feed shows %s", f->id[hidden[k]]);
+        if (json_object_get(seen[1], f->id[hidden[k]]))
+            fail_msg("the humanitarian's feed shows %s", f->id[hidden[k]]);
     assert_null(json_object_get(seen[1], f->x_id));
     assert_non_null(json_object_get(seen[1], "CSG-1"));
     json_decref(seen[0]);
@@ -1215,7 +1325,8 @@ static void monitor_feed_filtered(void **state)
     json_decref(cm);
     json_decref(oc);
     json_t *e = get_json(f, f->cmcc, "/api/v1/stats/feed?hours=169", 400);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "error"), "field")), "hours");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "error"), "field")),
+                        "hours");
     json_decref(e);
     e = get_json(f, f->cmcc, "/api/v1/stats/feed?hours=0", 400);
     json_decref(e);
@@ -1247,6 +1358,7 @@ int main(void)
         cmocka_unit_test(monitor_violations_per_party_per_day),
         cmocka_unit_test(monitor_incidents_by_sector_and_type),
         cmocka_unit_test(monitor_aid_per_day_and_interceptions),
+        cmocka_unit_test(monitor_interception_rate_is_a_share),
         cmocka_unit_test(monitor_sitrep_figures),
         cmocka_unit_test(monitor_feed_filtered),
         cmocka_unit_test(monitor_restart_same_figures),
