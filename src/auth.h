@@ -33,6 +33,8 @@ enum {
     P_ISF,           /* a contingent's side: its units, caveats, task answers */
     P_OPS_NOTIFY,    /* notify operations (the IDF liaison) */
     P_OPS_DECIDE,    /* the CMCC's decisions (authority also follows positions) */
+    P_DDR,           /* DDR officers: registration, custody, payments, personal data */
+    P_DDR_AUDIT,     /* DDR records and figures without personal data (oversight) */
     P__COUNT
 };
 

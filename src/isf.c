@@ -1185,3 +1185,8 @@ const field_t task_action_fields[] = {
     {"outcome", F_OBJECT, 0, 0, 0, 0, NULL, "outcome report (complete)", outcome_fields},
     {NULL},
 };
+
+json_t *isf_task(truce_t *t, const char *id)
+{
+    return id ? json_object_get(IS(t)->tasks, id) : NULL;
+}

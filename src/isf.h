@@ -50,4 +50,8 @@ int isf_draft_task(truce_t *t, cmd_t *c, json_t *task, err_t *e);
 /* Drafts the escort task of a movement that asked for one (notify.c). */
 int isf_draft_escort(truce_t *t, cmd_t *c, const char *movement, const json_t *in, const char *org, err_t *e);
 
+/* The task record id (borrowed, with its private "_labels"), or NULL. Call
+ * under the state lock (or on the writer thread). */
+json_t *isf_task(truce_t *t, const char *id);
+
 #endif

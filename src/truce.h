@@ -39,6 +39,7 @@ typedef struct journal_state journal_state_t;
 typedef struct notify_state notify_state_t;
 typedef struct isf_state isf_state_t;
 typedef struct ops_state ops_state_t;
+typedef struct ddr_state ddr_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -149,6 +150,7 @@ struct truce {
     notify_state_t *notify;
     isf_state_t *isf;
     ops_state_t *ops;
+    ddr_state_t *ddr;
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };
