@@ -45,7 +45,9 @@ size_t ddr_name_norm(const char *in, char *out, size_t cap);
 size_t ddr_arabic_norm(const char *in, char *out, size_t cap);
 /* Jaro-Winkler similarity of two byte strings, 0..1 (first 128 bytes). */
 double ddr_jaro_winkler(const char *a, const char *b);
-/* Jaro-Winkler of the two names after ddr_name_norm. */
+/* Score of two normalised names, 0..1: token by token (see ddr_match.c). */
+double ddr_name_score(const char *norm_a, const char *norm_b);
+/* ddr_name_score of the two names after ddr_name_norm. */
 double ddr_name_similarity(const char *latin_a, const char *latin_b);
 
 /* ---- the module ---- */

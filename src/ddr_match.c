@@ -20,6 +20,7 @@
  */
 #include "ddr.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- UTF-8 helpers ---- */
@@ -193,12 +194,15 @@ static int starts(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
-/* Normalises one lower-case ASCII token into out (cap bytes); returns its length. */
+/* Normalises one lower-case ASCII token into out (cap bytes); returns its
+ * length. Short vowels are written inconsistently in transliteration
+ * (Ahmad / Ahmed, Khalid / Khaled, Said / Saeed / Sayed), so a, e, i, the
+ * diphthongs and a y that is not at the start all become one vowel "a";
+ * o, ou, oo and u become "u" (Hussein / Husayn stay apart from Hassan). */
 static size_t norm_token(const char *t, char *out, size_t cap)
 {
     char a[128];
     size_t n = 0;
-    /* letter rules, longest first, left to right */
     for (size_t i = 0; t[i] && n + 2 < sizeof a;) {
         const char *p = t + i;
         if (starts(p, "ph")) { a[n++] = 'f'; i += 2; }
@@ -207,20 +211,14 @@ static size_t norm_token(const char *t, char *out, size_t cap)
         else if (starts(p, "ch")) { a[n++] = 's'; a[n++] = 'h'; i += 2; }
         else if (starts(p, "dh")) { a[n++] = 'd'; i += 2; }
         else if (starts(p, "ou") || starts(p, "oo")) { a[n++] = 'u'; i += 2; }
-        else if (starts(p, "ee") || starts(p, "ie")) { a[n++] = 'i'; i += 2; }
-        else if ((starts(p, "ai") || starts(p, "ay") || starts(p, "ei") || starts(p, "ey")) && !is_vowel(p[2])) {
-            a[n++] = 'i';
-            i += 2;
-        }
         else if (*p == 'q') { a[n++] = 'k'; i++; }
-        else if (*p == 'o') { a[n++] = 'u'; i++; }
-        else if (*p == 'e') { a[n++] = 'i'; i++; }
-        else if (*p == 'y' && i > 0 && !is_vowel(p[1])) { a[n++] = 'i'; i++; }
+        else if (*p == 'o' || *p == 'u') { a[n++] = 'u'; i++; }
+        else if (*p == 'a' || *p == 'e' || *p == 'i' || (*p == 'y' && i > 0)) { a[n++] = 'a'; i++; }
         else if (*p == '\'') { i++; }
         else { a[n++] = *p; i++; }
     }
     a[n] = 0;
-    /* a final h after a vowel is silent: Fatimah / Fatima, Abdallah / Abdalla */
+    /* a final h after a vowel is silent: Fatimah / Fatima, Saleh / Sala */
     if (n > 2 && a[n - 1] == 'h' && is_vowel(a[n - 2])) a[--n] = 0;
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < cap; i++)
@@ -367,10 +365,44 @@ double ddr_jaro_winkler(const char *a, const char *b)
     return j + (double)p * 0.1 * (1 - j);
 }
 
+/* Splits a normalised name into at most max tokens (copies in tok). */
+static int tokens(const char *s, char tok[][64], int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        while (*s == ' ') s++;
+        size_t l = strcspn(s, " ");
+        if (!l) break;
+        snprintf(tok[n++], 64, "%.*s", (int)(l < 63 ? l : 63), s);
+        s += l;
+    }
+    return n;
+}
+
+double ddr_name_score(const char *na, const char *nb)
+{
+    char ta[16][64], tb[16][64];
+    int a = tokens(na, ta, 16), b = tokens(nb, tb, 16);
+    if (!a || !b) return 0;
+    /* every token of the shorter name against its best match in the longer */
+    char (*s)[64] = a <= b ? ta : tb, (*l)[64] = a <= b ? tb : ta;
+    int ns = a <= b ? a : b, nl = a <= b ? b : a;
+    double worst = 1;
+    for (int i = 0; i < ns; i++) {
+        double best = 0;
+        for (int j = 0; j < nl; j++) {
+            double x = ddr_jaro_winkler(s[i], l[j]);
+            if (x > best) best = x;
+        }
+        if (best < worst) worst = best;
+    }
+    return a == b ? worst : worst * 0.97;
+}
+
 double ddr_name_similarity(const char *latin_a, const char *latin_b)
 {
     char na[256], nb[256];
     ddr_name_norm(latin_a, na, sizeof na);
     ddr_name_norm(latin_b, nb, sizeof nb);
-    return ddr_jaro_winkler(na, nb);
+    return ddr_name_score(na, nb);
 }
