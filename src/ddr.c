@@ -88,6 +88,7 @@ static int key_ready(truce_t *t)
         snprintf(path, sizeof path, "%s/ddr.key", t->dir);
         size_t n = 0;
         char *hex = file_read(path, &n);
+        if (hex && n >= 64) hex[64] = 0; /* the file ends with a newline */
         if (hex && n >= 64 && hex_decode(hex, s->key, 32) == 0) {
             s->have_key = 1;
         } else if (!hex) {
@@ -796,16 +797,17 @@ out:
 
 int ddr__check_dob(const char *dob, err_t *e)
 {
-    int64_t ms;
-    char full[40];
-    if (!dob || strlen(dob) != 10 || dob[4] != '-' || dob[7] != '-')
-        return err_set(e, E_BAD_VALUE, "date_of_birth", "date_of_birth must be a date like 1990-04-12");
-    snprintf(full, sizeof full, "%sT00:00:00Z", dob);
-    char back[32];
-    if (time_parse(full, &ms)) return err_set(e, E_BAD_VALUE, "date_of_birth", "date_of_birth must be a date like 1990-04-12");
-    time_format(ms, back);
-    if (strncmp(back, dob, 10)) return err_set(e, E_BAD_VALUE, "date_of_birth", "date_of_birth is not a calendar date");
-    if (atoi(dob) < 1900 || ms > util_now_ms())
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int ok = dob && strlen(dob) == 10 && dob[4] == '-' && dob[7] == '-';
+    for (int i = 0; ok && i < 10; i++) ok = i == 4 || i == 7 || (dob[i] >= '0' && dob[i] <= '9');
+    if (!ok) return err_set(e, E_BAD_VALUE, "date_of_birth", "date_of_birth must be a date like 1990-04-12");
+    int y = atoi(dob), m = atoi(dob + 5), d = atoi(dob + 8);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return err_set(e, E_BAD_VALUE, "date_of_birth", "date_of_birth is not a calendar date");
+    char now[32];
+    time_format(util_now_ms(), now);
+    if (y < 1900 || strncmp(dob, now, 10) > 0)
         return err_set(e, E_OUT_OF_RANGE, "date_of_birth", "date_of_birth must be after 1900 and not in the future");
     return 0;
 }
