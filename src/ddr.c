@@ -778,7 +778,8 @@ static int person_rules(truce_t *t, cmd_t *c, flagger_t *f, const char *pid, con
         const char *other = json_string_value(json_array_get(x, 0));
         if (json_object_get(seen, other)) continue;
         double sim = ddr_name_score(norm, json_string_value(json_array_get(x, 1)));
-        int same_ar = *ar && !strcmp(ar, json_string_value(json_array_get(x, 2)));
+        /* the Arabic rule needs a full name (two words or more) */
+        int same_ar = strchr(ar, ' ') && !strcmp(ar, json_string_value(json_array_get(x, 2)));
         if (sim < th && !same_ar) continue;
         json_object_set_new(seen, other, json_true());
         if (same_ar && sim < th)

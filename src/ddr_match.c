@@ -309,7 +309,7 @@ size_t ddr_arabic_norm(const char *in, char *out, size_t cap)
             space = o > 0;
             continue;
         }
-        if (cp < 0x0600 || cp > 0x06FF) continue;
+        if ((cp < 0x0600 || cp > 0x06FF) && !(cp >= '0' && cp <= '9')) continue;
         if (space) {
             o = put_cp(out, o, cap, ' ');
             space = 0;

@@ -59,6 +59,16 @@ export async function addUser(server, adminToken, username, roles, org = 'DDR-CE
   return (await s.json()).token;
 }
 
+// Logs an account added by addUser in again (its sessions end after 12 h).
+export async function relogin(server, username) {
+  const s = await fetch(`${server.base}/api/v1/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: `Exercise-${username}-pw-1` }),
+  });
+  assert.equal(s.status, 201);
+  return (await s.json()).token;
+}
+
 // Registers; asserts 201; returns the reply body.
 export async function register(as, user, body) {
   const r = await as(user).post('/api/v1/ddr/people', body);
