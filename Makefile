@@ -85,6 +85,11 @@ build/bench/deconflict: bench/deconflict.c bench/bench.h $(LIBOBJ)
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) -Isrc $(shell pkg-config --cflags libpq) -o $@ $< $(LIBOBJ) $(LDLIBS) $(shell pkg-config --libs libpq)
 
+# DDR registration with every fraud check at 200,000 people and 500,000 weapons.
+build/bench/ddr: bench/ddr.c bench/bench.h $(LIBOBJ)
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 pg: build/bench/deconflict
 	bench/pg_check.sh
 

@@ -3,8 +3,8 @@
 # library objects (every build/*.o of src/*.c except main.o) and runs them.
 # Every benchmark prints its figures with the target beside them; none asserts.
 #
-#   bench/run.sh                 all of them: proof, log, replay, http, deconflict
-#   bench/run.sh proof|log|replay|http|deconflict ...   only those
+#   bench/run.sh                 all of them: proof, log, replay, http, deconflict, ddr
+#   bench/run.sh proof|log|replay|http|deconflict|ddr ...   only those
 #
 # Environment (defaults in brackets):
 #   BENCH_LOG_SECONDS [5]     duration of each direct log run
@@ -16,6 +16,7 @@
 #   BENCH_PERF=1              also profile the replay with perf and print the top functions
 #   BENCH_BREAKDOWN=0         skip the replay breakdown (scan / parse / hash)
 #   BENCH_DECONFLICT_ARGS     flags for build/bench/deconflict [the sizes: none]
+#   BENCH_DDR_ARGS            PEOPLE WEAPONS REGISTRATIONS for build/bench/ddr [200000 500000 10000]
 #   BENCH_DECONFLICT_HTTP=0   skip its HTTP half (loading the data into a fresh server takes about 9 minutes)
 set -euo pipefail
 
@@ -26,9 +27,9 @@ EVENTS=${BENCH_EVENTS:-1000000}
 PKGS="libmicrohttpd jansson sqlite3 libsodium geos proj"
 
 WHAT=("$@")
-[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict)
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict ddr)
 for w in "${WHAT[@]}"; do
-    case $w in proof|log|replay|http|deconflict) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict]..." >&2; exit 2 ;; esac
+    case $w in proof|log|replay|http|deconflict|ddr) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict|ddr]..." >&2; exit 2 ;; esac
 done
 
 # `make bench` has built ./truce already; when run alone, make sure it is current.
@@ -59,6 +60,7 @@ build_one() {
 for n in log_append replay proof; do build_one "$n"; done
 # deconflict links libpq too: the Makefile has its rule.
 make --no-print-directory -s build/bench/deconflict
+make --no-print-directory -s build/bench/ddr
 
 # shellcheck source=bench/pg_cluster.sh
 . bench/pg_cluster.sh
@@ -185,6 +187,11 @@ for w in "${WHAT[@]}"; do
         build/bench/deconflict ${BENCH_DECONFLICT_ARGS:-} "${HTTP_ARGS[@]}" --ops "$BENCH_TMP/ops" || failed deconflict
         stop_truce
         pg_cluster_stop
+        ;;
+    ddr)
+        section "6. DDR: registration with every fraud check at 200,000 people and 500,000 weapons (target p99 <= 5 ms)"
+        # shellcheck disable=SC2086
+        build/bench/ddr ${BENCH_DDR_ARGS:-} || failed ddr
         ;;
     esac
 done
