@@ -16,6 +16,7 @@ import { QueuePage } from './js/notify-queue.js';
 import { DeconflictPage } from './js/deconflict.js';
 import { IsfPages, ISF_ROUTES } from './js/isf.js';
 import { OpsPages, OPS_ROUTES } from './js/ops.js';
+import { DdrPages, DDR_ROUTES, DDR_STREAM_KINDS } from './js/ddr.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -28,6 +29,7 @@ const ROUTES = [
   { id: 'deconflict', key: 'nav.deconflict', perm: 'logged_in' },
   ...ISF_ROUTES,
   ...OPS_ROUTES,
+  ...DDR_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -65,6 +67,7 @@ let missionMap, journal, orgChart;
 let notifyData, humLayers, notifyPage, minePage, queuePage, deconflictPage;
 let isf;
 let ops;
+let ddr;
 
 // perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
 function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
@@ -87,6 +90,7 @@ async function boot() {
   deconflictPage = new DeconflictPage(ctx, notifyData);
   isf = new IsfPages(ctx, { layers: humLayers, data: notifyData });
   ops = new OpsPages(ctx, notifyData);
+  ddr = new DdrPages(ctx);
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -197,6 +201,7 @@ function leaveApp() {
   deconflictPage.reset();
   isf.reset();
   ops.reset();
+  ddr.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -277,6 +282,7 @@ function route(moveFocus) {
   if (allowed && id === 'deconflict') deconflictPage.show();
   isf.route(allowed ? id : null);
   ops.route(allowed ? id : null);
+  if (allowed && id === 'ddr') ddr.show((/^#\/ddr\/([\w-]+)/.exec(location.hash || '') || [])[1]); else ddr.hide();
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -334,6 +340,7 @@ function startStream() {
   // Humanitarian notifications: the shared lists, and the page that shows them.
   isf.listen(es);
   ops.listen(es);
+  for (const kind of DDR_STREAM_KINDS) es.addEventListener(kind, () => ddr.reloadSoon());
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
