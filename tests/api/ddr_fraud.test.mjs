@@ -180,3 +180,17 @@ test('flags never delete or change what they point at; clearing is an event, and
   assert.deepEqual(after.flags, [f.id]);
   assert.equal((await as('ddr.officer').get(`/api/v1/ddr/weapons/${a.weapons[0]}`)).status, 200);
 });
+
+test('two registrations with one ID number at the same moment: the writer checks them in order, so the second is flagged', async () => {
+  const id = '955 000 123';
+  const [a, b] = await Promise.all([
+    as('ddr.two').post('/api/v1/ddr/people', personBody({ id_number: id })),
+    as('ddr.three').post('/api/v1/ddr/people', personBody({ id_number: id })),
+  ]);
+  assert.equal(a.status, 201, a.text);
+  assert.equal(b.status, 201, b.text);
+  const flagged = [a, b].filter((r) => r.body.flags.some((f) => f.rule === 'duplicate_id_number'));
+  assert.equal(flagged.length, 1, 'exactly one of the two is flagged');
+  const other = [a, b].find((r) => r !== flagged[0]);
+  assert.deepEqual(flagged[0].body.flags.find((f) => f.rule === 'duplicate_id_number').related, [other.body.id]);
+});
