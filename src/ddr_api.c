@@ -623,7 +623,8 @@ static void week_of(int64_t ms, char out[32])
 }
 
 /* The programme dashboard: the SITREP figures over ?from..?until (default:
- * all time) and breakdowns by week, weapon type, sector, payment method,
+ * all time) and breakdowns by week, weapon type and status, sector (people
+ * and weapons; a cache's weapons without a site count as "unknown"), payment method,
  * reintegration option and flag rule. */
 int h_ddr_figures(req_t *r)
 {
@@ -636,7 +637,7 @@ int h_ddr_figures(req_t *r)
     ddr_state_t *s = DS(r->t);
     json_t *fig = ddr_sitrep_figures(r->t, from, until);
     json_t *weeks = json_object(), *types = json_object(), *sectors = json_object(), *methods = json_object(),
-           *options = json_object(), *rules = json_object(), *wstatus = json_object();
+           *options = json_object(), *rules = json_object(), *wstatus = json_object(), *wsectors = json_object();
     const char *id;
     json_t *x;
     char wk[32];
@@ -661,6 +662,7 @@ int h_ddr_figures(req_t *r)
         json_object_set_new(row, "weapons", json_integer(json_integer_value(json_object_get(row, "weapons")) + 1));
         bump(types, rec_str(x, "type"), 1);
         bump(wstatus, rec_str(x, "status"), 1);
+        bump(wsectors, rec_str(json_object_get(s->sites, rec_str(x, "site")), "sector"), 1);
     }
     json_object_foreach(s->payments, id, x) if (in_range(rec_time(x, "recorded_at"), from, until))
         bump(methods, rec_str(x, "method"), json_number_value(json_object_get(x, "amount")));
@@ -687,6 +689,7 @@ int h_ddr_figures(req_t *r)
     json_object_set_new(fig, "weapons_by_type", types);
     json_object_set_new(fig, "weapons_by_status", wstatus);
     json_object_set_new(fig, "people_by_sector", sectors);
+    json_object_set_new(fig, "weapons_by_sector", wsectors);
     json_object_set_new(fig, "payments_by_method", methods);
     json_object_set_new(fig, "reintegration", options);
     json_object_set_new(fig, "flags_by_rule", rules);

@@ -474,6 +474,7 @@ export class DdrPages {
           h('tbody', {}, ...f.by_week.map((w) => h('tr', {}, h('td', {}, w.week), h('td', { class: 'num' }, String(w.people)), h('td', { class: 'num' }, String(w.weapons))))))),
         table('ddr.dash.by_type', f.weapons_by_type, 'wtype'),
         table('ddr.dash.by_sector', f.people_by_sector, null),
+        table('ddr.dash.weapons_by_sector', f.weapons_by_sector, null),
         table('ddr.dash.payments', f.payments_by_method, 'pay'),
         table('ddr.dash.reintegration', f.reintegration, 'option'),
         table('ddr.dash.flags', f.flags_by_rule, 'rule')));
