@@ -315,6 +315,14 @@ static void apply_person(truce_t *t, const event_t *ev)
     if (n > s->last_person) s->last_person = n;
 }
 
+static void apply_screened(truce_t *t, const event_t *ev)
+{
+    json_t *rec = json_object_get(DS(t)->people, ev->subject);
+    if (!rec) return;
+    const char *keys[] = {"screening", "eligibility", "entitlement"};
+    for (int k = 0; k < 3; k++) json_object_set(rec, keys[k], json_object_get(ev->body, keys[k]));
+}
+
 static void apply_person_detail(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_object_get(DS(t)->people, ev->subject);
@@ -590,6 +598,7 @@ static const kind_def_t ddr_kinds[] = {
     {"ddr.person.registered", apply_person},
     {"ddr.person.detail", apply_person_detail},
     {"ddr.person.viewed", apply_viewed},
+    {"ddr.person.screened", apply_screened},
     {"ddr.weapon.registered", apply_weapon},
     {"ddr.cache.registered", apply_cache},
     {"ddr.weapon.custody", apply_custody},
@@ -843,6 +852,72 @@ static int site_ok(truce_t *t, const char *site, err_t *e)
     return 0;
 }
 
+/* Eligibility per the scenario rules: screening passed; at least min_age;
+ * a serviceable weapon (or any weapon, when the rule is off) or at least
+ * min_rounds rounds. Returns {"eligible", "reasons"} (new) and *ent the
+ * entitlement (new: an object, or JSON null when not eligible). */
+static json_t *assess(truce_t *t, const char *dob, const char *screening, int serviceable, int nweapons,
+                      json_int_t rounds, int64_t now, json_t **ent)
+{
+    json_t *reasons = json_array();
+    int min_age = (int)ddr__rule(t, "eligibility", "min_age", 18);
+    int need_sv = ddr__rule(t, "eligibility", "serviceable_weapon", 1) != 0;
+    json_int_t min_rounds = (json_int_t)ddr__rule(t, "eligibility", "min_rounds", 100);
+    int by_weapon = need_sv ? serviceable : nweapons > 0;
+    int eligible = 1;
+    if (!dob || age_at(dob, now) < min_age) {
+        eligible = 0;
+        json_array_append_new(reasons, json_sprintf("under %d: refer to child protection, not the adult programme", min_age));
+    }
+    if (strcmp(screening, "passed")) {
+        eligible = 0;
+        json_array_append_new(reasons, json_sprintf("screening %s", screening));
+    }
+    if (!by_weapon && rounds < min_rounds) {
+        eligible = 0;
+        json_array_append_new(reasons, json_sprintf("no serviceable weapon and fewer than %lld rounds", (long long)min_rounds));
+    }
+    *ent = json_null();
+    if (eligible) {
+        double monthly = ddr__rule(t, "allowance", "monthly_amount", 0);
+        int inst = (int)ddr__rule(t, "allowance", "instalments", 0);
+        *ent = json_pack("{s:s, s:f, s:i, s:f}", "currency", ddr__rule_str(t, "allowance", "currency", "USD"),
+                         "monthly_amount", monthly, "instalments", inst, "total", monthly * inst);
+    }
+    return json_pack("{s:b, s:o}", "eligible", eligible, "reasons", reasons);
+}
+
+/* A later screening result: eligibility and entitlement are assessed again
+ * (the date of birth is opened from the sealed data, on the writer). */
+int ddr__prepare_screening(truce_t *t, cmd_t *c, err_t *e)
+{
+    ddr_op_t *op = c->arg;
+    json_t *p = json_object_get(DS(t)->people, op->id);
+    if (!p) return err_set(e, E_NOT_FOUND, NULL, "no person %s", op->id);
+    snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
+    const char *screening = rec_str(op->in, "screening");
+    if (!strcmp(screening, rec_str(p, "screening")))
+        return err_set(e, E_CONFLICT, "screening", "%s is already screened %s", op->id, screening);
+    json_t *d = ddr__open(t, op->id, rec_str(p, "_sealed"));
+    if (!d) return err_set(e, E_INTERNAL, NULL, "the personal data cannot be opened (ddr.key)");
+    int serviceable = 0, nweapons = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(p, "weapons"), i, x)
+    {
+        json_t *w = json_object_get(DS(t)->weapons, json_string_value(x));
+        nweapons++;
+        serviceable |= w && !strcmp(rec_str(w, "condition"), "serviceable");
+    }
+    json_t *ent = NULL;
+    json_t *elig = assess(t, rec_str(d, "date_of_birth"), screening, serviceable, nweapons,
+                          json_integer_value(json_object_get(p, "rounds")), rec_time(p, "registered_at"), &ent);
+    json_decref(d);
+    json_t *body = json_pack("{s:s, s:o, s:o}", "screening", screening, "eligibility", elig, "entitlement", ent);
+    if (rec_str(op->in, "note")) json_object_set(body, "note", json_object_get(op->in, "note"));
+    return cmd_draft(c, "ddr.person.screened", op->id, json_incref(ddr__public_labels(t)), body, e);
+}
+
 /* arg: a checked registration body (ddr_op_t or json). Drafts the public
  * person event, its sealed detail, every weapon and every flag. */
 static int register_person(truce_t *t, cmd_t *c, const json_t *in, json_t *flag_ids, json_t *weapon_ids, err_t *e)
@@ -856,42 +931,19 @@ static int register_person(truce_t *t, cmd_t *c, const json_t *in, json_t *flag_
     snprintf(pid, sizeof pid, "DDR-P-%llu", (unsigned long long)n);
     snprintf(card, sizeof card, "DDR-CARD-%06llu", (unsigned long long)n);
     snprintf(c->result_id, sizeof c->result_id, "%s", pid);
-    /* eligibility, per the scenario rules */
-    json_t *reasons = json_array();
     const char *screening = rec_str(in, "screening");
-    int age = age_at(rec_str(in, "date_of_birth"), now), min_age = (int)ddr__rule(t, "eligibility", "min_age", 18);
     json_int_t rounds = rounds_of(json_object_get(in, "ammunition"));
     int serviceable = 0;
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(in, "weapons"), i, w) serviceable |= !strcmp(rec_str(w, "condition"), "serviceable");
-    int need_sv = ddr__rule(t, "eligibility", "serviceable_weapon", 1) != 0;
-    json_int_t min_rounds = (json_int_t)ddr__rule(t, "eligibility", "min_rounds", 100);
-    int by_weapon = need_sv ? serviceable : json_array_size(json_object_get(in, "weapons")) > 0;
-    int eligible = 1;
-    if (age < min_age) {
-        eligible = 0;
-        json_array_append_new(reasons, json_sprintf("under %d: refer to child protection, not the adult programme", min_age));
-    }
-    if (strcmp(screening, "passed")) {
-        eligible = 0;
-        json_array_append_new(reasons, json_sprintf("screening %s", screening));
-    }
-    if (!by_weapon && rounds < min_rounds) {
-        eligible = 0;
-        json_array_append_new(reasons, json_sprintf("no serviceable weapon and fewer than %lld rounds", (long long)min_rounds));
-    }
-    json_t *ent = json_null();
-    if (eligible) {
-        double monthly = ddr__rule(t, "allowance", "monthly_amount", 0);
-        int inst = (int)ddr__rule(t, "allowance", "instalments", 0);
-        ent = json_pack("{s:s, s:f, s:i, s:f}", "currency", ddr__rule_str(t, "allowance", "currency", "USD"),
-                        "monthly_amount", monthly, "instalments", inst, "total", monthly * inst);
-    }
+    json_t *ent = NULL;
+    json_t *elig = assess(t, rec_str(in, "date_of_birth"), screening, serviceable,
+                          (int)json_array_size(json_object_get(in, "weapons")), rounds, now, &ent);
     json_t *weapons = json_array();
-    json_t *body = json_pack("{s:s, s:s, s:{s:b, s:o}, s:o, s:O, s:I, s:o}", "site", site, "screening", screening,
-                             "eligibility", "eligible", eligible, "reasons", reasons, "weapons", weapons,
-                             "ammunition", json_object_get(in, "ammunition") ? json_object_get(in, "ammunition") : json_array(),
+    json_t *ammo = json_object_get(in, "ammunition");
+    json_t *body = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:o}", "site", site, "screening", screening, "eligibility",
+                             elig, "weapons", weapons, "ammunition", ammo ? json_deep_copy(ammo) : json_array(),
                              "rounds", (json_int_t)rounds, "entitlement", ent);
     if (json_is_true(json_object_get(in, "exercise"))) json_object_set_new(body, "exercise", json_true());
     /* weapon ids are given in order; the person's public record lists them */

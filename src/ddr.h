@@ -75,6 +75,7 @@ int h_ddr_person_get(req_t *r);
 int h_ddr_person_export(req_t *r);
 int h_ddr_person_reintegration(req_t *r);
 int h_ddr_person_followup(req_t *r);
+int h_ddr_person_screening(req_t *r);
 int h_ddr_weapons_list(req_t *r);
 int h_ddr_weapon_get(req_t *r);
 int h_ddr_weapon_custody(req_t *r);
@@ -90,6 +91,6 @@ int h_ddr_stores_add(req_t *r);
 int h_ddr_stock_check(req_t *r);
 
 extern const field_t ddr_person_fields[], ddr_custody_fields[], ddr_cache_fields[], ddr_payment_fields[],
-    ddr_review_fields[], ddr_store_fields[], ddr_check_fields[], ddr_reintegration_fields[], ddr_followup_fields[];
+    ddr_review_fields[], ddr_store_fields[], ddr_check_fields[], ddr_reintegration_fields[], ddr_followup_fields[], ddr_screening_fields[];
 
 #endif

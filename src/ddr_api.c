@@ -268,6 +268,11 @@ int h_ddr_person_reintegration(req_t *r)
     return simple_op(r, ddr__prepare_reintegration, 200);
 }
 
+int h_ddr_person_screening(req_t *r)
+{
+    return simple_op(r, ddr__prepare_screening, 200);
+}
+
 int h_ddr_person_followup(req_t *r)
 {
     return simple_op(r, ddr__prepare_followup, 201);
@@ -800,6 +805,13 @@ const field_t ddr_reintegration_fields[] = {
     {"option", F_ENUM, 1, 0, 0, 0, ddr_options, "vocational_training, education, agriculture, small_business, public_works"},
     {"partner", F_STR, 0, 0, 0, 200, NULL, "implementing partner"},
     {"start", F_TIME, 0, 0, 0, 0, NULL, "start"},
+    {NULL},
+};
+
+static const char *const screening_later[] = {"passed", "failed", NULL};
+const field_t ddr_screening_fields[] = {
+    {"screening", F_ENUM, 1, 0, 0, 0, screening_later, "the screening result: passed or failed"},
+    {"note", F_STR, 0, 1, 0, 1000, NULL, "note (no personal data)"},
     {NULL},
 };
 

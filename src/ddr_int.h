@@ -64,6 +64,7 @@ int ddr__prepare_check(truce_t *t, cmd_t *c, err_t *e);
 int ddr__prepare_reintegration(truce_t *t, cmd_t *c, err_t *e);
 int ddr__prepare_followup(truce_t *t, cmd_t *c, err_t *e);
 int ddr__prepare_viewed(truce_t *t, cmd_t *c, err_t *e);
+int ddr__prepare_screening(truce_t *t, cmd_t *c, err_t *e);
 int ddr__prepare_register_op(truce_t *t, cmd_t *c, err_t *e);
 
 /* Checks a registration or cache body beyond its schema (weapons[i],

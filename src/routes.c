@@ -120,6 +120,7 @@ const route_t routes[] = {
     {"GET", "/api/v1/ddr/people/{id}", P_DDR_AUDIT, h_ddr_person_get, NULL, 0, "One person (DDR officers: with the personal data, and the read is logged)", "ddr"},
     {"GET", "/api/v1/ddr/people/{id}/export", P_DDR, h_ddr_person_export, NULL, 0, "A person's whole record, for the person or an oversight body (logged)", "ddr"},
     {"POST", "/api/v1/ddr/people/{id}/reintegration", P_DDR, h_ddr_person_reintegration, ddr_reintegration_fields, 0, "Record the reintegration option chosen", "ddr"},
+    {"POST", "/api/v1/ddr/people/{id}/screening", P_DDR, h_ddr_person_screening, ddr_screening_fields, 0, "Record a later screening result; eligibility and entitlement are assessed again", "ddr"},
     {"POST", "/api/v1/ddr/people/{id}/followups", P_DDR, h_ddr_person_followup, ddr_followup_fields, 0, "Record a follow-up visit", "ddr"},
     {"GET", "/api/v1/ddr/weapons", P_LOGGED, h_ddr_weapons_list, NULL, 0, "Weapons register you may see (?status, store, person, cache, serial, pending=me, format=json|csv)", "ddr"},
     {"GET", "/api/v1/ddr/weapons/{id}", P_LOGGED, h_ddr_weapon_get, NULL, 0, "One weapon with its chain of custody", "ddr"},

@@ -270,6 +270,25 @@ test('payments in instalments up to the entitlement; reintegration and follow-up
   assert.ok(open.find((f) => f.id === fid));
 });
 
+test('a pending screening is recorded later: eligibility and entitlement are assessed again', async () => {
+  const r = await register(as, 'ddr.officer', personBody({ screening: 'pending' }));
+  assert.equal(r.person.eligibility.eligible, false);
+  assert.deepEqual(r.person.eligibility.reasons, ['screening pending']);
+  assert.equal(r.person.entitlement, null);
+  assertError(await as('board.chair').post(`/api/v1/ddr/people/${r.id}/screening`, { screening: 'passed' }), 403, 'forbidden');
+  assertError(await as('ddr.officer').post(`/api/v1/ddr/people/${r.id}/screening`, { screening: 'pending' }), 400, 'bad_value', 'screening');
+  const s = await as('ddr.officer').post(`/api/v1/ddr/people/${r.id}/screening`, { screening: 'passed', note: 'Exercise: cleared by the screening panel' });
+  assert.equal(s.status, 200, s.text);
+  assert.equal(checkReceipt(s.body.receipt, key), null);
+  assert.equal(JSON.parse(s.body.receipt.event).kind, 'ddr.person.screened');
+  const p = (await as('board.chair').get(`/api/v1/ddr/people/${r.id}`)).body;
+  assert.equal(p.screening, 'passed');
+  assert.equal(p.eligibility.eligible, true);
+  assert.equal(p.entitlement.total, 900);
+  assertError(await as('ddr.officer').post(`/api/v1/ddr/people/${r.id}/screening`, { screening: 'passed' }), 409, 'conflict', 'screening');
+  assertError(await as('ddr.officer').post('/api/v1/ddr/people/DDR-P-999999/screening', { screening: 'passed' }), 404, 'not_found');
+});
+
 test('reintegration is refused for a person who is not eligible', async () => {
   const r = await register(as, 'ddr.officer', personBody({ screening: 'failed' }));
   assertError(await as('ddr.officer').post(`/api/v1/ddr/people/${r.id}/reintegration`, { option: 'education' }), 409, 'conflict', 'option');
