@@ -1352,7 +1352,9 @@ int ddr__prepare_followup(truce_t *t, cmd_t *c, err_t *e)
     if (!rec_str(op->in, "note")) return 0;
     char aid[64];
     snprintf(aid, sizeof aid, "%s/followup", op->id);
-    json_t *sealed = ddr__seal(t, aid, json_pack("{s:O}", "note", json_object_get(op->in, "note")));
+    json_t *note = json_pack("{s:O}", "note", json_object_get(op->in, "note"));
+    json_t *sealed = ddr__seal(t, aid, note);
+    json_decref(note);
     if (!sealed) return err_set(e, E_INTERNAL, NULL, "the note could not be sealed (ddr.key)");
     return cmd_draft(c, "ddr.followup.detail", op->id, officer_labels(), json_pack("{s:o}", "sealed", sealed), e);
 }
