@@ -70,7 +70,7 @@ test('a new DDR officer registers a person with two weapons through the wizard a
   await page.getByTestId('ddr-submit').click();
   const done = page.getByTestId('ddr-registered');
   await done.waitFor();
-  assert.match(await done.locator('h3').textContent(), /DDR-P-\d+/);
+  const pid = (await done.locator('h3').textContent()).match(/DDR-P-\d+/)[0];
   assert.match(await page.getByTestId('ddr-card').textContent(), /DDR-CARD-\d{6}/);
   assert.match(await page.getByTestId('ddr-result-weapons').textContent(), /DDR-W-\d+, DDR-W-\d+/);
   const flags = page.locator('[data-testid="ddr-result-flags"] li');
@@ -98,6 +98,18 @@ test('a new DDR officer registers a person with two weapons through the wizard a
   await page.selectOption('[data-testid="ddr-cust-to-store"]', 'DDR-STORE-1');
   await page.getByTestId('ddr-cust-dispatch').click();
   await page.waitForFunction(() => /Hand over/.test(document.querySelector('[data-testid="ddr-custody"]')?.textContent || ''));
+  // people: the list is pseudonymous; opening the person shows the personal data (a logged read)
+  await page.getByTestId('ddr-tab-people').click();
+  await page.waitForSelector(`[data-testid="ddr-prow-${pid}"]`);
+  assert.ok(!(await page.getByTestId('ddr-people-table').textContent()).includes('Exercise Browser Person'));
+  await page.locator(`[data-testid="ddr-prow-${pid}"] button`).click();
+  await page.waitForSelector('[data-testid="ddr-person-card"]');
+  assert.equal(await page.getByTestId('ddr-p-name-latin').textContent(), 'Exercise Browser Person');
+  assert.match(await page.getByTestId('ddr-p-access').textContent(), /1 times/);
+  await page.selectOption('[data-testid="ddr-p-outcome"]', 'on_track');
+  await page.getByTestId('ddr-p-note').fill('Exercise visit note');
+  await page.getByTestId('ddr-p-followup').click();
+  await page.waitForFunction(() => /Exercise visit note/.test(document.querySelector('[data-testid="ddr-person-card"]')?.textContent || ''));
   assertNoErrors(page);
   assertNoForeignRequests(page);
   await page.context().close();
@@ -133,6 +145,7 @@ test('oversight (leadership) sees the dashboard and the queue, not the registrat
   await page.waitForSelector('[data-testid="ddr-dashboard"]');
   assert.ok(Number(await page.locator('[data-testid="ddr-kpi-people"] .ddr-kpi-value').textContent()) >= 2);
   assert.equal(await page.getByTestId('ddr-tab-register').isHidden(), true);
+  assert.equal(await page.getByTestId('ddr-tab-people').isHidden(), true);
   assert.equal(await page.locator('[data-testid="ddr-reg-form"]').count(), 0);
   // no personal data anywhere on the pages oversight can open
   for (const tab of ['dashboard', 'flags', 'weapons', 'stores']) {

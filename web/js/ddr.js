@@ -19,13 +19,15 @@ export const DDR_ROUTES = [{ id: 'ddr', key: 'nav.ddr', perm: canSeeDdr }];
 export const DDR_STREAM_KINDS = ['ddr.person.registered', 'ddr.weapon.registered', 'ddr.weapon.custody', 'ddr.flag.raised',
   'ddr.flag.reviewed', 'ddr.payment.made', 'ddr.stock.checked', 'ddr.cache.registered'];
 
-const TABS = ['register', 'weapons', 'flags', 'stores', 'payments', 'dashboard'];
+const TABS = ['register', 'people', 'weapons', 'flags', 'stores', 'payments', 'dashboard'];
 const WEAPON_TYPES = ['assault_rifle', 'rifle', 'pistol', 'machine_gun', 'sniper_rifle', 'shotgun', 'submachine_gun',
   'rocket_launcher', 'mortar', 'grenade', 'explosive', 'ied_component', 'other'];
 const CONDITIONS = ['serviceable', 'repairable', 'unserviceable'];
 const SCREENING = ['passed', 'pending', 'failed'];
 const PAY_METHODS = ['cash', 'mobile_money', 'bank_transfer', 'voucher'];
 const DESTROY = ['cutting', 'crushing', 'smelting', 'burning', 'detonation', 'other'];
+const OPTIONS = ['vocational_training', 'education', 'agriculture', 'small_business', 'public_works'];
+const OUTCOMES = ['on_track', 'at_risk', 'dropped_out', 'not_found', 'rearmed_suspected'];
 
 const opt = (value, label, selected) => h('option', { value, selected: selected || null }, label);
 const enumLabel = (group, v) => tOpt(`ddr.${group}.${v}`, v);
@@ -80,6 +82,7 @@ export class DdrPages {
   hide() { this.visible = false; const s = $('#view-ddr'); if (s) s.hidden = true; }
 
   async show(sub) {
+    clearTimeout(this.timer); // a reload asked for by another tab
     this.visible = true;
     if (!this.built) this.build();
     $('#view-ddr').hidden = false;
@@ -87,6 +90,7 @@ export class DdrPages {
     for (const a of document.querySelectorAll('#view-ddr .subnav-link')) {
       if (a.dataset.testid === `ddr-tab-${this.tab}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
       if (['register', 'payments'].includes(a.dataset.testid.slice(8)) && !isOfficer(this.ctx.me)) a.hidden = true;
+      if (a.dataset.testid === 'ddr-tab-people' && !isOfficer(this.ctx.me)) a.hidden = true;
     }
     await this.load();
   }
@@ -94,7 +98,8 @@ export class DdrPages {
   reset() { this.sites = []; this.stores = []; this.selected = null; this.step = 1; this.built = false; this.regForm = null; const s = $('#view-ddr'); if (s) s.remove(); }
 
   reloadSoon() {
-    if (!this.visible || this.tab === 'register') return;
+    // Not the form being filled in, nor an open person (re-opening would log another read).
+    if (!this.visible || this.tab === 'register' || this.tab === 'people') return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.load(), 300);
   }
@@ -103,6 +108,7 @@ export class DdrPages {
     const err = $('#ddr-error');
     try {
       if (!this.sites.length) this.sites = (await api('GET', '/api/v1/ddr/sites')).sites || [];
+      if (this.tab === 'people') this.people = (await api('GET', '/api/v1/ddr/people?limit=200')).people || [];
       if (this.tab === 'weapons') this.weapons = (await api('GET', '/api/v1/ddr/weapons?limit=500')).weapons || [];
       if (this.tab === 'flags') this.flags = (await api('GET', `/api/v1/ddr/flags?status=${this.flagStatus || 'open'}`)).flags || [];
       if (this.tab === 'stores' || this.tab === 'weapons') this.stores = (await api('GET', '/api/v1/ddr/stores')).stores || [];
@@ -119,7 +125,7 @@ export class DdrPages {
   render() {
     const body = clear($('#ddr-body'));
     body.dataset.tab = this.tab;
-    const page = { register: () => this.renderRegister(), weapons: () => this.renderWeapons(), flags: () => this.renderFlags(),
+    const page = { register: () => this.renderRegister(), people: () => this.renderPeople(), weapons: () => this.renderWeapons(), flags: () => this.renderFlags(),
       stores: () => this.renderStores(), payments: () => this.renderPayments(), dashboard: () => this.renderDashboard() }[this.tab];
     body.append(page());
     $('#view-ddr').dataset.ready = '1';
@@ -300,6 +306,58 @@ export class DdrPages {
       r.flags.length ? h('ul', { class: 'card-list', 'data-testid': 'ddr-result-flags' }, ...r.flags.map((f) => this.flagItem(f, false)))
         : h('p', { 'data-testid': 'ddr-result-noflags' }, t('ddr.reg.no_flags'))));
     box.focus?.();
+  }
+
+  // ---- people: pseudonymous list; opening one is a logged read ----
+
+  renderPeople() {
+    const rows = (this.people || []).map((p) => h('tr', { 'data-testid': `ddr-prow-${p.id}` },
+      h('td', {}, h('button', { type: 'button', class: 'btn-link', onclick: () => this.openPerson(p.id) }, p.id)),
+      h('td', {}, p.site), h('td', {}, enumLabel('screening', p.screening)),
+      h('td', {}, p.eligibility && p.eligibility.eligible ? t('ddr.people.yes') : t('ddr.people.no')),
+      h('td', { class: 'num' }, String((p.weapons || []).length)), h('td', { class: 'num' }, String(p.paid || 0)),
+      h('td', { class: 'num' }, String((p.flags || []).length))));
+    const table = h('table', { class: 'data-table', 'data-testid': 'ddr-people-table' },
+      h('thead', {}, h('tr', {}, ...['id', 'site', 'screening', 'eligible', 'weapons', 'paid', 'flags'].map((k) => h('th', {}, tOpt(`ddr.pcol.${k}`, k))))),
+      h('tbody', {}, ...rows));
+    return h('div', { class: 'ddr-people' }, h('p', { class: 'hint' }, t('ddr.people.hint')), h('div', { class: 'table-wrap' }, table),
+      h('div', { id: 'ddr-person', 'data-testid': 'ddr-person' }));
+  }
+
+  // Opens a person: the server logs the read before it sends the personal data.
+  async openPerson(id) {
+    const box = clear($('#ddr-person'));
+    let p;
+    try { p = await api('GET', `/api/v1/ddr/people/${id}`); } catch (e) { box.append(h('p', { class: 'form-error', role: 'alert' }, errorText(e))); return; }
+    const d = p.personal || {};
+    const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const post = async (path, body) => {
+      try { await api('POST', `/api/v1/ddr/people/${id}/${path}`, body); await this.openPerson(id); } catch (e) { err.textContent = errorText(e); err.hidden = false; }
+    };
+    const screening = select(['passed', 'failed'], 'screening', { 'aria-label': t('ddr.reg.screening'), 'data-testid': 'ddr-p-screening' });
+    const option = select(OPTIONS, 'option', { 'aria-label': t('ddr.people.option'), 'data-testid': 'ddr-p-option' });
+    const outcome = select(OUTCOMES, 'outcome', { 'aria-label': t('ddr.people.outcome'), 'data-testid': 'ddr-p-outcome' });
+    const note = input('text', { 'aria-label': t('ddr.people.note'), 'data-testid': 'ddr-p-note' });
+    box.append(h('article', { class: 'card ddr-person-card', 'data-testid': 'ddr-person-card' },
+      h('h2', {}, `${p.id} — ${d.card_number || ''}`),
+      h('dl', { class: 'ddr-dl' },
+        h('dt', {}, t('ddr.reg.name_ar')), h('dd', { dir: 'rtl', 'data-testid': 'ddr-p-name-ar' }, d.name_ar || ''),
+        h('dt', {}, t('ddr.reg.name_latin')), h('dd', { dir: 'ltr', 'data-testid': 'ddr-p-name-latin' }, d.name_latin || ''),
+        h('dt', {}, t('ddr.reg.dob')), h('dd', {}, d.date_of_birth || ''),
+        h('dt', {}, t('ddr.reg.id_number')), h('dd', {}, d.id_number || ''),
+        h('dt', {}, t('ddr.reg.screening')), h('dd', {}, enumLabel('screening', p.screening)),
+        h('dt', {}, t('ddr.people.entitlement')), h('dd', {}, p.entitlement ? `${p.paid} / ${p.entitlement.total} ${p.entitlement.currency}` : t('ddr.people.no')),
+        h('dt', {}, t('ddr.people.option')), h('dd', {}, p.reintegration ? enumLabel('option', p.reintegration.option) : '—')),
+      h('p', { class: 'hint', 'data-testid': 'ddr-p-access' }, t('ddr.people.reads', { n: (p.access_log || []).length })),
+      h('h3', {}, t('ddr.people.followups')),
+      h('ul', {}, ...(p.followups || []).map((f) => h('li', {}, `${(f.date || '').slice(0, 10)} — ${enumLabel('outcome', f.outcome)}${f.note ? ` — ${f.note}` : ''}`))),
+      h('div', { class: 'form-actions' }, screening, h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'ddr-p-screen',
+        onclick: () => post('screening', { screening: screening.value }) }, t('ddr.people.screen'))),
+      h('div', { class: 'form-actions' }, option, h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'ddr-p-reintegrate',
+        onclick: () => post('reintegration', { option: option.value }) }, t('ddr.people.reintegrate'))),
+      h('div', { class: 'form-actions' }, outcome, note, h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'ddr-p-followup',
+        onclick: () => post('followups', { date: new Date().toISOString(), outcome: outcome.value, note: note.value.trim() || undefined }) }, t('ddr.people.followup'))),
+      err));
   }
 
   // ---- the review queue ----
