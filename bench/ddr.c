@@ -16,6 +16,9 @@
  * one sees it. One in ten reuses an ID number, one in ten is a
  * transliteration variant of someone with the same date of birth, one in
  * ten hands in a serial already in the register, written with look-alikes.
+ * The synthetic population repeats a name with the same date of birth every
+ * 80,000 people, so a transliteration variant usually matches two or three
+ * people: those flags are true matches.
  */
 #include <sodium.h>
 #include <sys/stat.h>

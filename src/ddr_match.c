@@ -197,8 +197,11 @@ static int starts(const char *s, const char *p)
 /* Normalises one lower-case ASCII token into out (cap bytes); returns its
  * length. Short vowels are written inconsistently in transliteration
  * (Ahmad / Ahmed, Khalid / Khaled, Said / Saeed / Sayed), so a, e, i, the
- * diphthongs and a y that is not at the start all become one vowel "a";
- * o, ou, oo and u become "u" (Hussein / Husayn stay apart from Hassan). */
+ * diphthongs and a y that is neither first nor between two vowels all
+ * become one vowel "a" (Yahya / Yehia; a word's first e or i is "i": Ihab /
+ * Ehab, but Imad is not Ahmad); o, ou, oo and u become "u" (Hussein /
+ * Husayn stay apart from Hassan). A y between vowels is a consonant (Ayyad
+ * is not Eid; Zayed is not Zaid). */
 static size_t norm_token(const char *t, char *out, size_t cap)
 {
     char a[128];
@@ -213,7 +216,11 @@ static size_t norm_token(const char *t, char *out, size_t cap)
         else if (starts(p, "ou") || starts(p, "oo")) { a[n++] = 'u'; i += 2; }
         else if (*p == 'q') { a[n++] = 'k'; i++; }
         else if (*p == 'o' || *p == 'u') { a[n++] = 'u'; i++; }
-        else if (*p == 'a' || *p == 'e' || *p == 'i' || (*p == 'y' && i > 0)) { a[n++] = 'a'; i++; }
+        else if (i == 0 && (*p == 'e' || *p == 'i')) { a[n++] = 'i'; i++; } /* Ihab / Ehab, not Imad / Ahmad */
+        else if (*p == 'a' || *p == 'e' || *p == 'i' || (*p == 'y' && i > 0 && !(n > 0 && is_vowel(a[n - 1]) && is_vowel(p[1])))) {
+            a[n++] = 'a';
+            i++;
+        }
         else if (*p == '\'') { i++; }
         else { a[n++] = *p; i++; }
     }
@@ -365,6 +372,17 @@ double ddr_jaro_winkler(const char *a, const char *b)
     return j + (double)p * 0.1 * (1 - j);
 }
 
+/* Two normalised tokens: Jaro-Winkler, but a short token (under five
+ * letters) must be equal to score high: on short strings one letter is a
+ * large share and Jaro-Winkler rates Ali / Sala, Sami / Samar or Adal /
+ * Nadal above 0.9. */
+static double token_score(const char *a, const char *b)
+{
+    double x = ddr_jaro_winkler(a, b);
+    if (x < 1 && (strlen(a) < 5 || strlen(b) < 5)) x *= 0.9;
+    return x;
+}
+
 /* Splits a normalised name into at most max tokens (copies in tok). */
 static int tokens(const char *s, char tok[][64], int max)
 {
@@ -391,7 +409,7 @@ double ddr_name_score(const char *na, const char *nb)
     for (int i = 0; i < ns; i++) {
         double best = 0;
         for (int j = 0; j < nl; j++) {
-            double x = ddr_jaro_winkler(s[i], l[j]);
+            double x = token_score(s[i], l[j]);
             if (x > best) best = x;
         }
         if (best < worst) worst = best;
