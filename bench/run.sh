@@ -3,8 +3,8 @@
 # library objects (every build/*.o of src/*.c except main.o) and runs them.
 # Every benchmark prints its figures with the target beside them; none asserts.
 #
-#   bench/run.sh                 all of them: proof, log, replay, http, deconflict, monitor
-#   bench/run.sh proof|log|replay|http|deconflict|monitor ...   only those
+#   bench/run.sh                 all of them: proof, log, replay, http, deconflict, monitor, ddr
+#   bench/run.sh proof|log|replay|http|deconflict|monitor|ddr ...   only those
 #
 # Environment (defaults in brackets):
 #   BENCH_LOG_SECONDS [5]     duration of each direct log run
@@ -16,6 +16,7 @@
 #   BENCH_PERF=1              also profile the replay with perf and print the top functions
 #   BENCH_BREAKDOWN=0         skip the replay breakdown (scan / parse / hash)
 #   BENCH_DECONFLICT_ARGS     flags for build/bench/deconflict [the issue's sizes: none]
+#   BENCH_DDR_ARGS            PEOPLE WEAPONS REGISTRATIONS for build/bench/ddr [200000 500000 10000]
 #   BENCH_DECONFLICT_HTTP=0   skip its HTTP half (loading the data into a fresh server takes about 9 minutes)
 #   BENCH_MON_INCIDENTS [1000000], BENCH_MON_CONSIGNMENTS [200000]   sizes of the monitoring benchmark
 #   BENCH_MON_REPS [30]       requests per dashboard query and reader
@@ -30,9 +31,9 @@ EVENTS=${BENCH_EVENTS:-1000000}
 PKGS="libmicrohttpd jansson sqlite3 libsodium geos proj"
 
 WHAT=("$@")
-[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict monitor)
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(proof log replay http deconflict monitor ddr)
 for w in "${WHAT[@]}"; do
-    case $w in proof|log|replay|http|deconflict|monitor) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict|monitor]..." >&2; exit 2 ;; esac
+    case $w in proof|log|replay|http|deconflict|monitor|ddr) ;; *) echo "usage: bench/run.sh [proof|log|replay|http|deconflict|monitor|ddr]..." >&2; exit 2 ;; esac
 done
 
 # `make bench` has built ./truce already; when run alone, make sure it is current.
@@ -62,7 +63,7 @@ build_one() {
 }
 for n in log_append replay proof; do build_one "$n"; done
 # deconflict links libpq too: the Makefile has its rule.
-make --no-print-directory -s build/bench/deconflict build/bench/monitor
+make --no-print-directory -s build/bench/deconflict build/bench/monitor build/bench/ddr
 
 # shellcheck source=bench/pg_cluster.sh
 . bench/pg_cluster.sh
@@ -194,6 +195,11 @@ for w in "${WHAT[@]}"; do
         section "6. monitoring (issue 7): ${BENCH_MON_INCIDENTS:-1000000} incidents and ${BENCH_MON_CONSIGNMENTS:-200000} consignments over a year; every dashboard query and the SITREP over HTTP as the CMCC and as a humanitarian (target: p99 <= 100 ms each); memory; replay"
         build/bench/monitor "$BENCH_TMP" || failed monitor
         rm -rf "$BENCH_TMP/monitor"
+        ;;
+    ddr)
+        section "7. DDR: registration with every fraud check at 200,000 people and 500,000 weapons (target p99 <= 5 ms)"
+        # shellcheck disable=SC2086
+        build/bench/ddr ${BENCH_DDR_ARGS:-} || failed ddr
         ;;
     esac
 done

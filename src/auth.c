@@ -25,7 +25,8 @@ const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read",
                                           "org.write", "user.admin", "audit", "notify.write",
                                           "notify.ack", "nostrike.write", "unit.position", "isf.hq",
                                           "isf.contingent", "ops.notify", "ops.decide",
-                                          "incident.report", "incident.review", "aid.write"};
+                                          "incident.report", "incident.review", "aid.write",
+                                          "ddr", "ddr.audit"};
 
 #define B(p) (1ull << (p))
 static const struct {
@@ -37,14 +38,14 @@ static const struct {
                        B(P_INCIDENT_REPORT) | B(P_INCIDENT_REVIEW) | B(P_AID)},
     {"cmcc_commander", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_AUDIT) | B(P_NOTIFY) |
                            B(P_NOTIFY_ACK) | B(P_NOSTRIKE) | B(P_OPS_DECIDE) | B(P_INCIDENT_REPORT) | B(P_INCIDENT_REVIEW) |
-                           B(P_AID)},
+                           B(P_AID) | B(P_DDR_AUDIT)},
     {"idf_liaison", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_OPS_NOTIFY) | B(P_INCIDENT_REPORT)},
     {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS) | B(P_ISF_HQ) | B(P_ISF) | B(P_INCIDENT_REPORT)},
     {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS) | B(P_ISF) | B(P_INCIDENT_REPORT)},
     {"humanitarian", B(P_NOTIFY) | B(P_AID)},
     {"trainer", 0},
-    {"ddr_officer", 0},
-    {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT)},
+    {"ddr_officer", B(P_DDR) | B(P_DDR_AUDIT)},
+    {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT) | B(P_DDR_AUDIT)},
 };
 #define NROLES (sizeof roles / sizeof roles[0])
 const char *const role_names[] = {"admin", "cmcc_watch", "cmcc_commander", "idf_liaison",

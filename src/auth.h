@@ -36,6 +36,8 @@ enum {
     P_INCIDENT_REPORT, /* report incidents */
     P_INCIDENT_REVIEW, /* the CMCC's review: confirm, attribute, merge, import */
     P_AID,           /* record aid consignments of one's organisation */
+    P_DDR,           /* DDR officers: registration, custody, payments, personal data */
+    P_DDR_AUDIT,     /* DDR records and figures without personal data (oversight) */
     P__COUNT
 };
 

@@ -642,7 +642,7 @@ static uint8_t *view_of(truce_t *t, const principal_t *who)
 static json_t *link_labels(truce_t *t, const char *kind, const char *id)
 {
     if (!strcmp(kind, "operations")) return ops_labels(t, id);
-    if (!strcmp(kind, "tasks")) return isf_task_labels(t, id);
+    if (!strcmp(kind, "tasks")) return json_object_get(isf_task(t, id), "_labels");
     if (!strcmp(kind, "movements")) return json_object_get(notify_movement(t, id), "_labels");
     if (!strcmp(kind, "consignments")) return aid_consignment(t, id) ? json_object_get(aid_consignment(t, id), "_labels") : NULL;
     return NULL;

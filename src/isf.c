@@ -1181,7 +1181,7 @@ const field_t task_action_fields[] = {
     {NULL},
 };
 
-json_t *isf_task_labels(truce_t *t, const char *id)
+json_t *isf_task(truce_t *t, const char *id)
 {
-    return json_object_get(json_object_get(IS(t)->tasks, id), "_labels");
+    return id ? json_object_get(IS(t)->tasks, id) : NULL;
 }

@@ -46,10 +46,12 @@ int isf_prepare_caveat(truce_t *t, cmd_t *c, err_t *e);
 /* The last task number given, and drafting a task from another module
  * (operations referred to the ISF); takes task. */
 uint64_t isf_last_task(truce_t *t);
-/* A task's labels (NULL when there is none), borrowed under the lock. */
-json_t *isf_task_labels(truce_t *t, const char *id);
 int isf_draft_task(truce_t *t, cmd_t *c, json_t *task, err_t *e);
 /* Drafts the escort task of a movement that asked for one (notify.c). */
 int isf_draft_escort(truce_t *t, cmd_t *c, const char *movement, const json_t *in, const char *org, err_t *e);
+
+/* The task record id (borrowed, with its private "_labels"), or NULL. Call
+ * under the state lock (or on the writer thread). */
+json_t *isf_task(truce_t *t, const char *id);
 
 #endif

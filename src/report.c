@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "aid.h"
+#include "auth.h"
+#include "ddr.h"
 #include "incident.h"
 #include "ops.h"
 #include "org.h"
@@ -43,6 +45,9 @@ json_t *report_sitrep(truce_t *t, const principal_t *who, int32_t day)
     aid_sitrep(t, day, out);
     int64_t from = tz_day_start(org_timezone(t), day), until = tz_day_start(org_timezone(t), day + 1);
     if (cleared_for_ops(who)) ops_sitrep(t, from, until, out);
+    /* disarmament figures (no personal data) for those who may read the
+     * programme's figures: the DDR cell, the CMCC commander, leadership */
+    json_t *ddr = !who || (who->perms & (1ull << P_DDR_AUDIT)) ? ddr_sitrep_figures(t, from, until) : NULL;
     pthread_rwlock_unlock(&t->lock);
     json_t *aid = json_object_get(out, "aid");
     json_t *s = json_pack("{s:i, s:i, s:i, s:i, s:i, s:O, s:O}", "incidents", sum.incidents, "confirmed", sum.confirmed,
@@ -51,7 +56,10 @@ json_t *report_sitrep(truce_t *t, const principal_t *who, int32_t day)
     json_t *ops = json_object_get(out, "operations");
     if (ops) json_object_set(s, "operations", json_object_get(ops, "notified"));
     json_object_set_new(out, "summary", s);
-    json_object_set_new(out, "disarmament", json_pack("{s:b, s:s}", "available", 0, "note", "the disarmament register is not yet in service"));
+    if (ddr) {
+        json_object_set_new(ddr, "available", json_true());
+        json_object_set_new(out, "disarmament", ddr);
+    }
     json_object_set_new(out, "training", json_pack("{s:b, s:s}", "available", 0, "note", "the training record is not yet in service"));
     return out;
 }
@@ -100,6 +108,16 @@ static void table_of(buf_t *b, const char *caption, const char *kh, const char *
     if (!json_object_size(o)) buf_adds(b, "<tr><td colspan=\"2\">None</td></tr>\n");
     json_object_foreach((json_t *)o, k, v) row2(b, k, v);
     buf_adds(b, "</tbody></table>\n");
+}
+
+/* "weapons_collected" -> "Weapons collected"; "payments", "count" -> "Payments: count". */
+static const char *label_of(const char *k, const char *k2, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s%s", k, k2 ? ": " : "", k2 ? k2 : "");
+    for (char *p = out; *p; p++)
+        if (*p == '_') *p = ' ';
+    if (out[0] >= 'a' && out[0] <= 'z') out[0] = (char)(out[0] - 'a' + 'A');
+    return out;
 }
 
 char *report_sitrep_html(const json_t *rep, size_t *len)
@@ -227,6 +245,7 @@ char *report_sitrep_html(const json_t *rep, size_t *len)
     static const char *const extra[][2] = {{"disarmament", "Disarmament"}, {"training", "Training of Palestinian forces"}};
     for (int e = 0; e < 2; e++) {
         json_t *o = json_object_get(rep, extra[e][0]);
+        if (!o) continue;
         buf_addf(&b, "<h2 id=\"%s\">%d. %s</h2>\n", extra[e][0], sec++, extra[e][1]);
         if (!json_is_true(json_object_get(o, "available"))) {
             buf_adds(&b, "<p>");
@@ -235,7 +254,14 @@ char *report_sitrep_html(const json_t *rep, size_t *len)
             continue;
         }
         buf_adds(&b, "<table><tbody>\n");
-        json_object_foreach(o, k, x) if (json_is_number(x)) row2(&b, k, x);
+        json_object_foreach(o, k, x)
+        {
+            char name[96];
+            if (json_is_number(x)) row2(&b, label_of(k, NULL, name, sizeof name), x);
+            const char *k2;
+            json_t *y;
+            if (json_is_object(x)) json_object_foreach(x, k2, y) if (json_is_number(y)) row2(&b, label_of(k, k2, name, sizeof name), y);
+        }
         buf_adds(&b, "</tbody></table>\n");
     }
     if (ex) buf_adds(&b, "<div class=\"exercise\">EXERCISE — synthetic data, not real events</div>\n");

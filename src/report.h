@@ -1,8 +1,9 @@
 /*
  * report.h — the daily SITREP and the feed of the last hours
  * (docs/monitoring.md). The SITREP's sections come from the incident, aid
- * and operations modules; the operations section only for readers cleared
- * for operations (the CMCC cell and leadership).
+ * operations and DDR modules; the operations section only for readers
+ * cleared for operations (the CMCC cell and leadership), the disarmament
+ * section only for readers of the DDR figures (ddr.audit).
  */
 #ifndef TRUCE_REPORT_H
 #define TRUCE_REPORT_H

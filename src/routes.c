@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "ddr.h"
 #include "http.h"
 #include "journal.h"
 #include "aid.h"
@@ -20,9 +21,9 @@
 #include "report.h"
 
 extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module, incident_module,
-    aid_module;
+    aid_module, ddr_module;
 const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module,
-                                         &ops_module, &incident_module, &aid_module, NULL};
+                                         &ops_module, &incident_module, &aid_module, &ddr_module, NULL};
 
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
@@ -138,6 +139,29 @@ const route_t routes[] = {
     {"GET", "/api/v1/stats/aid", P_LOGGED, h_stats_aid, NULL, 0, "Trucks per day by crossing against the target, interceptions (?from, until)", "stats"},
     {"GET", "/api/v1/stats/feed", P_LOGGED, h_stats_feed, NULL, 0, "Incident and aid events of the last hours (?hours)", "stats"},
     {"GET", "/api/v1/reports/sitrep", P_LOGGED, h_sitrep, NULL, 0, "The daily SITREP (?date, format=html|json)", "stats"},
+    {"GET", "/api/v1/ddr/rules", P_DDR_AUDIT, h_ddr_rules, NULL, 0, "DDR programme rules: eligibility, allowance, anomaly thresholds", "ddr"},
+    {"GET", "/api/v1/ddr/sites", P_DDR_AUDIT, h_ddr_sites, NULL, 0, "Disarmament sites", "ddr"},
+    {"GET", "/api/v1/ddr/figures", P_DDR_AUDIT, h_ddr_figures, NULL, 0, "Programme figures, no personal data (?from, until)", "ddr"},
+    {"GET", "/api/v1/ddr/people", P_DDR_AUDIT, h_ddr_people_list, NULL, 0, "People registered, pseudonymous, newest first (?site, eligible, flagged, limit, before)", "ddr"},
+    {"POST", "/api/v1/ddr/people", P_DDR, h_ddr_people_add, ddr_person_fields, 131072, "Register a person with the weapons and ammunition handed in; answers with the flags raised", "ddr"},
+    {"GET", "/api/v1/ddr/people/{id}", P_DDR_AUDIT, h_ddr_person_get, NULL, 0, "One person (DDR officers: with the personal data, and the read is logged)", "ddr"},
+    {"GET", "/api/v1/ddr/people/{id}/export", P_DDR, h_ddr_person_export, NULL, 0, "A person's whole record, for the person or an oversight body (logged)", "ddr"},
+    {"POST", "/api/v1/ddr/people/{id}/reintegration", P_DDR, h_ddr_person_reintegration, ddr_reintegration_fields, 0, "Record the reintegration option chosen", "ddr"},
+    {"POST", "/api/v1/ddr/people/{id}/screening", P_DDR, h_ddr_person_screening, ddr_screening_fields, 0, "Record a later screening result; eligibility and entitlement are assessed again", "ddr"},
+    {"POST", "/api/v1/ddr/people/{id}/followups", P_DDR, h_ddr_person_followup, ddr_followup_fields, 0, "Record a follow-up visit", "ddr"},
+    {"GET", "/api/v1/ddr/weapons", P_LOGGED, h_ddr_weapons_list, NULL, 0, "Weapons register you may see (?status, store, person, cache, serial, pending=me, format=json|csv)", "ddr"},
+    {"GET", "/api/v1/ddr/weapons/{id}", P_LOGGED, h_ddr_weapon_get, NULL, 0, "One weapon with its chain of custody", "ddr"},
+    {"POST", "/api/v1/ddr/weapons/{id}/custody", P_LOGGED, h_ddr_weapon_custody, ddr_custody_fields, 0, "A custody step: dispatch, accept, reject, inspect, destroy, transfer", "ddr"},
+    {"POST", "/api/v1/ddr/caches", P_ISF, h_ddr_caches_add, ddr_cache_fields, 262144, "Enter a cache seized by an ISF task into the weapons register", "ddr"},
+    {"GET", "/api/v1/ddr/payments", P_DDR_AUDIT, h_ddr_payments_list, NULL, 0, "Payments (?person, limit, before)", "ddr"},
+    {"POST", "/api/v1/ddr/payments", P_DDR, h_ddr_payments_add, ddr_payment_fields, 0, "Record a payment; one beyond the entitlement is flagged", "ddr"},
+    {"GET", "/api/v1/ddr/flags", P_DDR_AUDIT, h_ddr_flags_list, NULL, 0, "The review queue (?status=open|cleared|confirmed, rule)", "ddr"},
+    {"GET", "/api/v1/ddr/flags/{id}", P_DDR_AUDIT, h_ddr_flag_get, NULL, 0, "One flag with its reviews", "ddr"},
+    {"POST", "/api/v1/ddr/flags/{id}/review", P_DDR, h_ddr_flag_review, ddr_review_fields, 0, "Clear or confirm a flag (not by the officer whose action raised it)", "ddr"},
+    {"GET", "/api/v1/ddr/stores", P_DDR_AUDIT, h_ddr_stores_list, NULL, 0, "Weapons stores with what the register holds in each", "ddr"},
+    {"POST", "/api/v1/ddr/stores", P_DDR, h_ddr_stores_add, ddr_store_fields, 0, "Add a store", "ddr"},
+    {"GET", "/api/v1/ddr/stores/{id}", P_DDR_AUDIT, h_ddr_store_get, NULL, 0, "One store: weapons held and stock checks", "ddr"},
+    {"POST", "/api/v1/ddr/stores/{id}/checks", P_DDR, h_ddr_stock_check, ddr_check_fields, 1048576, "A stock check: counted against expected; differences are flagged", "ddr"},
     {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
     {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
     {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},

@@ -12,6 +12,7 @@
 #include "aid.h"
 #include "auth.h"
 #include "incident.h"
+#include "ddr.h"
 #include "log.h"
 #include "isf.h"
 #include "notify.h"
@@ -238,6 +239,12 @@ int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
             if (plan_add(&p, sections[s].fn, copy)) goto out;
         }
 
+    /* The DDR programme: rules, disarmament sites, stores (one command). */
+    if (json_is_object(json_object_get(sc, "ddr"))) {
+        json_t *copy = json_deep_copy(json_object_get(sc, "ddr"));
+        if (exercise) json_object_set_new(copy, "exercise", json_true());
+        if (plan_add(&p, ddr_prepare_scenario, copy)) goto out;
+    }
     int first_user = p.n;
     json_array_foreach(json_object_get(sc, "accounts"), i, x)
     {

@@ -41,6 +41,7 @@ typedef struct isf_state isf_state_t;
 typedef struct ops_state ops_state_t;
 typedef struct incident_state incident_state_t;
 typedef struct aid_state aid_state_t;
+typedef struct ddr_state ddr_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -153,6 +154,7 @@ struct truce {
     ops_state_t *ops;
     incident_state_t *incident;
     aid_state_t *aid;
+    ddr_state_t *ddr;
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };

@@ -17,6 +17,7 @@ import { DeconflictPage } from './js/deconflict.js';
 import { IsfPages, ISF_ROUTES } from './js/isf.js';
 import { OpsPages, OPS_ROUTES } from './js/ops.js';
 import { MonPages, MON_ROUTES } from './js/mon.js';
+import { DdrPages, DDR_ROUTES, DDR_STREAM_KINDS } from './js/ddr.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -30,6 +31,7 @@ const ROUTES = [
   ...ISF_ROUTES,
   ...OPS_ROUTES,
   ...MON_ROUTES,
+  ...DDR_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -69,6 +71,7 @@ let notifyData, humLayers, notifyPage, minePage, queuePage, deconflictPage;
 let isf;
 let ops;
 let mon;
+let ddr;
 
 // perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
 function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
@@ -92,6 +95,7 @@ async function boot() {
   isf = new IsfPages(ctx, { layers: humLayers, data: notifyData });
   ops = new OpsPages(ctx, notifyData);
   mon = new MonPages(ctx);
+  ddr = new DdrPages(ctx);
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -203,6 +207,7 @@ function leaveApp() {
   isf.reset();
   ops.reset();
   mon.reset();
+  ddr.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -284,6 +289,7 @@ function route(moveFocus) {
   isf.route(allowed ? id : null);
   ops.route(allowed ? id : null);
   mon.route(allowed ? id : null);
+  if (allowed && id === 'ddr') ddr.show((/^#\/ddr\/([\w-]+)/.exec(location.hash || '') || [])[1]); else ddr.hide();
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -342,6 +348,7 @@ function startStream() {
   isf.listen(es);
   ops.listen(es);
   mon.listen(es);
+  for (const kind of DDR_STREAM_KINDS) es.addEventListener(kind, () => ddr.reloadSoon());
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();

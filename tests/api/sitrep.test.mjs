@@ -14,6 +14,7 @@ import {
 } from '../lib/monitoring.mjs';
 import { noticeBody, places } from '../lib/operations.mjs';
 
+const DDR_READERS = ['cmcc.cdr', 'board.chair', 'ddr.officer'];
 const USERS = ['admin', 'cmcc.watch', 'cmcc.cdr', 'idf.liaison', 'isf.hq', 'isf.aze', 'isf.egy', 'ocha.focal', 'wfp.focal', 'ngo.focal', 'board.chair'];
 let server, t, data, emptyBefore;
 
@@ -81,8 +82,16 @@ function checkJson(u, got, want) {
   assert.ok(Math.abs(a.tonnes - want.aid.tonnes) < 1e-6, `tonnes ${a.tonnes}`);
   assert.equal(a.intercepted, want.aid.intercepted);
   assert.equal(a.delivered, want.aid.delivered);
-  assert.equal(got.disarmament?.available, false);
-  assert.equal(got.training?.available, false);
+  // Disarmament figures (no personal data) only for readers of the DDR
+  // figures (ddr.audit: the CMCC commander, leadership, the DDR cell).
+  if (DDR_READERS.includes(u)) {
+    assert.equal(got.disarmament?.available, true, `${u}: the disarmament section`);
+    assert.equal(typeof got.disarmament.people_registered, 'number');
+    assert.equal(typeof got.disarmament.weapons_collected, 'number');
+  } else {
+    assert.ok(!('disarmament' in got), `${u}: no disarmament section`);
+  }
+  assert.ok(got.training && typeof got.training.available === 'boolean', `${u}: the training section`);
   // Last, so that a failure here does not hide the figures above.
   assert.equal(got.mission?.id, 'GAZA', `${u} mission.id: ${JSON.stringify(got.mission)}`);
   assert.ok(got.mission.name, `${u} mission.name`);
@@ -172,7 +181,9 @@ test('HTML: a full printable page, self-contained, marked EXERCISE, with the sec
     assert.doesNotMatch(h, /<nav[\s>]/i, 'no navigation');
     assert.match(h, /EXERCISE/);
     assert.ok(h.includes(SITREP_DAY) || h.includes('27 October 2026'), 'the date');
-    for (const title of [/summary/i, /violations/i, /significant incidents/i, /aid/i, /disarmament/i, /training/i]) assert.match(h, title, `${u}: section ${title}`);
+    for (const title of [/summary/i, /violations/i, /significant incidents/i, /aid/i, /training/i]) assert.match(h, title, `${u}: section ${title}`);
+    if (DDR_READERS.includes(u)) assert.match(h, /id="disarmament"/, `${u}: the disarmament section`);
+    else assert.doesNotMatch(h, /id="disarmament"/, `${u}: no disarmament section`);
     if (cleared) assert.match(h, /operations coordinated/i);
     else assert.doesNotMatch(h, /operations coordinated/i);
     assert.ok(h.includes('678'), `${u}: the day's trucks`);
@@ -201,7 +212,8 @@ test('`truce report sitrep DIR --date D --format json` prints what the API gives
   const strip = (o) => { const x = JSON.parse(JSON.stringify(o)); delete x.generated_at; return x; };
   const days = [SITREP_DAY, addDays(SITREP_DAY, 1), gazaDay(Date.now())];
   const api = {};
-  for (const d of days) api[d] = strip((await sitrep('cmcc.watch', d)).body);
+  // the CMCC commander reads every section, as the command line does
+  for (const d of days) api[d] = strip((await sitrep('cmcc.cdr', d)).body);
   let out = truce(['report', 'sitrep', server.dir, '--date', SITREP_DAY, '--format', 'json']);
   let stopped = false;
   if (out.code !== 0) {
