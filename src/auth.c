@@ -24,7 +24,8 @@
 const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read", "journal.write",
                                           "org.write", "user.admin", "audit", "notify.write",
                                           "notify.ack", "nostrike.write", "unit.position", "isf.hq",
-                                          "isf.contingent", "ops.notify", "ops.decide"};
+                                          "isf.contingent", "ops.notify", "ops.decide",
+                                          "psf.vet", "psf.train"};
 
 #define B(p) (1ull << (p))
 static const struct {
@@ -39,14 +40,17 @@ static const struct {
     {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS) | B(P_ISF_HQ) | B(P_ISF)},
     {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS) | B(P_ISF)},
     {"humanitarian", B(P_NOTIFY)},
-    {"trainer", 0},
+    {"trainer", B(P_PSF_TRAIN)},
     {"ddr_officer", 0},
     {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT)},
+    {"psf_vetting", B(P_PSF_VET)},
+    {"pa_representative", 0}, /* hand-over sign-off follows positions (transition.c) */
 };
 #define NROLES (sizeof roles / sizeof roles[0])
 const char *const role_names[] = {"admin", "cmcc_watch", "cmcc_commander", "idf_liaison",
                                   "isf_hq", "isf_contingent", "humanitarian", "trainer",
-                                  "ddr_officer", "leadership", NULL};
+                                  "ddr_officer", "leadership", "psf_vetting",
+                                  "pa_representative", NULL};
 
 int auth_fast_hash = 0;
 

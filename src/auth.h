@@ -33,6 +33,8 @@ enum {
     P_ISF,           /* a contingent's side: its units, caveats, task answers */
     P_OPS_NOTIFY,    /* notify operations (the IDF liaison) */
     P_OPS_DECIDE,    /* the CMCC's decisions (authority also follows positions) */
+    P_PSF_VET,       /* register and vet PSF candidates (the vetting cell) */
+    P_PSF_TRAIN,     /* courses, assessments, PSF units (trainers; certifying follows positions) */
     P__COUNT
 };
 

@@ -39,6 +39,8 @@ typedef struct journal_state journal_state_t;
 typedef struct notify_state notify_state_t;
 typedef struct isf_state isf_state_t;
 typedef struct ops_state ops_state_t;
+typedef struct psf_state psf_state_t;
+typedef struct transition_state transition_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -149,6 +151,8 @@ struct truce {
     notify_state_t *notify;
     isf_state_t *isf;
     ops_state_t *ops;
+    psf_state_t *psf;               /* psf.c (issue 9) */
+    transition_state_t *transition; /* transition.c (issue 9) */
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };
