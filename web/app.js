@@ -16,6 +16,7 @@ import { QueuePage } from './js/notify-queue.js';
 import { DeconflictPage } from './js/deconflict.js';
 import { IsfPages, ISF_ROUTES } from './js/isf.js';
 import { OpsPages, OPS_ROUTES } from './js/ops.js';
+import { PsfPages, PSF_ROUTES } from './js/psf.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -28,6 +29,7 @@ const ROUTES = [
   { id: 'deconflict', key: 'nav.deconflict', perm: 'logged_in' },
   ...ISF_ROUTES,
   ...OPS_ROUTES,
+  ...PSF_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -65,6 +67,7 @@ let missionMap, journal, orgChart;
 let notifyData, humLayers, notifyPage, minePage, queuePage, deconflictPage;
 let isf;
 let ops;
+let psf;
 
 // perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
 function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
@@ -87,6 +90,7 @@ async function boot() {
   deconflictPage = new DeconflictPage(ctx, notifyData);
   isf = new IsfPages(ctx, { layers: humLayers, data: notifyData });
   ops = new OpsPages(ctx, notifyData);
+  psf = new PsfPages(ctx);
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -197,6 +201,7 @@ function leaveApp() {
   deconflictPage.reset();
   isf.reset();
   ops.reset();
+  psf.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -277,6 +282,7 @@ function route(moveFocus) {
   if (allowed && id === 'deconflict') deconflictPage.show();
   isf.route(allowed ? id : null);
   ops.route(allowed ? id : null);
+  psf.route(allowed ? id : null);
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -334,6 +340,7 @@ function startStream() {
   // Humanitarian notifications: the shared lists, and the page that shows them.
   isf.listen(es);
   ops.listen(es);
+  psf.listen(es);
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
@@ -366,6 +373,7 @@ window.truce = {
   get notifyData() { return notifyData; }, get layers() { return humLayers; }, get notify() { return notifyPage; },
   get mine() { return minePage; }, get queue() { return queuePage; }, get deconflict() { return deconflictPage; },
   get isf() { return isf; }, get ops() { return ops; },
+  get psf() { return psf; },
 };
 
 boot().catch((e) => {
