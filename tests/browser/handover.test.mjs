@@ -110,7 +110,9 @@ test('the readiness dashboard shows each component with its figures; only the ve
 
   const { id, body } = await register(as);
   for (const [user, sees] of [['psf.vetting', true], ['trainer', true], ['cmcc.watch', false]]) {
-    const p = await open(user, `psf-candidates/${id}`);
+    const p = await open(user, 'psf-candidates');
+    await p.waitForSelector(`#view-psf-candidates[data-ready="1"] [data-testid="cand-open-${id}"]`);
+    await p.getByTestId(`cand-open-${id}`).click();
     await p.waitForSelector(`[data-testid="cand-panel-${id}"]`);
     const text = await p.getByTestId(`cand-panel-${id}`).innerText();
     assert.equal(text.includes(body.name_en) && text.includes(body.id_number), sees, `${user} ${sees ? 'sees' : 'does not see'} the personal data`);
