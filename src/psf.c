@@ -603,6 +603,38 @@ static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_
     return 0;
 }
 
+json_t *psf_summary(truce_t *t, int64_t at)
+{
+    json_t *st = json_pack("{s:i, s:i, s:i, s:i}", "registered", 0, "in_vetting", 0, "approved", 0, "rejected", 0);
+    long valid = 0, day = 0, members = 0;
+    const char *id;
+    json_t *c;
+    json_object_foreach(PS(t)->candidates, id, c)
+    {
+        json_t *n = json_object_get(st, rec_str(c, "status"));
+        if (n) json_integer_set(n, json_integer_value(n) + 1);
+        valid += cert_valid(c, at);
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(c, "certificates"), i, x)
+        {
+            int64_t when = rec_time(x, "issued_at");
+            day += when <= at && when > at - DAY_MS;
+        }
+    }
+    json_t *rd = json_object();
+    json_object_foreach(PS(t)->units, id, c)
+    {
+        double s = 0;
+        psf_unit_readiness(t, id, at, &s, NULL);
+        json_object_set_new(rd, id, json_real(round(s * 1000) / 1000));
+        members += (long)json_array_size(json_object_get(c, "members"));
+    }
+    return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:o}", "available", 1, "candidates", st, "certificates_valid",
+                     (json_int_t)valid, "certificates_issued_24h", (json_int_t)day, "units",
+                     (json_int_t)json_object_size(PS(t)->units), "members", (json_int_t)members, "readiness", rd);
+}
+
 /* ---- commands ---- */
 
 static int has(const char *const *list, const char *s)

@@ -56,6 +56,11 @@ double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights
 int psf_unit_readiness(truce_t *t, const char *unit, int64_t at, double *score, json_t **out);
 /* PSF units assigned to a sector, borrowed ids in a new array. */
 json_t *psf_units_in_sector(truce_t *t, const char *sector);
+/* Figures for reports (the SITREP's training section), as of at: new object
+ * {"available": true, "candidates": {"registered","in_vetting","approved","rejected"},
+ *  "certificates_valid", "certificates_issued_24h", "units", "members",
+ *  "readiness": {UNIT: score}}. No personal data. Call under the lock. */
+json_t *psf_summary(truce_t *t, int64_t at);
 /* The psf settings of the scenario (borrowed, may be an empty object). */
 json_t *psf_settings(truce_t *t);
 

@@ -386,6 +386,17 @@ static void readiness_from_events(void **state)
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW, NULL), GATE_PASS);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW + 10 * DAY, NULL), GATE_FAIL);
     json_decref(g);
+    /* the summary for reports: figures only */
+    json_t *sum = psf_summary(&t, NOW);
+    assert_int_equal(json_integer_value(json_object_get(sum, "certificates_valid")), 1);
+    assert_int_equal(json_integer_value(json_object_get(sum, "units")), 2);
+    assert_int_equal(json_integer_value(json_object_get(sum, "members")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "candidates"), "registered")), 2);
+    assert_true(fabs(json_number_value(json_object_get(json_object_get(sum, "readiness"), "PSFU-1")) - round(want * 1000) / 1000) < 1e-12);
+    json_decref(sum);
+    sum = psf_summary(&t, NOW + 10 * DAY);
+    assert_int_equal(json_integer_value(json_object_get(sum, "certificates_valid")), 0);
+    json_decref(sum);
     truce_close(&t);
 }
 

@@ -183,7 +183,7 @@ export class HandoverPage {
   gatesTable(key, gates) {
     const rows = gates.map((g) => h('tr', { 'data-testid': `ho-gate-${key}-${g.id}`, 'data-status': g.status },
       h('td', null, metricLabel(g.metric)),
-      h('td', { dir: 'ltr' }, g.weeks ? t('ho.rule_weeks', { op: g.op, threshold: fmtNum(g.threshold), weeks: g.weeks }) : `${g.op} ${fmtNum(g.threshold)}`),
+      h('td', null, g.weeks ? t('ho.rule_weeks', { op: g.op, threshold: fmtNum(g.threshold), weeks: g.weeks }) : h('bdi', { dir: 'ltr' }, `${g.op} ${fmtNum(g.threshold)}`)),
       h('td', { class: 'num', 'data-testid': `ho-gate-value-${key}-${g.id}` }, fmtNum(g.value)),
       h('td', null, h('span', { class: `chip ho-gate-${g.status}` }, tOpt(`ho.gate_status.${g.status}`, g.status))),
       h('td', null, this.evidence(g))));
