@@ -17,7 +17,8 @@ test('a humanitarian account is not offered the journal, and the server refuses 
   const nav = await page.locator('#nav-list a').evaluateAll((as) => as.map((a) => a.dataset.route));
   // Humanitarian pages (issue 4) but no journal and no CMCC queue.
   // Operation coordination (issue 6): the advisory inbox, and no operation page.
-  assert.deepEqual(nav, ['map', 'org', 'notify', 'mine', 'deconflict', 'advisories'], 'no journal in the navigation');
+  // Sector hand-over (issue 9): the tracker is on everyone's record; no PSF page.
+  assert.deepEqual(nav, ['map', 'org', 'notify', 'mine', 'deconflict', 'advisories', 'handover'], 'no journal in the navigation');
   assert.equal(await page.getByTestId('nav-queue').count(), 0);
   assert.equal(await page.getByTestId('nav-journal').count(), 0);
   // Typing the address anyway shows a refusal, not the journal.
