@@ -18,6 +18,7 @@
 
 #include <math.h>
 
+#include "http.h"
 #include "log.h"
 #include "psf.h"
 #include "transition.h"
@@ -400,6 +401,108 @@ static void readiness_from_events(void **state)
     truce_close(&t);
 }
 
+/* ---- vetting checks: they flag, never reject ---- */
+
+static int flag_x123(truce_t *t, const json_t *person, json_t *result)
+{
+    (void)t;
+    const char *id = json_string_value(json_object_get(person, "id_number"));
+    int hit = id && !strcmp(id, "X123");
+    json_object_set_new(result, "status", json_string(hit ? "flag" : "clear"));
+    json_object_set_new(result, "reason", json_string(hit ? "the ID number is in the test register" : "no match"));
+    return 0;
+}
+
+static int cannot_run(truce_t *t, const json_t *person, json_t *result)
+{
+    (void)t, (void)person;
+    json_object_set_new(result, "status", json_string("clear"));
+    return -1;
+}
+
+/* A request without a connection (as org_test.c): the handlers need none. */
+static json_t *call(truce_t *t, int (*fn)(req_t *), const char *id, const char *body, int *status)
+{
+    req_t r;
+    memset(&r, 0, sizeof r);
+    r.t = t;
+    snprintf(r.who.username, sizeof r.who.username, "vetting.test");
+    snprintf(r.who.org, sizeof r.who.org, "OSC");
+    snprintf(r.who.roles[0], sizeof r.who.roles[0], "trainer");
+    r.who.nroles = 1;
+    strcpy(r.method, "POST");
+    r.params[0] = (char *)id;
+    r.nparams = 1;
+    r.json = json_loads(body, 0, NULL);
+    fn(&r);
+    *status = r.status;
+    json_t *j = r.resp ? json_loadb(r.resp, r.resp_len, 0, NULL) : NULL;
+    free(r.resp);
+    json_decref(r.json);
+    return j;
+}
+
+static const char *status_of(truce_t *t, const char *id)
+{
+    int st;
+    json_t *j = call(t, h_psf_candidate_get, id, "{}", &st);
+    assert_int_equal(st, 200);
+    static char out[32];
+    snprintf(out, sizeof out, "%s", json_string_value(json_object_get(j, "status")));
+    json_decref(j);
+    return out;
+}
+
+static void vetting_checks_flag_never_reject(void **state)
+{
+    (void)state;
+    char dir[600];
+    truce_t t;
+    err_t e = {0};
+    assert_non_null(unit_tmp_dir(dir, sizeof dir));
+    if (truce_open(&t, dir, 1, &e)) fail_msg("truce_open: %s", e.message);
+    submit(&t, "[[\"psf.candidate.registered\",\"CND-1\",{\"service\":\"police\"}],"
+               "[\"psf.candidate.detail\",\"CND-1\",{\"name_en\":\"Test Person\",\"name_ar\":\"x\",\"date_of_birth\":\"1990-01-01T00:00:00Z\",\"id_number\":\"X123\"}],"
+               "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"identity\",\"result\":\"passed\"}],"
+               "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"criminal_record\",\"result\":\"passed\"}],"
+               "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"human_rights\",\"result\":\"passed\"}]]");
+    int st;
+    /* no check registered: not available */
+    json_t *j = call(&t, h_psf_candidate_checks, "CND-1", "{}", &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "checks"), 0), "status")), "not_available");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "checks"), 0), "reason")), "check not available");
+    json_decref(j);
+    /* a flag, and a check that could not run */
+    psf_vetting_check_register("ddr_register", cannot_run);
+    psf_vetting_check_register("ddr_register", flag_x123); /* replaces */
+    psf_vetting_check_register("incident_perpetrators", cannot_run);
+    j = call(&t, h_psf_candidate_checks, "CND-1", "{}", &st);
+    assert_int_equal(st, 200);
+    json_t *c = json_object_get(j, "checks");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "check")), "ddr_register");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "status")), "flag");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 1), "status")), "error");
+    assert_int_equal(json_integer_value(json_object_get(j, "flags")), 1);
+    json_decref(j);
+    assert_string_equal(status_of(&t, "CND-1"), "in_vetting"); /* a flag never rejects */
+    /* approval needs the flags reviewed */
+    uint64_t before = log_durable(&t);
+    j = call(&t, h_psf_candidate_decision, "CND-1", "{\"outcome\":\"approved\"}", &st);
+    assert_int_equal(st, 409);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "field")), "flags_reviewed");
+    json_decref(j);
+    assert_true(log_durable(&t) == before); /* a refusal writes nothing */
+    j = call(&t, h_psf_candidate_decision, "CND-1", "{\"outcome\":\"approved\",\"flags_reviewed\":true}", &st);
+    assert_int_equal(st, 200);
+    json_decref(j);
+    assert_string_equal(status_of(&t, "CND-1"), "approved");
+    truce_close(&t);
+    /* leave the registry as the other tests expect */
+    psf_vetting_check_register("ddr_register", NULL);
+    psf_vetting_check_register("incident_perpetrators", NULL);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -420,6 +523,7 @@ int main(void)
         cmocka_unit_test(gate_no_data),
         cmocka_unit_test(readiness_hand_computed),
         cmocka_unit_test(readiness_from_events),
+        cmocka_unit_test(vetting_checks_flag_never_reject),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
