@@ -40,9 +40,9 @@ const pct = (v) => `${Math.round((v || 0) * 100)}%`;
 const num = (v) => (Number.isInteger(v) ? String(v) : Number(v).toFixed(1));
 
 // A small form: fields [{name, label, el}], submit(body) → promise; errors under the form.
-function form(testid, fields, submitKey, submit) {
+function form(testid, fields, submitLabel, submit) {
   const err = h('p', { id: `${testid}-error`, class: 'field-error', role: 'alert', 'data-testid': `${testid}-error`, hidden: true });
-  const btn = h('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-testid': `${testid}-submit` }, t(submitKey));
+  const btn = h('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-testid': `${testid}-submit` }, submitLabel);
   const f = h('form', { class: 'card-actions psf-form', 'data-testid': testid, novalidate: true },
     fields.map((x) => h('div', { class: 'field' }, h('label', { for: x.el.id }, x.label), x.el)),
     h('div', { class: 'field field-button' }, btn), err);
@@ -146,7 +146,7 @@ class CandidatesPage extends PsfPage {
     ];
     return h('details', { class: 'card psf-new', 'data-testid': 'cand-new' }, h('summary', null, t('psf.cand.register')),
       h('p', { class: 'feature-meta' }, t('psf.cand.pd_note')),
-      form('cand-form', fields, 'psf.cand.register', async (body) => {
+      form('cand-form', fields, t('psf.cand.register'), async (body) => {
         const r = await api('POST', '/api/v1/psf/candidates', { ...body, exercise: !!this.ctx.mission?.exercise || undefined });
         await this.data.load();
         location.hash = `#/psf-candidates/${r.id}`;
@@ -181,14 +181,14 @@ class CandidatesPage extends PsfPage {
         { name: 'step', label: t('psf.cand.step'), el: select('vet-step', STEPS, (v) => tOpt(`psf.step.${v}`, v)) },
         { name: 'result', label: t('psf.cand.result'), el: select('vet-result', ['passed', 'failed'], (v) => tOpt(`psf.result.${v}`, v)) },
         { name: 'note', label: t('psf.cand.note'), el: input('vet-note') },
-      ], 'psf.cand.record_step', async (body) => { await api('POST', `/api/v1/psf/candidates/${id}/vetting`, body); await reload(); }));
-      box.append(form('checks-form', [], 'psf.cand.run_checks', async () => { await api('POST', `/api/v1/psf/candidates/${id}/checks`, {}); await reload(); }));
+      ], t('psf.cand.record_step'), async (body) => { await api('POST', `/api/v1/psf/candidates/${id}/vetting`, body); await reload(); }));
+      box.append(form('checks-form', [], t('psf.cand.run_checks'), async () => { await api('POST', `/api/v1/psf/candidates/${id}/checks`, {}); await reload(); }));
       const reviewed = h('input', { id: 'dec-flags', type: 'checkbox', 'data-testid': 'dec-flags' });
       box.append(form('dec-form', [
         { name: 'outcome', label: t('psf.cand.outcome'), el: select('dec-outcome', ['approved', 'rejected'], (v) => tOpt(`psf.status.${v}`, v)) },
         { name: 'note', label: t('psf.cand.note'), el: input('dec-note') },
         { name: 'flags_reviewed', label: t('psf.cand.flags_reviewed'), el: reviewed, value: (el) => (el.checked ? true : undefined) },
-      ], 'psf.cand.decide', async (body) => { await api('POST', `/api/v1/psf/candidates/${id}/decision`, body); await reload(); }));
+      ], t('psf.cand.decide'), async (body) => { await api('POST', `/api/v1/psf/candidates/${id}/decision`, body); await reload(); }));
     }
     box.append(h('p', null, h('a', { href: '#/psf-candidates' }, t('psf.cand.close'))));
     return box;
@@ -225,7 +225,7 @@ class CoursesPage extends PsfPage {
       { name: 'pass_mark', label: t('psf.crs.pass_mark'), el: input('crs-pass', { type: 'number', min: 0, max: 100, dir: 'ltr' }), value: intValue },
     ];
     return h('details', { class: 'card psf-new', 'data-testid': 'crs-new' }, h('summary', null, t('psf.crs.create')),
-      form('crs-form', fields, 'psf.crs.create', async (b) => {
+      form('crs-form', fields, t('psf.crs.create'), async (b) => {
         const { name_en: en, name_ar: ar, ...rest } = b;
         await api('POST', '/api/v1/psf/courses', { ...rest, name: { en: en || '', ar: ar || '' } });
         await this.data.load();
@@ -258,11 +258,11 @@ class CoursesPage extends PsfPage {
     if (trainer) {
       const ready = this.data.candidates.filter((x) => x.status === 'approved' && !(c.enrolled || []).includes(x.id)).map((x) => x.id);
       li.append(form(`enrol-${c.id}`, [{ name: 'candidate', label: t('psf.crs.candidate'), el: select(`enrol-cand-${c.id}`, ready, (v) => v) }],
-        'psf.crs.enrol', async (b) => { await api('POST', `/api/v1/psf/courses/${c.id}/enrol`, b); await this.data.load(); }));
+        t('psf.crs.enrol'), async (b) => { await api('POST', `/api/v1/psf/courses/${c.id}/enrol`, b); await this.data.load(); }));
       li.append(form(`assess-${c.id}`, [
         { name: 'candidate', label: t('psf.crs.candidate'), el: select(`assess-cand-${c.id}`, c.enrolled || [], (v) => v) },
         { name: 'score', label: t('psf.crs.score'), el: input(`assess-score-${c.id}`, { type: 'number', min: 0, max: 100, step: '0.5', dir: 'ltr' }), value: intValue },
-      ], 'psf.crs.assess', async (b) => { await api('POST', `/api/v1/psf/courses/${c.id}/assess`, b); await this.data.load(); }));
+      ], t('psf.crs.assess'), async (b) => { await api('POST', `/api/v1/psf/courses/${c.id}/assess`, b); await this.data.load(); }));
     }
     return li;
   }
@@ -294,7 +294,7 @@ class UnitsPage extends PsfPage {
       { name: 'authorised_strength', label: t('psf.unit.authorised'), el: input('unit-authorised', { type: 'number', min: 1, dir: 'ltr' }), value: intValue },
     ];
     return h('details', { class: 'card psf-new', 'data-testid': 'unit-new' }, h('summary', null, t('psf.unit.create')),
-      form('unit-form', fields, 'psf.unit.create', async (b) => {
+      form('unit-form', fields, t('psf.unit.create'), async (b) => {
         const { name_en: en, name_ar: ar, ...rest } = b;
         await api('POST', '/api/v1/psf/units', { ...rest, name: { en: en || '', ar: ar || '' } });
         await this.data.load();
@@ -333,18 +333,18 @@ class UnitsPage extends PsfPage {
     const leaders = h('input', { id: `ex-leaders-${u.id}`, type: 'text', dir: 'ltr', autocomplete: 'off', 'data-testid': `ex-leaders-${u.id}` });
     return h('details', { class: 'psf-unit-edit' }, h('summary', null, t('psf.unit.edit')),
       form(`member-${u.id}`, [{ name: 'candidate', label: t('psf.crs.candidate'), el: select(`member-cand-${u.id}`, free, (v) => v) }],
-        'psf.unit.add_member', async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/members`, { ...b, action: 'add' }); await done(); }),
+        t('psf.unit.add_member'), async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/members`, { ...b, action: 'add' }); await done(); }),
       form(`equip-${u.id}`, [
         { name: 'item', label: t('psf.unit.item'), el: input(`equip-item-${u.id}`, { dir: 'ltr' }) },
         { name: 'authorised', label: t('psf.unit.authorised'), el: input(`equip-auth-${u.id}`, { type: 'number', min: 0, dir: 'ltr' }), value: intValue },
         { name: 'held', label: t('psf.unit.held'), el: input(`equip-held-${u.id}`, { type: 'number', min: 0, dir: 'ltr' }), value: intValue },
-      ], 'psf.unit.set_equipment', async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/equipment`, b); await done(); }),
+      ], t('psf.unit.set_equipment'), async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/equipment`, b); await done(); }),
       form(`ex-${u.id}`, [
         { name: 'type', label: t('psf.unit.exercise_type'), el: select(`ex-type-${u.id}`, EXERCISE_TYPES, (v) => tOpt(`psf.ex.${v}`, v)) },
         { name: 'date', label: t('psf.unit.date'), el: input(`ex-date-${u.id}`, { type: 'date', dir: 'ltr' }), value: dateValue },
         { name: 'result', label: t('psf.crs.result'), el: select(`ex-result-${u.id}`, ['passed', 'failed'], (v) => tOpt(`psf.result.${v}`, v)) },
         { name: 'civilian_leaders', label: t('psf.unit.leaders'), el: leaders, value: (el) => (el.value.trim() ? el.value.split(',').map((s) => s.trim()).filter(Boolean) : undefined) },
-      ], 'psf.unit.record_exercise', async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/exercises`, b); await done(); }));
+      ], t('psf.unit.record_exercise'), async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/exercises`, b); await done(); }));
   }
 }
 
