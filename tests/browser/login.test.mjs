@@ -44,8 +44,7 @@ test('log in, see the shell, reload and stay logged in, log out and the old sess
     // Operation coordination (issue 6): the operations board and the advisories sent.
     ['ops', EN['nav.ops']], ['advisories', EN['nav.advisories']],
     // Palestinian security forces and sector hand-over (issue 9): the CMCC follows the PSF and the tracker.
-    ['psf-candidates', EN['nav.psf_candidates']], ['psf-courses', EN['nav.psf_courses']], ['psf-units', EN['nav.psf_units']],
-    ['handover', EN['nav.handover']]]);
+    ['psf-units', EN['nav.psf']], ['handover', EN['nav.handover']]]);
   assert.equal(await page.getByTestId('exercise-banner').isVisible(), true);
   assert.equal((await page.getByTestId('exercise-banner').textContent()).trim(), 'EXERCISE — synthetic data');
   assert.equal(await page.getByTestId('logout').textContent(), EN['shell.logout']);

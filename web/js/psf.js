@@ -20,10 +20,11 @@ export const canTrain = (me) => has(me, 'psf.train');
 const PSF_ORGS = ['OSC', 'EUPOL-COPPS', 'PASF', 'CMCC', 'ISF-HQ'];
 export const canSeePsf = (me) => !!me && (canVet(me) || canTrain(me) || PSF_ORGS.includes(me.org) || me.roles.includes('leadership'));
 
+// One entry in the navigation for the PSF pages (tabs between them), one for the tracker.
 export const PSF_ROUTES = [
-  { id: 'psf-candidates', key: 'nav.psf_candidates', perm: canSeePsf },
-  { id: 'psf-courses', key: 'nav.psf_courses', perm: canSeePsf },
-  { id: 'psf-units', key: 'nav.psf_units', perm: canSeePsf },
+  { id: 'psf-units', key: 'nav.psf', perm: canSeePsf },
+  { id: 'psf-candidates', key: 'nav.psf_candidates', perm: canSeePsf, navAs: 'psf-units' },
+  { id: 'psf-courses', key: 'nav.psf_courses', perm: canSeePsf, navAs: 'psf-units' },
   { id: 'handover', key: 'nav.handover', perm: 'logged_in' },
 ];
 export const PSF_STREAM_KINDS = ['psf.candidate.registered', 'psf.vetting.recorded', 'psf.vetting.decided', 'psf.course.created',
@@ -379,7 +380,17 @@ export class PsfPages {
     this.data.pages = [this.candidates, this.courses, this.units];
     this.handover = new HandoverPage(ctx);
     this.current = null;
-    onLangChange(() => this.data.render());
+    // The tabs between the PSF pages, moved to the top of the page shown.
+    this.subnav = h('nav', { class: 'subnav', 'data-testid': 'psf-subnav' });
+    onLangChange(() => { this.renderSubnav(); this.data.render(); });
+  }
+
+  renderSubnav() {
+    const links = [['psf-units', t('nav.psf_units')], ['psf-candidates', t('nav.psf_candidates')], ['psf-courses', t('nav.psf_courses')]];
+    this.subnav.setAttribute('aria-label', t('psf.subnav.label'));
+    clear(this.subnav).append(...links.map(([id, label]) => h('a', {
+      href: `#/${id}`, class: 'subnav-link', 'data-testid': `subnav-${id}`, 'aria-current': this.current === id ? 'page' : null,
+    }, label)));
   }
 
   route(id) {
@@ -388,6 +399,7 @@ export class PsfPages {
     const pages = { 'psf-candidates': this.candidates, 'psf-courses': this.courses, 'psf-units': this.units };
     for (const [k, p] of Object.entries(pages)) if (k !== id) p.hide();
     if (id !== 'handover') this.handover.hide();
+    if (pages[id]) { this.renderSubnav(); pages[id].el.prepend(this.subnav); }
     if (pages[id]) { this.data.errSel = `#${id}-error`; pages[id].show(sub); this.data.load(); }
     if (id === 'handover') this.handover.show();
   }
