@@ -30,7 +30,7 @@ struct psf_state {
     json_t *courses;    /* CRS-n -> record */
     json_t *units;      /* PSFU-n -> record */
     uint64_t last_cand, last_course, last_unit, last_cert;
-    json_t *empty;      /* {} for psf_settings() when the scenario has none */
+    json_t *empty; /* {} for psf_settings() when the scenario has none */
 };
 
 static psf_state_t *PS(truce_t *t)
@@ -40,8 +40,8 @@ static psf_state_t *PS(truce_t *t)
 
 static json_t *rec_labels(void)
 {
-    return json_pack("[s,s,s,s,s,s,s,s]", "role:trainer", "role:psf_vetting", "org:OSC", "org:EUPOL-COPPS", "org:PASF",
-                     "org:CMCC", "org:ISF-HQ", "role:leadership");
+    return json_pack("[s,s,s,s,s,s,s,s]", "role:trainer", "role:psf_vetting", "org:OSC",
+                     "org:EUPOL-COPPS", "org:PASF", "org:CMCC", "org:ISF-HQ", "role:leadership");
 }
 
 static json_t *pd_labels(void)
@@ -49,16 +49,26 @@ static json_t *pd_labels(void)
     return json_pack("[s,s]", "role:trainer", "role:psf_vetting");
 }
 
-const char *const psf_services[] = {"police", "civil_defence", "national_security", "presidential_guard", NULL};
-const char *const vetting_steps[] = {"identity",   "criminal_record", "human_rights", "ddr_register",
-                                     "incident_perpetrators", "interview", "medical", NULL};
+const char *const psf_services[] = {"police", "civil_defence", "national_security",
+                                    "presidential_guard", NULL};
+const char *const vetting_steps[] = {"identity",
+                                     "criminal_record",
+                                     "human_rights",
+                                     "ddr_register",
+                                     "incident_perpetrators",
+                                     "interview",
+                                     "medical",
+                                     NULL};
 static const char *const step_results[] = {"passed", "failed", NULL};
 static const char *const outcomes[] = {"approved", "rejected", NULL};
-const char *const course_types[] = {"basic", "specialist", "leadership", "civil_coordination", NULL};
-static const char *const exercise_types[] = {"field", "command_post", "civil_coordination", "public_order", NULL};
+const char *const course_types[] = {"basic", "specialist", "leadership", "civil_coordination",
+                                    NULL};
+static const char *const exercise_types[] = {"field", "command_post", "civil_coordination",
+                                             "public_order", NULL};
 static const char *const exercise_results[] = {"passed", "failed", NULL};
 static const char *const member_actions[] = {"add", "remove", NULL};
-static const char *const psf_unit_types[] = {"police", "civil_defence", "national_security", "public_order", NULL};
+static const char *const psf_unit_types[] = {"police", "civil_defence", "national_security",
+                                             "public_order", NULL};
 /* Checks run through hooks, in this order. */
 static const char *const hook_checks[] = {"ddr_register", "incident_perpetrators", NULL};
 
@@ -116,7 +126,8 @@ static void history(json_t *rec, const event_t *ev, const char *what, json_t *ex
 {
     char at[32];
     time_format(ev->time, at);
-    json_t *h = json_pack("{s:s, s:s, s:s, s:I}", "event", what, "at", at, "by", ev->actor, "seq", (json_int_t)ev->seq);
+    json_t *h = json_pack("{s:s, s:s, s:s, s:I}", "event", what, "at", at, "by", ev->actor, "seq",
+                          (json_int_t)ev->seq);
     if (extra) {
         json_object_update(h, extra);
         json_decref(extra);
@@ -164,11 +175,14 @@ static void apply_vetting(truce_t *t, const event_t *ev)
     time_format(ev->time, at);
     const char *step = rec_str(ev->body, "step");
     json_object_set_new(json_object_get(rec, "vetting"), step,
-                        json_pack("{s:O, s:O?, s:s, s:s, s:I}", "result", json_object_get(ev->body, "result"), "note",
-                                  json_object_get(ev->body, "note"), "by", ev->actor, "at", at, "seq",
-                                  (json_int_t)ev->seq));
-    if (!strcmp(rec_str(rec, "status"), "registered")) json_object_set_new(rec, "status", json_string("in_vetting"));
-    history(rec, ev, "vetting", json_pack("{s:s, s:O}", "step", step, "result", json_object_get(ev->body, "result")));
+                        json_pack("{s:O, s:O?, s:s, s:s, s:I}", "result",
+                                  json_object_get(ev->body, "result"), "note",
+                                  json_object_get(ev->body, "note"), "by", ev->actor, "at", at,
+                                  "seq", (json_int_t)ev->seq));
+    if (!strcmp(rec_str(rec, "status"), "registered"))
+        json_object_set_new(rec, "status", json_string("in_vetting"));
+    history(rec, ev, "vetting",
+            json_pack("{s:s, s:O}", "step", step, "result", json_object_get(ev->body, "result")));
 }
 
 static void apply_checked(truce_t *t, const event_t *ev)
@@ -194,9 +208,10 @@ static void apply_decided(truce_t *t, const event_t *ev)
     const char *o = rec_str(ev->body, "outcome");
     json_object_set_new(rec, "status", json_string(o));
     json_object_set_new(rec, "decision",
-                        json_pack("{s:s, s:O?, s:O?, s:s, s:s, s:I}", "outcome", o, "note", json_object_get(ev->body, "note"),
-                                  "flags_reviewed", json_object_get(ev->body, "flags_reviewed"), "by", ev->actor, "at",
-                                  at, "seq", (json_int_t)ev->seq));
+                        json_pack("{s:s, s:O?, s:O?, s:s, s:s, s:I}", "outcome", o, "note",
+                                  json_object_get(ev->body, "note"), "flags_reviewed",
+                                  json_object_get(ev->body, "flags_reviewed"), "by", ev->actor,
+                                  "at", at, "seq", (json_int_t)ev->seq));
     history(rec, ev, "decision", json_pack("{s:s}", "outcome", o));
 }
 
@@ -237,11 +252,14 @@ static void apply_assessed(truce_t *t, const event_t *ev)
     if (!rec || !crec) return;
     char at[32];
     time_format(ev->time, at);
-    json_t *res = json_pack("{s:O, s:O, s:O?, s:s, s:s, s:I}", "score", json_object_get(ev->body, "score"), "result",
-                            json_object_get(ev->body, "result"), "note", json_object_get(ev->body, "note"), "by",
-                            ev->actor, "at", at, "seq", (json_int_t)ev->seq);
+    json_t *res = json_pack(
+        "{s:O, s:O, s:O?, s:s, s:s, s:I}", "score", json_object_get(ev->body, "score"), "result",
+        json_object_get(ev->body, "result"), "note", json_object_get(ev->body, "note"), "by",
+        ev->actor, "at", at, "seq", (json_int_t)ev->seq);
     json_object_set_new(json_object_get(rec, "results"), cand, res);
-    history(crec, ev, "assessed", json_pack("{s:s, s:O}", "course", ev->subject, "result", json_object_get(ev->body, "result")));
+    history(crec, ev, "assessed",
+            json_pack("{s:s, s:O}", "course", ev->subject, "result",
+                      json_object_get(ev->body, "result")));
 }
 
 static void apply_certificate(truce_t *t, const event_t *ev)
@@ -254,7 +272,9 @@ static void apply_certificate(truce_t *t, const event_t *ev)
     json_object_set_new(cert, "issued_by", json_string(ev->actor));
     json_object_set_new(cert, "seq", json_integer((json_int_t)ev->seq));
     json_array_append_new(json_object_get(crec, "certificates"), cert);
-    history(crec, ev, "certified", json_pack("{s:s, s:O}", "certificate", ev->subject, "course", json_object_get(ev->body, "course")));
+    history(crec, ev, "certified",
+            json_pack("{s:s, s:O}", "certificate", ev->subject, "course",
+                      json_object_get(ev->body, "course")));
     uint64_t n = num_of(ev->subject, "CERT-");
     if (n > PS(t)->last_cert) PS(t)->last_cert = n;
 }
@@ -268,7 +288,8 @@ static json_t *cert_find(truce_t *t, const char *id, json_t **cand)
     {
         size_t i;
         json_t *x;
-        json_array_foreach(json_object_get(c, "certificates"), i, x) if (!strcmp(rec_str(x, "id"), id))
+        json_array_foreach(json_object_get(c, "certificates"), i,
+                           x) if (!strcmp(rec_str(x, "id"), id))
         {
             if (cand) *cand = c;
             return x;
@@ -283,8 +304,9 @@ static void apply_revoked(truce_t *t, const event_t *ev)
     if (!cert) return;
     char at[32];
     time_format(ev->time, at);
-    json_object_set_new(cert, "revoked", json_pack("{s:s, s:O?, s:s}", "at", at, "reason", json_object_get(ev->body, "reason"),
-                                                   "by", ev->actor));
+    json_object_set_new(cert, "revoked",
+                        json_pack("{s:s, s:O?, s:s}", "at", at, "reason",
+                                  json_object_get(ev->body, "reason"), "by", ev->actor));
     history(cand, ev, "revoked", json_pack("{s:s}", "certificate", ev->subject));
 }
 
@@ -323,7 +345,9 @@ static void apply_member(truce_t *t, const event_t *ev)
             if (!strcmp(json_string_value(json_array_get(m, i)), cand)) json_array_remove(m, i--);
         json_object_del(crec, "unit");
     }
-    history(rec, ev, "member", json_pack("{s:s, s:O}", "candidate", cand, "action", json_object_get(ev->body, "action")));
+    history(
+        rec, ev, "member",
+        json_pack("{s:s, s:O}", "candidate", cand, "action", json_object_get(ev->body, "action")));
 }
 
 static void apply_equipment(truce_t *t, const event_t *ev)
@@ -331,7 +355,8 @@ static void apply_equipment(truce_t *t, const event_t *ev)
     json_t *rec = json_object_get(PS(t)->units, ev->subject);
     if (!rec) return;
     json_object_set_new(json_object_get(rec, "equipment"), rec_str(ev->body, "item"),
-                        json_pack("{s:O, s:O}", "authorised", json_object_get(ev->body, "authorised"), "held",
+                        json_pack("{s:O, s:O}", "authorised",
+                                  json_object_get(ev->body, "authorised"), "held",
                                   json_object_get(ev->body, "held")));
     history(rec, ev, "equipment", json_deep_copy(ev->body));
 }
@@ -344,14 +369,17 @@ static void apply_exercise(truce_t *t, const event_t *ev)
     json_object_set_new(x, "recorded_by", json_string(ev->actor));
     json_object_set_new(x, "seq", json_integer((json_int_t)ev->seq));
     json_array_append_new(json_object_get(rec, "exercises"), x);
-    history(rec, ev, "exercise", json_pack("{s:O, s:O}", "type", json_object_get(ev->body, "type"), "result",
-                                           json_object_get(ev->body, "result")));
+    history(rec, ev, "exercise",
+            json_pack("{s:O, s:O}", "type", json_object_get(ev->body, "type"), "result",
+                      json_object_get(ev->body, "result")));
 }
 
 /* ---- readiness ---- */
 
-static int readiness_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev);
-static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev);
+static int readiness_metric(truce_t *t, const char *sector, int64_t from, int64_t until,
+                            double *value, json_t *ev);
+static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_t until,
+                            double *value, json_t *ev);
 
 static int psf_init(truce_t *t)
 {
@@ -389,10 +417,11 @@ static void psf_dump(truce_t *t, json_t *out)
 static int psf_save(truce_t *t, buf_t *b)
 {
     psf_state_t *s = PS(t);
-    json_t *all = json_pack("{s:O, s:O, s:O, s:I, s:I, s:I, s:I}", "candidates", s->candidates, "courses", s->courses,
-                            "units", s->units, "last_cand", (json_int_t)s->last_cand, "last_course",
-                            (json_int_t)s->last_course, "last_unit", (json_int_t)s->last_unit, "last_cert",
-                            (json_int_t)s->last_cert);
+    json_t *all =
+        json_pack("{s:O, s:O, s:O, s:I, s:I, s:I, s:I}", "candidates", s->candidates, "courses",
+                  s->courses, "units", s->units, "last_cand", (json_int_t)s->last_cand,
+                  "last_course", (json_int_t)s->last_course, "last_unit", (json_int_t)s->last_unit,
+                  "last_cert", (json_int_t)s->last_cert);
     char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(all);
     if (!j) return -1;
@@ -445,11 +474,14 @@ static double weight_of(const json_t *weights, const char *k, double def)
     return json_is_number(v) ? json_number_value(v) : def;
 }
 
-double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights, json_t *components)
+double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights,
+                             json_t *components)
 {
-    double personnel = in->authorised > 0 ? fmin(1.0, (double)in->assigned / (double)in->authorised) : 0;
+    double personnel =
+        in->authorised > 0 ? fmin(1.0, (double)in->assigned / (double)in->authorised) : 0;
     double trained = in->assigned > 0 ? fmin(1.0, (double)in->certified / (double)in->assigned) : 0;
-    double equipment = in->equip_authorised > 0 ? fmin(1.0, in->equip_held / in->equip_authorised) : 0;
+    double equipment =
+        in->equip_authorised > 0 ? fmin(1.0, in->equip_held / in->equip_authorised) : 0;
     long civ_t = in->ex_civil_target < 0 ? 0 : in->ex_civil_target;
     long tgt = in->ex_target < civ_t ? civ_t : in->ex_target;
     long other = in->ex_passed - in->ex_civil_passed;
@@ -465,14 +497,18 @@ double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights
         json_t *figures;
     } c[4] = {
         {"personnel", 0.25, personnel,
-         json_pack("{s:I, s:I}", "assigned", (json_int_t)in->assigned, "authorised", (json_int_t)in->authorised)},
+         json_pack("{s:I, s:I}", "assigned", (json_int_t)in->assigned, "authorised",
+                   (json_int_t)in->authorised)},
         {"trained", 0.35, trained,
-         json_pack("{s:I, s:I}", "certified", (json_int_t)in->certified, "assigned", (json_int_t)in->assigned)},
-        {"equipment", 0.2, equipment, json_pack("{s:f, s:f}", "held", in->equip_held, "authorised", in->equip_authorised)},
+         json_pack("{s:I, s:I}", "certified", (json_int_t)in->certified, "assigned",
+                   (json_int_t)in->assigned)},
+        {"equipment", 0.2, equipment,
+         json_pack("{s:f, s:f}", "held", in->equip_held, "authorised", in->equip_authorised)},
         {"exercises", 0.2, exercises,
-         json_pack("{s:I, s:I, s:I, s:I, s:f}", "passed", (json_int_t)in->ex_passed, "civil_coordination_passed",
-                   (json_int_t)in->ex_civil_passed, "target", (json_int_t)tgt, "civil_coordination_target",
-                   (json_int_t)civ_t, "window_days", in->window_days)},
+         json_pack("{s:I, s:I, s:I, s:I, s:f}", "passed", (json_int_t)in->ex_passed,
+                   "civil_coordination_passed", (json_int_t)in->ex_civil_passed, "target",
+                   (json_int_t)tgt, "civil_coordination_target", (json_int_t)civ_t, "window_days",
+                   in->window_days)},
     };
     double sum = 0, wsum = 0;
     for (int i = 0; i < 4; i++) {
@@ -481,8 +517,9 @@ double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights
         sum += w * c[i].value;
         wsum += w;
         if (components)
-            json_array_append_new(components, json_pack("{s:s, s:f, s:f, s:o}", "component", c[i].name, "weight", w,
-                                                        "value", c[i].value, "figures", c[i].figures));
+            json_array_append_new(components, json_pack("{s:s, s:f, s:f, s:o}", "component",
+                                                        c[i].name, "weight", w, "value", c[i].value,
+                                                        "figures", c[i].figures));
         else
             json_decref(c[i].figures);
     }
@@ -510,7 +547,8 @@ static void readiness_in(truce_t *t, const json_t *unit, int64_t at, psf_readine
     in->assigned = (long)json_array_size(m);
     size_t i;
     json_t *x;
-    json_array_foreach(m, i, x) in->certified += cert_valid(json_object_get(PS(t)->candidates, json_string_value(x)), at);
+    json_array_foreach(m, i, x) in->certified +=
+        cert_valid(json_object_get(PS(t)->candidates, json_string_value(x)), at);
     const char *k;
     json_object_foreach(json_object_get(unit, "equipment"), k, x)
     {
@@ -539,12 +577,16 @@ int psf_unit_readiness(truce_t *t, const char *unit, int64_t at, double *score, 
     psf_readiness_in_t in;
     readiness_in(t, u, at, &in);
     json_t *comps = json_array();
-    double s = psf_readiness_compute(&in, json_object_get(json_object_get(psf_settings(t), "readiness"), "weights"), comps);
+    double s = psf_readiness_compute(
+        &in, json_object_get(json_object_get(psf_settings(t), "readiness"), "weights"), comps);
     if (score) *score = s;
     char ats[32];
     time_format(at, ats);
-    if (out) *out = json_pack("{s:s, s:f, s:s, s:o}", "unit", unit, "score", round(s * 1000) / 1000, "as_of", ats, "components", comps);
-    else json_decref(comps);
+    if (out)
+        *out = json_pack("{s:s, s:f, s:s, s:o}", "unit", unit, "score", round(s * 1000) / 1000,
+                         "as_of", ats, "components", comps);
+    else
+        json_decref(comps);
     return 0;
 }
 
@@ -553,13 +595,15 @@ json_t *psf_units_in_sector(truce_t *t, const char *sector)
     json_t *out = json_array();
     const char *id;
     json_t *u;
-    json_object_foreach(PS(t)->units, id, u) if (rec_str(u, "sector") && !strcmp(rec_str(u, "sector"), sector))
+    json_object_foreach(PS(t)->units, id,
+                        u) if (rec_str(u, "sector") && !strcmp(rec_str(u, "sector"), sector))
         json_array_append_new(out, json_string(id));
     return out;
 }
 
 /* psf_unit_readiness: the lowest rating of the sector's units (all must be ready). */
-static int readiness_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev)
+static int readiness_metric(truce_t *t, const char *sector, int64_t from, int64_t until,
+                            double *value, json_t *ev)
 {
     (void)from;
     json_t *ids = psf_units_in_sector(t, sector), *units = json_array();
@@ -570,18 +614,21 @@ static int readiness_metric(truce_t *t, const char *sector, int64_t from, int64_
     {
         double s = 0;
         psf_unit_readiness(t, json_string_value(x), until, &s, NULL);
-        json_array_append_new(units, json_pack("{s:O, s:f}", "unit", x, "score", round(s * 1000) / 1000));
+        json_array_append_new(units,
+                              json_pack("{s:O, s:f}", "unit", x, "score", round(s * 1000) / 1000));
         if (s < lo) lo = s;
     }
     json_decref(ids);
     json_object_set_new(ev, "units", units);
-    json_object_set_new(ev, "rule", json_string("the lowest rating of the PSF units assigned to the sector"));
+    json_object_set_new(ev, "rule",
+                        json_string("the lowest rating of the PSF units assigned to the sector"));
     if (!isfinite(lo)) return 1;
     *value = lo;
     return 0;
 }
 
-static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev)
+static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_t until,
+                            double *value, json_t *ev)
 {
     (void)from;
     json_t *ids = psf_units_in_sector(t, sector);
@@ -590,7 +637,8 @@ static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_
     json_t *x, *m;
     json_array_foreach(ids, i, x)
     {
-        json_array_foreach(json_object_get(json_object_get(PS(t)->units, json_string_value(x)), "members"), k, m)
+        json_array_foreach(
+            json_object_get(json_object_get(PS(t)->units, json_string_value(x)), "members"), k, m)
         {
             members++;
             n += cert_valid(json_object_get(PS(t)->candidates, json_string_value(m)), until);
@@ -605,7 +653,8 @@ static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_
 
 json_t *psf_summary(truce_t *t, int64_t at)
 {
-    json_t *st = json_pack("{s:i, s:i, s:i, s:i}", "registered", 0, "in_vetting", 0, "approved", 0, "rejected", 0);
+    json_t *st = json_pack("{s:i, s:i, s:i, s:i}", "registered", 0, "in_vetting", 0, "approved", 0,
+                           "rejected", 0);
     long valid = 0, day = 0, members = 0;
     const char *id;
     json_t *c;
@@ -630,9 +679,10 @@ json_t *psf_summary(truce_t *t, int64_t at)
         json_object_set_new(rd, id, json_real(round(s * 1000) / 1000));
         members += (long)json_array_size(json_object_get(c, "members"));
     }
-    return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:o}", "available", 1, "candidates", st, "certificates_valid",
-                     (json_int_t)valid, "certificates_issued_24h", (json_int_t)day, "units",
-                     (json_int_t)json_object_size(PS(t)->units), "members", (json_int_t)members, "readiness", rd);
+    return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:o}", "available", 1, "candidates", st,
+                     "certificates_valid", (json_int_t)valid, "certificates_issued_24h",
+                     (json_int_t)day, "units", (json_int_t)json_object_size(PS(t)->units),
+                     "members", (json_int_t)members, "readiness", rd);
 }
 
 /* ---- commands ---- */
@@ -653,7 +703,9 @@ static int has_authority(truce_t *t, const principal_t *who, const char *authori
     int ok = 0;
     size_t i;
     json_t *p;
-    json_array_foreach(mine, i, p) ok |= rec_has(json_object_get(json_object_get(org_positions(t), json_string_value(p)), "authority"), authority);
+    json_array_foreach(mine, i, p) ok |= rec_has(
+        json_object_get(json_object_get(org_positions(t), json_string_value(p)), "authority"),
+        authority);
     json_decref(mine);
     return ok;
 }
@@ -661,7 +713,7 @@ static int has_authority(truce_t *t, const principal_t *who, const char *authori
 typedef struct {
     const char *id;
     json_t *in;
-    json_t *extra;  /* out: what the reply adds */
+    json_t *extra; /* out: what the reply adds */
 } op_t;
 
 static const char *const pd_keys[] = {"name_ar", "name_en", "date_of_birth", "id_number", NULL};
@@ -670,8 +722,10 @@ static int prepare_candidate(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
     const char *sec = rec_str(in, "sector");
-    if (sec && !org_sector_exists(t, sec)) return err_set(e, E_BAD_VALUE, "sector", "no sector %s", sec);
-    snprintf(c->result_id, sizeof c->result_id, "CND-%llu", (unsigned long long)PS(t)->last_cand + 1);
+    if (sec && !org_sector_exists(t, sec))
+        return err_set(e, E_BAD_VALUE, "sector", "no sector %s", sec);
+    snprintf(c->result_id, sizeof c->result_id, "CND-%llu",
+             (unsigned long long)PS(t)->last_cand + 1);
     json_t *body = json_object(), *pd = json_object();
     const char *k;
     json_t *v;
@@ -721,14 +775,16 @@ static int prepare_checks(truce_t *t, cmd_t *c, err_t *e)
             json_object_set_new(r, "reason", json_string("the check could not run"));
         }
         const char *st = rec_str(r, "status");
-        if (!st || (strcmp(st, "clear") && strcmp(st, "flag") && strcmp(st, "not_available") && strcmp(st, "error")))
+        if (!st || (strcmp(st, "clear") && strcmp(st, "flag") && strcmp(st, "not_available") &&
+                    strcmp(st, "error")))
             json_object_set_new(r, "status", json_string("error"));
         flags += !strcmp(rec_str(r, "status"), "flag");
         json_object_set_new(r, "check", json_string(hook_checks[i]));
         json_array_append_new(results, r);
     }
     op->extra = json_pack("{s:O, s:i}", "checks", results, "flags", flags);
-    return cmd_draft(c, "psf.vetting.checked", op->id, pd_labels(), json_pack("{s:o, s:i}", "results", results, "flags", flags), e);
+    return cmd_draft(c, "psf.vetting.checked", op->id, pd_labels(),
+                     json_pack("{s:o, s:i}", "results", results, "flags", flags), e);
 }
 
 static const char *step_result(const json_t *rec, const char *step)
@@ -753,15 +809,19 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
             const char *s = json_is_array(req) ? json_string_value(json_array_get(req, i)) : def[i];
             const char *r = step_result(rec, s);
             if (!r || strcmp(r, "passed"))
-                return err_set(e, E_CONFLICT, "outcome", "%s cannot be approved: the %s step is %s", op->id, s,
-                               r ? r : "not recorded");
+                return err_set(e, E_CONFLICT, "outcome", "%s cannot be approved: the %s step is %s",
+                               op->id, s, r ? r : "not recorded");
         }
         json_t *ck = json_object_get(rec, "_checks");
         if (!ck)
-            return err_set(e, E_CONFLICT, "outcome", "%s cannot be approved before the automated checks have run", op->id);
-        if (json_integer_value(json_object_get(ck, "flags")) > 0 && !json_is_true(json_object_get(op->in, "flags_reviewed")))
-            return err_set(e, E_CONFLICT, "flags_reviewed",
-                           "%s has flags from the automated checks: review them and send flags_reviewed: true", op->id);
+            return err_set(e, E_CONFLICT, "outcome",
+                           "%s cannot be approved before the automated checks have run", op->id);
+        if (json_integer_value(json_object_get(ck, "flags")) > 0 &&
+            !json_is_true(json_object_get(op->in, "flags_reviewed")))
+            return err_set(
+                e, E_CONFLICT, "flags_reviewed",
+                "%s has flags from the automated checks: review them and send flags_reviewed: true",
+                op->id);
     }
     return cmd_draft(c, "psf.vetting.decided", op->id, rec_labels(), json_deep_copy(op->in), e);
 }
@@ -770,18 +830,28 @@ static int prepare_course(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
     const char *prov = rec_str(in, "provider");
-    if (!org_exists(t, prov)) return err_set(e, E_BAD_VALUE, "provider", "no organisation %s", prov ? prov : "");
+    if (!org_exists(t, prov))
+        return err_set(e, E_BAD_VALUE, "provider", "no organisation %s", prov ? prov : "");
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(in, "instructors"), i, x) if (!org_person_exists(t, json_string_value(x)))
-        return err_set(e, E_BAD_VALUE, "instructors", "instructors[%zu]: no person %s", i, json_string_value(x));
-    snprintf(c->result_id, sizeof c->result_id, "CRS-%llu", (unsigned long long)PS(t)->last_course + 1);
+    json_array_foreach(
+        json_object_get(in, "instructors"), i,
+        x) if (!org_person_exists(t,
+                                  json_string_value(
+                                      x))) return err_set(e, E_BAD_VALUE, "instructors",
+                                                          "instructors[%zu]: no person %s", i,
+                                                          json_string_value(x));
+    snprintf(c->result_id, sizeof c->result_id, "CRS-%llu",
+             (unsigned long long)PS(t)->last_course + 1);
     json_t *body = json_deep_copy(in);
     if (!json_object_get(body, "certificate_validity_days")) {
-        json_t *v = json_object_get(json_object_get(psf_settings(t), "certificate_validity_days"), rec_str(in, "type"));
-        json_object_set_new(body, "certificate_validity_days", json_integer(json_is_integer(v) ? json_integer_value(v) : 365));
+        json_t *v = json_object_get(json_object_get(psf_settings(t), "certificate_validity_days"),
+                                    rec_str(in, "type"));
+        json_object_set_new(body, "certificate_validity_days",
+                            json_integer(json_is_integer(v) ? json_integer_value(v) : 365));
     }
-    if (!json_object_get(body, "pass_mark")) json_object_set_new(body, "pass_mark", json_integer(60));
+    if (!json_object_get(body, "pass_mark"))
+        json_object_set_new(body, "pass_mark", json_integer(60));
     return cmd_draft(c, "psf.course.created", c->result_id, rec_labels(), body, e);
 }
 
@@ -802,18 +872,22 @@ static int prepare_enrol(truce_t *t, cmd_t *c, err_t *e)
     if (!rec) return err_set(e, E_BAD_VALUE, "candidate", "no candidate %s", cand);
     const char *hr = step_result(rec, "human_rights");
     if (!hr || strcmp(hr, "passed"))
-        return err_set(e, E_CONFLICT, "candidate", "%s has not passed human-rights vetting (%s): no training before it",
-                       cand, hr ? hr : "not recorded");
+        return err_set(e, E_CONFLICT, "candidate",
+                       "%s has not passed human-rights vetting (%s): no training before it", cand,
+                       hr ? hr : "not recorded");
     if (strcmp(rec_str(rec, "status"), "approved"))
-        return err_set(e, E_CONFLICT, "candidate", "%s is %s: only approved candidates are enrolled", cand,
+        return err_set(e, E_CONFLICT, "candidate",
+                       "%s is %s: only approved candidates are enrolled", cand,
                        rec_str(rec, "status"));
     if (rec_has(json_object_get(crs, "enrolled"), cand))
         return err_set(e, E_CONFLICT, "candidate", "%s is already enrolled in %s", cand, op->id);
     json_int_t cap = json_integer_value(json_object_get(crs, "capacity"));
     if (cap && (json_int_t)json_array_size(json_object_get(crs, "enrolled")) >= cap)
-        return err_set(e, E_CONFLICT, "candidate", "%s is full (%lld places)", op->id, (long long)cap);
+        return err_set(e, E_CONFLICT, "candidate", "%s is full (%lld places)", op->id,
+                       (long long)cap);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    return cmd_draft(c, "psf.course.enrolled", op->id, rec_labels(), json_pack("{s:s}", "candidate", cand), e);
+    return cmd_draft(c, "psf.course.enrolled", op->id, rec_labels(),
+                     json_pack("{s:s}", "candidate", cand), e);
 }
 
 static int prepare_assess(truce_t *t, cmd_t *c, err_t *e)
@@ -839,7 +913,8 @@ static int prepare_certify(truce_t *t, cmd_t *c, err_t *e)
     json_t *crs = course_or(t, op->id, e);
     if (!crs) return -1;
     if (!has_authority(t, c->who, "training.certify"))
-        return err_set(e, E_FORBIDDEN, "candidate", "certificates are issued by a position with the authority training.certify");
+        return err_set(e, E_FORBIDDEN, "candidate",
+                       "certificates are issued by a position with the authority training.certify");
     const char *cand = rec_str(op->in, "candidate");
     json_t *res = json_object_get(json_object_get(crs, "results"), cand);
     if (!res || strcmp(rec_str(res, "result"), "passed"))
@@ -847,16 +922,24 @@ static int prepare_certify(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = json_object_get(PS(t)->candidates, cand);
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(rec, "certificates"), i, x) if (!strcmp(rec_str(x, "course"), op->id) && !json_object_get(x, "revoked"))
-        return err_set(e, E_CONFLICT, "candidate", "%s already holds %s for %s", cand, rec_str(x, "id"), op->id);
-    int64_t now = util_now_ms(), until = now + json_integer_value(json_object_get(crs, "certificate_validity_days")) * DAY_MS;
+    json_array_foreach(
+        json_object_get(rec, "certificates"), i,
+        x) if (!strcmp(rec_str(x, "course"), op->id) &&
+               !json_object_get(x, "revoked")) return err_set(e, E_CONFLICT, "candidate",
+                                                              "%s already holds %s for %s", cand,
+                                                              rec_str(x, "id"), op->id);
+    int64_t now = util_now_ms(),
+            until = now +
+                    json_integer_value(json_object_get(crs, "certificate_validity_days")) * DAY_MS;
     char a[32], b[32];
     time_format(now, a);
     time_format(until, b);
-    snprintf(c->result_id, sizeof c->result_id, "CERT-%llu", (unsigned long long)PS(t)->last_cert + 1);
+    snprintf(c->result_id, sizeof c->result_id, "CERT-%llu",
+             (unsigned long long)PS(t)->last_cert + 1);
     return cmd_draft(c, "psf.certificate.issued", c->result_id, rec_labels(),
-                     json_pack("{s:s, s:s, s:O, s:s, s:s}", "candidate", cand, "course", op->id, "type",
-                               json_object_get(crs, "type"), "issued_at", a, "valid_until", b),
+                     json_pack("{s:s, s:s, s:O, s:s, s:s}", "candidate", cand, "course", op->id,
+                               "type", json_object_get(crs, "type"), "issued_at", a, "valid_until",
+                               b),
                      e);
 }
 
@@ -865,9 +948,12 @@ static int prepare_revoke(truce_t *t, cmd_t *c, err_t *e)
     op_t *op = c->arg;
     json_t *cert = cert_find(t, op->id, NULL);
     if (!cert) return err_set(e, E_NOT_FOUND, NULL, "no certificate %s", op->id);
-    if (json_object_get(cert, "revoked")) return err_set(e, E_CONFLICT, NULL, "%s is already revoked", op->id);
+    if (json_object_get(cert, "revoked"))
+        return err_set(e, E_CONFLICT, NULL, "%s is already revoked", op->id);
     if (!has_authority(t, c->who, "training.certify"))
-        return err_set(e, E_FORBIDDEN, "reason", "certificates are revoked by a position with the authority training.certify");
+        return err_set(
+            e, E_FORBIDDEN, "reason",
+            "certificates are revoked by a position with the authority training.certify");
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
     return cmd_draft(c, "psf.certificate.revoked", op->id, rec_labels(), json_deep_copy(op->in), e);
 }
@@ -875,7 +961,8 @@ static int prepare_revoke(truce_t *t, cmd_t *c, err_t *e)
 static int check_unit_refs(truce_t *t, const json_t *in, err_t *e)
 {
     const char *sec = rec_str(in, "sector");
-    if (sec && !org_sector_exists(t, sec)) return err_set(e, E_BAD_VALUE, "sector", "no sector %s", sec);
+    if (sec && !org_sector_exists(t, sec))
+        return err_set(e, E_BAD_VALUE, "sector", "no sector %s", sec);
     return 0;
 }
 
@@ -883,7 +970,8 @@ static int prepare_unit(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
     if (check_unit_refs(t, in, e)) return -1;
-    snprintf(c->result_id, sizeof c->result_id, "PSFU-%llu", (unsigned long long)PS(t)->last_unit + 1);
+    snprintf(c->result_id, sizeof c->result_id, "PSFU-%llu",
+             (unsigned long long)PS(t)->last_unit + 1);
     return cmd_draft(c, "psf.unit.created", c->result_id, rec_labels(), json_deep_copy(in), e);
 }
 
@@ -912,15 +1000,18 @@ static int prepare_member(truce_t *t, cmd_t *c, err_t *e)
     if (!rec) return err_set(e, E_BAD_VALUE, "candidate", "no candidate %s", cand);
     if (!strcmp(action, "add")) {
         if (strcmp(rec_str(rec, "status"), "approved"))
-            return err_set(e, E_CONFLICT, "candidate", "%s is %s: only approved candidates join a unit", cand,
+            return err_set(e, E_CONFLICT, "candidate",
+                           "%s is %s: only approved candidates join a unit", cand,
                            rec_str(rec, "status"));
         if (rec_str(rec, "unit"))
-            return err_set(e, E_CONFLICT, "candidate", "%s is already a member of %s", cand, rec_str(rec, "unit"));
+            return err_set(e, E_CONFLICT, "candidate", "%s is already a member of %s", cand,
+                           rec_str(rec, "unit"));
     } else if (!rec_has(json_object_get(u, "members"), cand)) {
         return err_set(e, E_CONFLICT, "candidate", "%s is not a member of %s", cand, op->id);
     }
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    return cmd_draft(c, "psf.unit.member", op->id, rec_labels(), json_pack("{s:s, s:s}", "candidate", cand, "action", action), e);
+    return cmd_draft(c, "psf.unit.member", op->id, rec_labels(),
+                     json_pack("{s:s, s:s}", "candidate", cand, "action", action), e);
 }
 
 static int prepare_equipment(truce_t *t, cmd_t *c, err_t *e)
@@ -935,9 +1026,11 @@ static int prepare_exercise(truce_t *t, cmd_t *c, err_t *e)
 {
     op_t *op = c->arg;
     if (!unit_or(t, op->id, e)) return -1;
-    if (!strcmp(rec_str(op->in, "type"), "civil_coordination") && !json_array_size(json_object_get(op->in, "civilian_leaders")))
+    if (!strcmp(rec_str(op->in, "type"), "civil_coordination") &&
+        !json_array_size(json_object_get(op->in, "civilian_leaders")))
         return err_set(e, E_MISSING_FIELD, "civilian_leaders",
-                       "a civil-coordination exercise names the civilian leaders (positions or organisations) it was held with");
+                       "a civil-coordination exercise names the civilian leaders (positions or "
+                       "organisations) it was held with");
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
     return cmd_draft(c, "psf.unit.exercise", op->id, rec_labels(), json_deep_copy(op->in), e);
 }
@@ -982,7 +1075,8 @@ static json_t *out_rec(const json_t *rec, const principal_t *who, int pd)
 static int list(req_t *r, json_t *coll, const char *name, const char *fkey)
 {
     const char *want = fkey ? req_query(r, fkey) : NULL, *status = req_query(r, "status");
-    if (want && !schema_valid_id(want, 48)) return reply_error(r, E_BAD_VALUE, fkey, "%s must be an id", fkey);
+    if (want && !schema_valid_id(want, 48))
+        return reply_error(r, E_BAD_VALUE, fkey, "%s must be an id", fkey);
     json_t *out = json_array();
     pthread_rwlock_rdlock(&r->t->lock);
     const char *id;
@@ -998,7 +1092,9 @@ static int list(req_t *r, json_t *coll, const char *name, const char *fkey)
             json_t *rd = NULL;
             psf_unit_readiness(r->t, id, util_now_ms(), &s, &rd);
             json_object_set_new(o, "readiness", rd);
-            json_object_set_new(o, "assigned_strength", json_integer((json_int_t)json_array_size(json_object_get(rec, "members"))));
+            json_object_set_new(
+                o, "assigned_strength",
+                json_integer((json_int_t)json_array_size(json_object_get(rec, "members"))));
         }
         json_array_append_new(out, o);
     }
@@ -1010,12 +1106,15 @@ static int get(req_t *r, json_t *coll)
 {
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *rec = json_object_get(coll, r->params[0]);
-    json_t *o = rec && may_see(&r->who, json_object_get(rec, "_labels")) ? out_rec(rec, &r->who, 0) : NULL;
+    json_t *o =
+        rec && may_see(&r->who, json_object_get(rec, "_labels")) ? out_rec(rec, &r->who, 0) : NULL;
     if (o && coll == PS(r->t)->units) {
         json_t *rd = NULL;
         psf_unit_readiness(r->t, r->params[0], util_now_ms(), NULL, &rd);
         json_object_set_new(o, "readiness", rd);
-        json_object_set_new(o, "assigned_strength", json_integer((json_int_t)json_array_size(json_object_get(rec, "members"))));
+        json_object_set_new(
+            o, "assigned_strength",
+            json_integer((json_int_t)json_array_size(json_object_get(rec, "members"))));
     }
     pthread_rwlock_unlock(&r->t->lock);
     if (!o) return reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
@@ -1050,7 +1149,8 @@ int h_psf_candidates_list(req_t *r)
 static int prepare_viewed(truce_t *t, cmd_t *c, err_t *e)
 {
     (void)t;
-    return cmd_draft(c, "psf.candidate.viewed", (const char *)c->arg, json_pack("[s,s]", "role:psf_vetting", "org:CMCC"),
+    return cmd_draft(c, "psf.candidate.viewed", (const char *)c->arg,
+                     json_pack("[s,s]", "role:psf_vetting", "org:CMCC"),
                      json_pack("{s:s}", "candidate", (const char *)c->arg), e);
 }
 
@@ -1061,7 +1161,8 @@ int h_psf_candidate_get(req_t *r)
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *rec = json_object_get(PS(r->t)->candidates, r->params[0]);
     int seen = rec && may_see(&r->who, json_object_get(rec, "_labels"));
-    int pd = seen && json_object_get(rec, "_detail") && may_see(&r->who, json_object_get(rec, "_dlabels"));
+    int pd = seen && json_object_get(rec, "_detail") &&
+             may_see(&r->who, json_object_get(rec, "_dlabels"));
     pthread_rwlock_unlock(&r->t->lock);
     if (!seen) return reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
     if (pd) {
@@ -1077,8 +1178,10 @@ int h_psf_candidate_get(req_t *r)
 int h_psf_candidates_add(req_t *r)
 {
     int64_t dob;
-    if (time_parse(rec_str(r->json, "date_of_birth"), &dob) == 0 && dob > util_now_ms() - 16LL * 365 * DAY_MS)
-        return reply_error(r, E_OUT_OF_RANGE, "date_of_birth", "candidates are at least 16 years old");
+    if (time_parse(rec_str(r->json, "date_of_birth"), &dob) == 0 &&
+        dob > util_now_ms() - 16LL * 365 * DAY_MS)
+        return reply_error(r, E_OUT_OF_RANGE, "date_of_birth",
+                           "candidates are at least 16 years old");
     return submit(r, prepare_candidate, r->json, 201, NULL);
 }
 
@@ -1118,7 +1221,8 @@ int h_psf_candidate_decision(req_t *r)
 int h_psf_courses_list(req_t *r)
 {
     const char *type = req_query(r, "type");
-    if (type && !has(course_types, type)) return reply_error(r, E_BAD_VALUE, "type", "type must be a course type");
+    if (type && !has(course_types, type))
+        return reply_error(r, E_BAD_VALUE, "type", "type must be a course type");
     return list(r, PS(r->t)->courses, "courses", "type");
 }
 
@@ -1186,7 +1290,8 @@ int h_psf_units_add(req_t *r)
 int h_psf_unit_update(req_t *r)
 {
     if (visible_or_reply(r, PS(r->t)->units)) return -1;
-    if (!json_object_size(r->json)) return reply_error(r, E_MISSING_FIELD, NULL, "nothing to update");
+    if (!json_object_size(r->json))
+        return reply_error(r, E_MISSING_FIELD, NULL, "nothing to update");
     op_t op = {.id = r->params[0], .in = r->json};
     return submit(r, prepare_unit_update, &op, 200, NULL);
 }
@@ -1210,7 +1315,8 @@ int h_psf_unit_exercise(req_t *r)
     if (visible_or_reply(r, PS(r->t)->units)) return -1;
     int64_t d;
     if (time_parse(rec_str(r->json, "date"), &d) == 0 && d > util_now_ms() + 5 * 60 * 1000)
-        return reply_error(r, E_OUT_OF_RANGE, "date", "an exercise is recorded once held: date is in the future");
+        return reply_error(r, E_OUT_OF_RANGE, "date",
+                           "an exercise is recorded once held: date is in the future");
     op_t op = {.id = r->params[0], .in = r->json};
     return submit(r, prepare_exercise, &op, 201, NULL);
 }
@@ -1219,11 +1325,13 @@ int h_psf_unit_readiness(req_t *r)
 {
     int64_t at = util_now_ms();
     const char *as = req_query(r, "as_of");
-    if (as && time_parse(as, &at)) return reply_error(r, E_BAD_VALUE, "as_of", "as_of must be an RFC 3339 time");
+    if (as && time_parse(as, &at))
+        return reply_error(r, E_BAD_VALUE, "as_of", "as_of must be an RFC 3339 time");
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *rec = json_object_get(PS(r->t)->units, r->params[0]);
     json_t *o = NULL;
-    if (rec && may_see(&r->who, json_object_get(rec, "_labels"))) psf_unit_readiness(r->t, r->params[0], at, NULL, &o);
+    if (rec && may_see(&r->who, json_object_get(rec, "_labels")))
+        psf_unit_readiness(r->t, r->params[0], at, NULL, &o);
     pthread_rwlock_unlock(&r->t->lock);
     if (!o) return reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
     return reply_json(r, 200, o);
@@ -1259,13 +1367,15 @@ const field_t psf_decision_fields[] = {
 const field_t psf_course_fields[] = {
     {"type", F_ENUM, 1, 0, 0, 0, course_types, "basic, specialist, leadership, civil_coordination"},
     {"name", F_I18N, 1, 0, 0, 200, NULL, "title in English and Arabic"},
-    {"provider", F_ID, 1, 0, 0, 32, NULL, "organisation giving it: OSC, EUPOL-COPPS or a contributing nation's"},
+    {"provider", F_ID, 1, 0, 0, 32, NULL,
+     "organisation giving it: OSC, EUPOL-COPPS or a contributing nation's"},
     {"instructors", F_IDLIST, 0, 0, 20, 32, NULL, "instructors (person ids)"},
     {"starts_on", F_TIME, 1, 0, 0, 0, NULL, "start"},
     {"ends_on", F_TIME, 1, 0, 0, 0, NULL, "end"},
     {"capacity", F_INT, 0, 1, 1000, 0, NULL, "places"},
     {"pass_mark", F_INT, 0, 0, 100, 0, NULL, "score needed to pass (default 60)"},
-    {"certificate_validity_days", F_INT, 0, 1, 3650, 0, NULL, "validity of its certificates (default: scenario)"},
+    {"certificate_validity_days", F_INT, 0, 1, 3650, 0, NULL,
+     "validity of its certificates (default: scenario)"},
     {"exercise", F_BOOL, 0, 0, 0, 0, NULL, "exercise data"},
     {NULL},
 };
@@ -1294,7 +1404,8 @@ const field_t psf_revoke_fields[] = {
 
 const field_t psf_unit_fields[] = {
     {"name", F_I18N, 1, 0, 0, 200, NULL, "name in English and Arabic"},
-    {"type", F_ENUM, 1, 0, 0, 0, psf_unit_types, "police, civil_defence, national_security, public_order"},
+    {"type", F_ENUM, 1, 0, 0, 0, psf_unit_types,
+     "police, civil_defence, national_security, public_order"},
     {"sector", F_ID, 0, 0, 0, 48, NULL, "sector the unit serves"},
     {"authorised_strength", F_INT, 1, 1, 5000, 0, NULL, "authorised personnel"},
     {"exercise", F_BOOL, 0, 0, 0, 0, NULL, "exercise data"},
@@ -1321,10 +1432,12 @@ const field_t psf_equipment_fields[] = {
 };
 
 const field_t psf_exercise_fields[] = {
-    {"type", F_ENUM, 1, 0, 0, 0, exercise_types, "field, command_post, civil_coordination, public_order"},
+    {"type", F_ENUM, 1, 0, 0, 0, exercise_types,
+     "field, command_post, civil_coordination, public_order"},
     {"date", F_TIME, 1, 0, 0, 0, NULL, "when it was held"},
     {"result", F_ENUM, 1, 0, 0, 0, exercise_results, "passed or failed"},
-    {"civilian_leaders", F_IDLIST, 0, 0, 20, 48, NULL, "positions or organisations of the civilian leaders involved"},
+    {"civilian_leaders", F_IDLIST, 0, 0, 20, 48, NULL,
+     "positions or organisations of the civilian leaders involved"},
     {"evaluator", F_STR, 0, 1, 0, 200, NULL, "who evaluated it"},
     {"note", F_STR, 0, 1, 0, 2000, NULL, "note"},
     {NULL},

@@ -49,7 +49,8 @@ typedef struct {
 } psf_readiness_in_t;
 /* The rating; components (an array, may be NULL) gets one
  * {"component","weight","value","figures"} per component. Pure. */
-double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights, json_t *components);
+double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights,
+                             json_t *components);
 /* The rating of a PSF unit as of at (certificates valid at at, exercises
  * in the window before at); *out (new) gets {"unit","score","components"}.
  * -1 when there is no such unit. Call under the lock (or on the writer). */
@@ -86,9 +87,10 @@ int h_psf_unit_equipment(req_t *r);
 int h_psf_unit_exercise(req_t *r);
 int h_psf_unit_readiness(req_t *r);
 
-extern const field_t psf_candidate_fields[], psf_vetting_fields[], psf_decision_fields[], psf_course_fields[],
-    psf_enrol_fields[], psf_assess_fields[], psf_certify_fields[], psf_revoke_fields[], psf_unit_fields[],
-    psf_unit_update_fields[], psf_member_fields[], psf_equipment_fields[], psf_exercise_fields[];
+extern const field_t psf_candidate_fields[], psf_vetting_fields[], psf_decision_fields[],
+    psf_course_fields[], psf_enrol_fields[], psf_assess_fields[], psf_certify_fields[],
+    psf_revoke_fields[], psf_unit_fields[], psf_unit_update_fields[], psf_member_fields[],
+    psf_equipment_fields[], psf_exercise_fields[];
 
 /* Scenario loading: the sections psf_courses and psf_units (rows as the API takes them). */
 int psf_prepare_course_scenario(truce_t *t, cmd_t *c, err_t *e);

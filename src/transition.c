@@ -78,7 +78,8 @@ int transition_compare(const char *op, double v, double th)
     return -1;
 }
 
-int transition_gate_eval(truce_t *t, const char *sector, const json_t *gate, int64_t now, json_t **out)
+int transition_gate_eval(truce_t *t, const char *sector, const json_t *gate, int64_t now,
+                         json_t **out)
 {
     const char *metric = rec_str(gate, "metric"), *op = rec_str(gate, "op");
     double th = json_number_value(json_object_get(gate, "threshold"));
@@ -101,7 +102,8 @@ int transition_gate_eval(truce_t *t, const char *sector, const json_t *gate, int
         if (rc != 0 || !isfinite(v)) {
             st = "no_data";
             nodata++;
-            if (!fn) json_object_set_new(ev, "reason", json_string("no module provides this metric"));
+            if (!fn)
+                json_object_set_new(ev, "reason", json_string("no module provides this metric"));
         } else if (transition_compare(op, v, th) == 1) {
             st = "pass";
         } else {
@@ -110,8 +112,8 @@ int transition_gate_eval(truce_t *t, const char *sector, const json_t *gate, int
         }
         json_t *val = rc == 0 && isfinite(v) ? json_real(v) : json_null();
         if (k == 0) newest = json_incref(val);
-        json_array_append_new(wins, json_pack("{s:s, s:s, s:o, s:s, s:o}", "from", a, "until", b, "value", val,
-                                              "status", st, "evidence", ev));
+        json_array_append_new(wins, json_pack("{s:s, s:s, s:o, s:s, s:o}", "from", a, "until", b,
+                                              "value", val, "status", st, "evidence", ev));
     }
     int status = fail ? GATE_FAIL : nodata ? GATE_NO_DATA : GATE_PASS;
     if (out) {
@@ -146,7 +148,8 @@ static json_t *step_into(truce_t *t, const char *to)
 {
     size_t i;
     json_t *s;
-    json_array_foreach(json_object_get(cfg(t), "steps"), i, s) if (rec_str(s, "to") && !strcmp(rec_str(s, "to"), to)) return s;
+    json_array_foreach(json_object_get(cfg(t), "steps"), i,
+                       s) if (rec_str(s, "to") && !strcmp(rec_str(s, "to"), to)) return s;
     return NULL;
 }
 
@@ -178,8 +181,8 @@ static json_t *sector_rec(truce_t *t, const char *sector)
 {
     json_t *rec = json_object_get(TS(t)->sectors, sector);
     if (rec) return rec;
-    rec = json_pack("{s:s, s:s, s:n, s:{}, s:[]}", "sector", sector, "phase", initial_phase(t, sector), "since",
-                    "pending", "history");
+    rec = json_pack("{s:s, s:s, s:n, s:{}, s:[]}", "sector", sector, "phase",
+                    initial_phase(t, sector), "since", "pending", "history");
     json_object_set_new(TS(t)->sectors, sector, rec);
     return rec;
 }
@@ -188,7 +191,8 @@ static json_t *entry(const event_t *ev, const char *what)
 {
     char at[32];
     time_format(ev->time, at);
-    return json_pack("{s:s, s:s, s:s, s:I}", "event", what, "at", at, "by", ev->actor, "seq", (json_int_t)ev->seq);
+    return json_pack("{s:s, s:s, s:s, s:I}", "event", what, "at", at, "by", ev->actor, "seq",
+                     (json_int_t)ev->seq);
 }
 
 static void apply_signed(truce_t *t, const event_t *ev)
@@ -204,7 +208,8 @@ static void apply_signed(truce_t *t, const event_t *ev)
     json_t *e = entry(ev, "signed");
     json_object_set(e, "party", json_object_get(ev->body, "party"));
     json_object_set(e, "position", json_object_get(ev->body, "position"));
-    if (json_object_get(ev->body, "note")) json_object_set(e, "note", json_object_get(ev->body, "note"));
+    if (json_object_get(ev->body, "note"))
+        json_object_set(e, "note", json_object_get(ev->body, "note"));
     json_object_set_new(json_object_get(p, "signoffs"), party, json_deep_copy(e));
     json_object_set(e, "to", json_object_get(ev->body, "to"));
     json_object_set(e, "direction", json_object_get(ev->body, "direction"));
@@ -217,11 +222,13 @@ static void apply_withdrawn(truce_t *t, const event_t *ev)
     const char *to = rec_str(ev->body, "to");
     json_t *p = json_object_get(json_object_get(rec, "pending"), to);
     json_object_del(json_object_get(p, "signoffs"), rec_str(ev->body, "party"));
-    if (p && !json_object_size(json_object_get(p, "signoffs"))) json_object_del(json_object_get(rec, "pending"), to);
+    if (p && !json_object_size(json_object_get(p, "signoffs")))
+        json_object_del(json_object_get(rec, "pending"), to);
     json_t *e = entry(ev, "withdrawn");
     const char *keys[] = {"party", "to", "position", "note"};
     for (int k = 0; k < 4; k++)
-        if (json_object_get(ev->body, keys[k])) json_object_set(e, keys[k], json_object_get(ev->body, keys[k]));
+        if (json_object_get(ev->body, keys[k]))
+            json_object_set(e, keys[k], json_object_get(ev->body, keys[k]));
     json_array_append_new(json_object_get(rec, "history"), e);
 }
 
@@ -284,8 +291,9 @@ static const kind_def_t transition_kinds[] = {
     {NULL, NULL},
 };
 
-const module_t transition_module = {"transition", transition_kinds, transition_init, transition_release,
-                                    transition_dump, transition_save, transition_load};
+const module_t transition_module = {"transition",       transition_kinds, transition_init,
+                                    transition_release, transition_dump,  transition_save,
+                                    transition_load};
 
 /* ---- evaluation ---- */
 
@@ -316,7 +324,9 @@ static json_t *positions_with(truce_t *t, const principal_t *who, const char *au
     json_t *p;
     json_array_foreach(mine, i, p)
     {
-        if (rec_has(json_object_get(json_object_get(org_positions(t), json_string_value(p)), "authority"), authority))
+        if (rec_has(json_object_get(json_object_get(org_positions(t), json_string_value(p)),
+                                    "authority"),
+                    authority))
             json_array_append(out, p);
     }
     json_decref(mine);
@@ -325,10 +335,12 @@ static json_t *positions_with(truce_t *t, const principal_t *who, const char *au
 
 /* The state of one direction (to) for a reader: parties with their
  * sign-offs and the ones still missing. New object. */
-static json_t *step_view(truce_t *t, const char *sector, const char *from, const char *to, int forward, int64_t now)
+static json_t *step_view(truce_t *t, const char *sector, const char *from, const char *to,
+                         int forward, int64_t now)
 {
     json_t *rec = json_object_get(TS(t)->sectors, sector);
-    json_t *pend = json_object_get(json_object_get(json_object_get(rec, "pending"), to), "signoffs");
+    json_t *pend =
+        json_object_get(json_object_get(json_object_get(rec, "pending"), to), "signoffs");
     json_t *parties = json_array(), *missing = json_array();
     json_t *needed = parties_for(t, from, to, forward);
     json_t *pdefs = json_object_get(cfg(t), "parties");
@@ -338,12 +350,13 @@ static json_t *step_view(truce_t *t, const char *sector, const char *from, const
     {
         const char *id = json_string_value(p);
         json_t *def = json_object_get(pdefs, id), *s = json_object_get(pend, id);
-        json_array_append_new(parties, json_pack("{s:s, s:O?, s:O?, s:O?}", "party", id, "name", json_object_get(def, "name"),
-                                                 "authority", json_object_get(def, "authority"), "signoff", s));
+        json_array_append_new(parties, json_pack("{s:s, s:O?, s:O?, s:O?}", "party", id, "name",
+                                                 json_object_get(def, "name"), "authority",
+                                                 json_object_get(def, "authority"), "signoff", s));
         if (!s) json_array_append(missing, p);
     }
-    json_t *v = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "direction", forward ? "forward" : "reverse",
-                          "parties", parties, "missing", missing);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "direction",
+                          forward ? "forward" : "reverse", "parties", parties, "missing", missing);
     if (forward) {
         int ok;
         json_object_set_new(v, "gates", gates_of(t, sector, to, now, &ok));
@@ -360,10 +373,17 @@ static json_t *sector_view(truce_t *t, const char *sector, int full, int64_t now
     json_t *rec = json_object_get(TS(t)->sectors, sector);
     const char *phase = phase_of(t, sector);
     int k = phase_index(phase);
-    json_t *o = json_pack("{s:s, s:{s:O?, s:O?}, s:s, s:O?}", "sector", sector, "name", "en", json_object_get(props, "name_en"),
-                          "ar", json_object_get(props, "name_ar"), "phase", phase, "since", json_object_get(rec, "since"));
-    json_object_set_new(o, "next", handover_phases[k + 1] ? step_view(t, sector, phase, handover_phases[k + 1], 1, now) : json_null());
-    json_object_set_new(o, "reverse", k > 0 ? step_view(t, sector, phase, handover_phases[k - 1], 0, now) : json_null());
+    json_t *o =
+        json_pack("{s:s, s:{s:O?, s:O?}, s:s, s:O?}", "sector", sector, "name", "en",
+                  json_object_get(props, "name_en"), "ar", json_object_get(props, "name_ar"),
+                  "phase", phase, "since", json_object_get(rec, "since"));
+    json_object_set_new(o, "next",
+                        handover_phases[k + 1]
+                            ? step_view(t, sector, phase, handover_phases[k + 1], 1, now)
+                            : json_null());
+    json_object_set_new(o, "reverse",
+                        k > 0 ? step_view(t, sector, phase, handover_phases[k - 1], 0, now)
+                              : json_null());
     if (full) json_object_set(o, "history", rec ? json_object_get(rec, "history") : json_array());
     if (full && !rec) json_decref(json_object_get(o, "history"));
     return o;
@@ -380,7 +400,8 @@ typedef struct {
 static int prepare_sign(truce_t *t, cmd_t *c, err_t *e)
 {
     sign_t *op = c->arg;
-    const char *to = rec_str(op->in, "to"), *party = rec_str(op->in, "party"), *note = rec_str(op->in, "note");
+    const char *to = rec_str(op->in, "to"), *party = rec_str(op->in, "party"),
+               *note = rec_str(op->in, "note");
     const char *from = phase_of(t, op->sector);
     int k = phase_index(from), want = phase_index(to);
     int forward = want == k + 1;
@@ -390,18 +411,23 @@ static int prepare_sign(truce_t *t, cmd_t *c, err_t *e)
                        k > 0 ? ", or back to " : "", k > 0 ? handover_phases[k - 1] : "");
     json_t *needed = parties_for(t, from, to, forward);
     if (!step_into(t, forward ? to : from))
-        return err_set(e, E_CONFLICT, "to", "the scenario sets no step into %s", forward ? to : from);
+        return err_set(e, E_CONFLICT, "to", "the scenario sets no step into %s",
+                       forward ? to : from);
     if (!rec_has(needed, party))
-        return err_set(e, E_BAD_VALUE, "party", "%s is not a party to the step %s -> %s", party, from, to);
-    const char *authority = rec_str(json_object_get(json_object_get(cfg(t), "parties"), party), "authority");
+        return err_set(e, E_BAD_VALUE, "party", "%s is not a party to the step %s -> %s", party,
+                       from, to);
+    const char *authority =
+        rec_str(json_object_get(json_object_get(cfg(t), "parties"), party), "authority");
     json_t *pos = positions_with(t, c->who, authority);
     if (c->who && !json_array_size(pos)) {
         json_decref(pos);
-        return err_set(e, E_FORBIDDEN, "party", "you hold no position with the authority %s to sign for %s",
+        return err_set(e, E_FORBIDDEN, "party",
+                       "you hold no position with the authority %s to sign for %s",
                        authority ? authority : "(none set)", party);
     }
     json_t *rec = json_object_get(TS(t)->sectors, op->sector);
-    json_t *signoffs = json_object_get(json_object_get(json_object_get(rec, "pending"), to), "signoffs");
+    json_t *signoffs =
+        json_object_get(json_object_get(json_object_get(rec, "pending"), to), "signoffs");
     snprintf(c->result_id, sizeof c->result_id, "%s", op->sector);
     if (op->withdraw) {
         json_t *mine = json_object_get(signoffs, party);
@@ -409,14 +435,17 @@ static int prepare_sign(truce_t *t, cmd_t *c, err_t *e)
             json_decref(pos);
             return err_set(e, E_CONFLICT, "party", "%s has not signed the step to %s", party, to);
         }
-        json_t *body = json_pack("{s:s, s:s, s:s, s:O, s:s?}", "to", to, "from", from, "party", party, "position",
-                                 json_array_size(pos) ? json_array_get(pos, 0) : json_object_get(mine, "position"), "note", note);
+        json_t *body = json_pack(
+            "{s:s, s:s, s:s, s:O, s:s?}", "to", to, "from", from, "party", party, "position",
+            json_array_size(pos) ? json_array_get(pos, 0) : json_object_get(mine, "position"),
+            "note", note);
         json_decref(pos);
         return cmd_draft(c, "handover.withdrawn", op->sector, json_pack("[s]", "all"), body, e);
     }
     if (json_object_get(signoffs, party)) {
         json_decref(pos);
-        return err_set(e, E_CONFLICT, "party", "%s has already signed the step %s -> %s", party, from, to);
+        return err_set(e, E_CONFLICT, "party", "%s has already signed the step %s -> %s", party,
+                       from, to);
     }
     if (!forward && !note) {
         json_decref(pos);
@@ -432,9 +461,10 @@ static int prepare_sign(truce_t *t, cmd_t *c, err_t *e)
             buf_init(&m);
             size_t i;
             json_t *g;
-            json_array_foreach(gates, i, g) if (strcmp(rec_str(g, "status"), "pass"))
-                buf_addf(&m, "%s%s (%s)", m.len ? ", " : "", rec_str(g, "id"), rec_str(g, "status"));
-            err_set(e, E_CONFLICT, "gates", "the gates of %s -> %s do not hold: %s", from, to, m.data);
+            json_array_foreach(gates, i, g) if (strcmp(rec_str(g, "status"), "pass")) buf_addf(
+                &m, "%s%s (%s)", m.len ? ", " : "", rec_str(g, "id"), rec_str(g, "status"));
+            err_set(e, E_CONFLICT, "gates", "the gates of %s -> %s do not hold: %s", from, to,
+                    m.data);
             buf_release(&m);
             json_decref(gates);
             json_decref(pos);
@@ -445,17 +475,17 @@ static int prepare_sign(truce_t *t, cmd_t *c, err_t *e)
     json_t *summary = json_array();
     size_t i;
     json_t *g;
-    json_array_foreach(gates, i, g) json_array_append_new(summary, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id",
-                                                                            json_object_get(g, "id"), "metric",
-                                                                            json_object_get(g, "metric"), "op",
-                                                                            json_object_get(g, "op"), "threshold",
-                                                                            json_object_get(g, "threshold"), "value",
-                                                                            json_object_get(g, "value"), "status",
-                                                                            json_object_get(g, "status")));
+    json_array_foreach(gates, i, g) json_array_append_new(
+        summary, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(g, "id"),
+                           "metric", json_object_get(g, "metric"), "op", json_object_get(g, "op"),
+                           "threshold", json_object_get(g, "threshold"), "value",
+                           json_object_get(g, "value"), "status", json_object_get(g, "status")));
     json_decref(gates);
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s?, s:O}", "to", to, "from", from, "direction",
-                             forward ? "forward" : "reverse", "party", party, "position", json_array_get(pos, 0) ? json_array_get(pos, 0) : json_null(),
-                             "note", note, "gates", summary);
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:O, s:s?, s:O}", "to", to, "from", from, "direction",
+                  forward ? "forward" : "reverse", "party", party, "position",
+                  json_array_get(pos, 0) ? json_array_get(pos, 0) : json_null(), "note", note,
+                  "gates", summary);
     json_decref(pos);
     if (cmd_draft(c, "handover.signed", op->sector, json_pack("[s]", "all"), body, e)) {
         json_decref(summary);
@@ -471,12 +501,16 @@ static int prepare_sign(truce_t *t, cmd_t *c, err_t *e)
         const char *p = json_string_value(g);
         json_t *s = json_object_get(signoffs, p);
         if (!strcmp(p, party))
-            json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s}", "party", p, "by", c->who ? c->who->username : "system",
-                                                 "position", rec_str(body, "position") ? rec_str(body, "position") : "", "at", at));
+            json_array_append_new(
+                all,
+                json_pack("{s:s, s:s, s:s, s:s}", "party", p, "by",
+                          c->who ? c->who->username : "system", "position",
+                          rec_str(body, "position") ? rec_str(body, "position") : "", "at", at));
         else if (s)
-            json_array_append_new(all, json_pack("{s:s, s:O, s:O, s:O, s:O}", "party", p, "by", json_object_get(s, "by"),
-                                                 "position", json_object_get(s, "position"), "at", json_object_get(s, "at"),
-                                                 "seq", json_object_get(s, "seq")));
+            json_array_append_new(
+                all, json_pack("{s:s, s:O, s:O, s:O, s:O}", "party", p, "by",
+                               json_object_get(s, "by"), "position", json_object_get(s, "position"),
+                               "at", json_object_get(s, "at"), "seq", json_object_get(s, "seq")));
         else
             complete = 0;
     }
@@ -511,7 +545,8 @@ int h_handover_list(req_t *r)
     json_object_foreach(org_features(r->t), id, f)
     {
         const char *layer = rec_str(json_object_get(f, "properties"), "layer");
-        if (layer && !strcmp(layer, "sector")) json_array_append_new(out, sector_view(r->t, id, 0, now));
+        if (layer && !strcmp(layer, "sector"))
+            json_array_append_new(out, sector_view(r->t, id, 0, now));
     }
     json_t *c = cfg(r->t);
     size_t i;
@@ -519,18 +554,21 @@ int h_handover_list(req_t *r)
     json_array_foreach(json_object_get(c, "steps"), i, s)
     {
         size_t k;
-        json_array_foreach(json_object_get(s, "gates"), k, g) if (rec_str(g, "metric") && !rec_has(mets, rec_str(g, "metric")))
+        json_array_foreach(json_object_get(s, "gates"), k,
+                           g) if (rec_str(g, "metric") && !rec_has(mets, rec_str(g, "metric")))
             json_array_append_new(mets, json_string(rec_str(g, "metric")));
     }
     json_t *mo = json_array();
-    json_array_foreach(mets, i, g) json_array_append_new(mo, json_pack("{s:O, s:b}", "name", g, "registered",
-                                                                      gate_metric_find(json_string_value(g)) != NULL));
+    json_array_foreach(mets, i, g)
+        json_array_append_new(mo, json_pack("{s:O, s:b}", "name", g, "registered",
+                                            gate_metric_find(json_string_value(g)) != NULL));
     json_decref(mets);
     json_t *phases = json_array();
-    for (int k = 0; handover_phases[k]; k++) json_array_append_new(phases, json_string(handover_phases[k]));
+    for (int k = 0; handover_phases[k]; k++)
+        json_array_append_new(phases, json_string(handover_phases[k]));
     json_t *parties = json_object_get(c, "parties");
-    json_t *j = json_pack("{s:o, s:O, s:o, s:o}", "phases", phases, "parties", parties ? parties : json_object(), "metrics",
-                          mo, "sectors", out);
+    json_t *j = json_pack("{s:o, s:O, s:o, s:o}", "phases", phases, "parties",
+                          parties ? parties : json_object(), "metrics", mo, "sectors", out);
     pthread_rwlock_unlock(&r->t->lock);
     return reply_json(r, 200, j);
 }
@@ -548,14 +586,17 @@ static int sign(req_t *r, int withdraw)
 {
     if (sector_or_reply(r)) return -1;
     if (phase_index(rec_str(r->json, "to")) < 0)
-        return reply_error(r, E_BAD_VALUE, "to", "to must be a phase: isf_led, joint, pa_led_isf_support, pa_led");
+        return reply_error(r, E_BAD_VALUE, "to",
+                           "to must be a phase: isf_led, joint, pa_led_isf_support, pa_led");
     sign_t op = {.sector = r->params[0], .in = r->json, .withdraw = withdraw};
     cmd_t c = {.who = &r->who, .prepare = prepare_sign, .arg = &op};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *o = sector_view(r->t, op.sector, 0, util_now_ms());
     pthread_rwlock_unlock(&r->t->lock);
-    return reply_written(r, withdraw ? 200 : 201, &c, json_pack("{s:o, s:b}", "handover", o, "phase_changed", c.last_seq > c.first_seq));
+    return reply_written(
+        r, withdraw ? 200 : 201, &c,
+        json_pack("{s:o, s:b}", "handover", o, "phase_changed", c.last_seq > c.first_seq));
 }
 
 int h_handover_signoff(req_t *r)
@@ -569,7 +610,8 @@ int h_handover_withdraw(req_t *r)
 }
 
 const field_t handover_sign_fields[] = {
-    {"to", F_ID, 1, 0, 0, 32, NULL, "the phase the step leads to (the next one, or the previous one for a reversal)"},
+    {"to", F_ID, 1, 0, 0, 32, NULL,
+     "the phase the step leads to (the next one, or the previous one for a reversal)"},
     {"party", F_ID, 1, 0, 0, 32, NULL, "the party you sign for (us, isf, bop, israel, pa)"},
     {"note", F_STR, 0, 1, 0, 2000, NULL, "note; the reason, required for a reversal"},
     {NULL},

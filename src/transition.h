@@ -30,8 +30,8 @@
  *   aid_trucks_per_day      mission-wide trucks crossed per day, mean over the period (aid)
  *   aid_days_below_target   days in the period below the daily truck target (aid)
  *   ddr_weapons_collected   weapons handed in, in the sector, in the period (DDR) */
-typedef int (*gate_metric_fn)(truce_t *t, const char *sector, int64_t from_ms, int64_t until_ms, double *value,
-                              json_t *evidence);
+typedef int (*gate_metric_fn)(truce_t *t, const char *sector, int64_t from_ms, int64_t until_ms,
+                              double *value, json_t *evidence);
 /* Registers (or replaces) a metric; process-wide, call before serving. */
 void gate_metric_register(const char *name, gate_metric_fn fn);
 /* The registered function, or NULL. */
@@ -49,7 +49,8 @@ extern const char *const gate_status_names[];
  * a tolerance of 1e-9. *out (new) gets the gate with status, value (the
  * newest window's) and windows [{from, until, value, status, evidence}].
  * Returns the status. */
-int transition_gate_eval(truce_t *t, const char *sector, const json_t *gate, int64_t now, json_t **out);
+int transition_gate_eval(truce_t *t, const char *sector, const json_t *gate, int64_t now,
+                         json_t **out);
 /* Whether value satisfies op threshold (tolerance 1e-9); -1 for an unknown op. */
 int transition_compare(const char *op, double value, double threshold);
 

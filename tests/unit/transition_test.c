@@ -35,7 +35,8 @@ static int weeks_n;
 static int64_t seen_from[16], seen_until[16];
 static int calls;
 
-static int table_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev)
+static int table_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value,
+                        json_t *ev)
 {
     (void)t;
     assert_string_equal(sector, "SEC-TEST");
@@ -51,14 +52,16 @@ static int table_metric(truce_t *t, const char *sector, int64_t from, int64_t un
     return 0;
 }
 
-static int failing_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev)
+static int failing_metric(truce_t *t, const char *sector, int64_t from, int64_t until,
+                          double *value, json_t *ev)
 {
     (void)t, (void)sector, (void)from, (void)until, (void)ev;
     *value = 5;
     return -1;
 }
 
-static int nan_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev)
+static int nan_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value,
+                      json_t *ev)
 {
     (void)t, (void)sector, (void)from, (void)until, (void)ev;
     *value = NAN;
@@ -66,7 +69,8 @@ static int nan_metric(truce_t *t, const char *sector, int64_t from, int64_t unti
 }
 
 static double one_value;
-static int one_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *ev)
+static int one_metric(truce_t *t, const char *sector, int64_t from, int64_t until, double *value,
+                      json_t *ev)
 {
     (void)t, (void)sector, (void)ev;
     assert_true(from == until); /* weeks 0: as of now */
@@ -78,14 +82,16 @@ static int one_metric(truce_t *t, const char *sector, int64_t from, int64_t unti
 static void set_weeks(int n, const double *v)
 {
     weeks_n = n;
-    for (int i = 0; i < n; i++) weeks_table[i] = v[i];
+    for (int i = 0; i < n; i++)
+        weeks_table[i] = v[i];
     calls = 0;
 }
 
 /* Evaluates {"metric","op","threshold","weeks"} for SEC-TEST as of NOW. */
 static int eval(const char *metric, const char *op, double threshold, int weeks, json_t **out)
 {
-    json_t *g = json_pack("{s:s, s:s, s:s, s:f, s:i}", "id", "g", "metric", metric, "op", op, "threshold", threshold, "weeks", weeks);
+    json_t *g = json_pack("{s:s, s:s, s:s, s:f, s:i}", "id", "g", "metric", metric, "op", op,
+                          "threshold", threshold, "weeks", weeks);
     int st = transition_gate_eval(NULL, "SEC-TEST", g, NOW, out);
     json_decref(g);
     return st;
@@ -149,7 +155,9 @@ static void gate_weeks_every_window_must_hold(void **state)
     assert_string_equal(json_string_value(json_object_get(out, "status")), "pass");
     assert_true(json_number_value(json_object_get(out, "value")) == 3); /* the newest window's */
     assert_true(json_number_value(json_object_get(json_array_get(w, 1), "value")) == 2);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(w, 3), "evidence"), "week")), 3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(w, 3), "evidence"), "week")),
+                     3);
     char until0[32];
     time_format(NOW, until0);
     assert_string_equal(json_string_value(json_object_get(json_array_get(w, 0), "until")), until0);
@@ -172,7 +180,8 @@ static void gate_weeks_every_window_must_hold(void **state)
     set_weeks(3, (double[]){0, 0, 0});
     assert_int_equal(eval("test_weeks", "<=", 3, 4, &out), GATE_NO_DATA);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "no_data");
-    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(out, "windows"), 3), "value")));
+    assert_true(
+        json_is_null(json_object_get(json_array_get(json_object_get(out, "windows"), 3), "value")));
     json_decref(out);
 
     /* a failing week outweighs a week without data */
@@ -226,8 +235,10 @@ static double rate(psf_readiness_in_t in, const char *weights, json_t **comps)
     json_t *c = json_array();
     double r = psf_readiness_compute(&in, w, c);
     json_decref(w);
-    if (comps) *comps = c;
-    else json_decref(c);
+    if (comps)
+        *comps = c;
+    else
+        json_decref(c);
     return r;
 }
 
@@ -242,20 +253,39 @@ static void readiness_hand_computed(void **state)
     const char *W = "{\"personnel\":0.25,\"trained\":0.35,\"equipment\":0.2,\"exercises\":0.2}";
     json_t *c = NULL;
     /* empty unit */
-    assert_true(rate((psf_readiness_in_t){.authorised = 10, .ex_target = 3, .ex_civil_target = 1}, W, NULL) == 0);
+    assert_true(rate((psf_readiness_in_t){.authorised = 10, .ex_target = 3, .ex_civil_target = 1},
+                     W, NULL) == 0);
     /* everything full */
-    double full = rate((psf_readiness_in_t){.authorised = 4, .assigned = 4, .certified = 4, .equip_held = 8, .equip_authorised = 8,
-                                            .ex_passed = 3, .ex_civil_passed = 1, .ex_target = 3, .ex_civil_target = 1},
+    double full = rate((psf_readiness_in_t){.authorised = 4,
+                                            .assigned = 4,
+                                            .certified = 4,
+                                            .equip_held = 8,
+                                            .equip_authorised = 8,
+                                            .ex_passed = 3,
+                                            .ex_civil_passed = 1,
+                                            .ex_target = 3,
+                                            .ex_civil_target = 1},
                        W, NULL);
     assert_true(fabs(full - 1) < 1e-12);
-    /* the API test's unit: 2/4 assigned, 1/2 certified, 13/14 equipment, 2 of 3 exercises (1 civil) */
-    double r = rate((psf_readiness_in_t){.authorised = 4, .assigned = 2, .certified = 1, .equip_held = 13, .equip_authorised = 14,
-                                         .ex_passed = 2, .ex_civil_passed = 1, .ex_target = 3, .ex_civil_target = 1, .window_days = 180},
+    /* the API test's unit: 2/4 assigned, 1/2 certified, 13/14 equipment, 2 of 3 exercises (1 civil)
+     */
+    double r = rate((psf_readiness_in_t){.authorised = 4,
+                                         .assigned = 2,
+                                         .certified = 1,
+                                         .equip_held = 13,
+                                         .equip_authorised = 14,
+                                         .ex_passed = 2,
+                                         .ex_civil_passed = 1,
+                                         .ex_target = 3,
+                                         .ex_civil_target = 1,
+                                         .window_days = 180},
                     W, &c);
     assert_true(fabs(r - (0.25 * 0.5 + 0.35 * 0.5 + 0.2 * 13.0 / 14 + 0.2 * 2.0 / 3)) < 1e-12);
     assert_int_equal(json_array_size(c), 4);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "component")), "personnel");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 3), "component")), "exercises");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "component")),
+                        "personnel");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 3), "component")),
+                        "exercises");
     assert_true(comp(c, 0) == 0.5 && comp(c, 1) == 0.5);
     json_t *f = json_object_get(json_array_get(c, 3), "figures");
     assert_int_equal(json_integer_value(json_object_get(f, "passed")), 2);
@@ -263,15 +293,24 @@ static void readiness_hand_computed(void **state)
     assert_true(json_number_value(json_object_get(json_array_get(c, 1), "weight")) == 0.35);
     json_decref(c);
     /* exercises: three passed but none with civilian leaders: 2 of 3 */
-    rate((psf_readiness_in_t){.ex_passed = 3, .ex_civil_passed = 0, .ex_target = 3, .ex_civil_target = 1}, W, &c);
+    rate(
+        (psf_readiness_in_t){
+            .ex_passed = 3, .ex_civil_passed = 0, .ex_target = 3, .ex_civil_target = 1},
+        W, &c);
     assert_true(fabs(comp(c, 3) - 2.0 / 3) < 1e-12);
     json_decref(c);
     /* three civil-coordination exercises count once towards the civil target: 1 of 3 */
-    rate((psf_readiness_in_t){.ex_passed = 3, .ex_civil_passed = 3, .ex_target = 3, .ex_civil_target = 1}, W, &c);
+    rate(
+        (psf_readiness_in_t){
+            .ex_passed = 3, .ex_civil_passed = 3, .ex_target = 3, .ex_civil_target = 1},
+        W, &c);
     assert_true(fabs(comp(c, 3) - 1.0 / 3) < 1e-12);
     json_decref(c);
     /* more than the target is capped */
-    rate((psf_readiness_in_t){.ex_passed = 9, .ex_civil_passed = 2, .ex_target = 3, .ex_civil_target = 1}, W, &c);
+    rate(
+        (psf_readiness_in_t){
+            .ex_passed = 9, .ex_civil_passed = 2, .ex_target = 3, .ex_civil_target = 1},
+        W, &c);
     assert_true(comp(c, 3) == 1);
     json_decref(c);
     /* over strength is capped at 1; no equipment authorised rates 0 */
@@ -279,10 +318,12 @@ static void readiness_hand_computed(void **state)
     assert_true(comp(c, 0) == 1 && comp(c, 1) == 1 && comp(c, 2) == 0);
     json_decref(c);
     /* weights: only personnel counts */
-    r = rate((psf_readiness_in_t){.authorised = 8, .assigned = 6, .certified = 0}, "{\"personnel\":1,\"trained\":0,\"equipment\":0,\"exercises\":0}", NULL);
+    r = rate((psf_readiness_in_t){.authorised = 8, .assigned = 6, .certified = 0},
+             "{\"personnel\":1,\"trained\":0,\"equipment\":0,\"exercises\":0}", NULL);
     assert_true(fabs(r - 0.75) < 1e-12);
     /* weights need not sum to 1: the mean is weighted */
-    r = rate((psf_readiness_in_t){.authorised = 8, .assigned = 8, .certified = 0}, "{\"personnel\":2,\"trained\":2,\"equipment\":0,\"exercises\":0}", NULL);
+    r = rate((psf_readiness_in_t){.authorised = 8, .assigned = 8, .certified = 0},
+             "{\"personnel\":2,\"trained\":2,\"equipment\":0,\"exercises\":0}", NULL);
     assert_true(fabs(r - 0.5) < 1e-12);
     /* defaults when the scenario gives none */
     r = rate((psf_readiness_in_t){.authorised = 4, .assigned = 4}, NULL, NULL);
@@ -299,7 +340,8 @@ static int draft_all(truce_t *t, cmd_t *c, err_t *e)
     json_t *x;
     json_array_foreach(evs, i, x)
     {
-        if (cmd_draft(c, json_string_value(json_array_get(x, 0)), json_string_value(json_array_get(x, 1)), json_pack("[s]", "role:trainer"),
+        if (cmd_draft(c, json_string_value(json_array_get(x, 0)),
+                      json_string_value(json_array_get(x, 1)), json_pack("[s]", "role:trainer"),
                       json_incref(json_array_get(x, 2)), e))
             return -1;
     }
@@ -330,27 +372,35 @@ static void readiness_from_events(void **state)
     time_format(NOW - 100 * DAY, a);
     time_format(NOW + 10 * DAY, b); /* the certificate expires 10 days after NOW */
     time_format(NOW - 20 * DAY, x1);
-    time_format(NOW - 165 * DAY, x2); /* leaves the 180-day window (at - 180 d, at] 15 days after NOW */
+    time_format(NOW - 165 * DAY,
+                x2); /* leaves the 180-day window (at - 180 d, at] 15 days after NOW */
     char j[4000];
-    snprintf(j, sizeof j,
-             "[[\"psf.unit.created\",\"PSFU-1\",{\"name\":{\"en\":\"u\",\"ar\":\"u\"},\"type\":\"police\",\"sector\":\"SEC-TEST\",\"authorised_strength\":2}],"
-             "[\"psf.candidate.registered\",\"CND-1\",{\"service\":\"police\"}],"
-             "[\"psf.candidate.registered\",\"CND-2\",{\"service\":\"police\"}],"
-             "[\"psf.certificate.issued\",\"CERT-1\",{\"candidate\":\"CND-1\",\"course\":\"CRS-1\",\"type\":\"basic\",\"issued_at\":\"%s\",\"valid_until\":\"%s\"}],"
-             "[\"psf.unit.member\",\"PSFU-1\",{\"candidate\":\"CND-1\",\"action\":\"add\"}],"
-             "[\"psf.unit.member\",\"PSFU-1\",{\"candidate\":\"CND-2\",\"action\":\"add\"}],"
-             "[\"psf.unit.equipment\",\"PSFU-1\",{\"item\":\"radio\",\"authorised\":10,\"held\":5}],"
-             "[\"psf.unit.exercise\",\"PSFU-1\",{\"type\":\"civil_coordination\",\"date\":\"%s\",\"result\":\"passed\",\"civilian_leaders\":[\"PTC\"]}],"
-             "[\"psf.unit.exercise\",\"PSFU-1\",{\"type\":\"field\",\"date\":\"%s\",\"result\":\"passed\"}]]",
-             a, b, x1, x2);
+    snprintf(
+        j, sizeof j,
+        "[[\"psf.unit.created\",\"PSFU-1\",{\"name\":{\"en\":\"u\",\"ar\":\"u\"},\"type\":"
+        "\"police\",\"sector\":\"SEC-TEST\",\"authorised_strength\":2}],"
+        "[\"psf.candidate.registered\",\"CND-1\",{\"service\":\"police\"}],"
+        "[\"psf.candidate.registered\",\"CND-2\",{\"service\":\"police\"}],"
+        "[\"psf.certificate.issued\",\"CERT-1\",{\"candidate\":\"CND-1\",\"course\":\"CRS-1\","
+        "\"type\":\"basic\",\"issued_at\":\"%s\",\"valid_until\":\"%s\"}],"
+        "[\"psf.unit.member\",\"PSFU-1\",{\"candidate\":\"CND-1\",\"action\":\"add\"}],"
+        "[\"psf.unit.member\",\"PSFU-1\",{\"candidate\":\"CND-2\",\"action\":\"add\"}],"
+        "[\"psf.unit.equipment\",\"PSFU-1\",{\"item\":\"radio\",\"authorised\":10,\"held\":5}],"
+        "[\"psf.unit.exercise\",\"PSFU-1\",{\"type\":\"civil_coordination\",\"date\":\"%s\","
+        "\"result\":\"passed\",\"civilian_leaders\":[\"PTC\"]}],"
+        "[\"psf.unit.exercise\",\"PSFU-1\",{\"type\":\"field\",\"date\":\"%s\",\"result\":"
+        "\"passed\"}]]",
+        a, b, x1, x2);
     submit(&t, j);
     double s;
     json_t *out = NULL;
-    /* NOW: 2/2 personnel, 1/2 certified, 5/10 equipment, 2/3 exercises (defaults: 0.25, 0.35, 0.2, 0.2) */
+    /* NOW: 2/2 personnel, 1/2 certified, 5/10 equipment, 2/3 exercises (defaults: 0.25, 0.35, 0.2,
+     * 0.2) */
     assert_int_equal(psf_unit_readiness(&t, "PSFU-1", NOW, &s, &out), 0);
     double want = 0.25 * 1 + 0.35 * 0.5 + 0.2 * 0.5 + 0.2 * 2.0 / 3;
     assert_true(fabs(s - want) < 1e-12);
-    assert_true(fabs(json_number_value(json_object_get(out, "score")) - round(want * 1000) / 1000) < 1e-12);
+    assert_true(fabs(json_number_value(json_object_get(out, "score")) - round(want * 1000) / 1000) <
+                1e-12);
     json_decref(out);
     /* at the certificate's valid_until it no longer counts; a millisecond before it does */
     psf_unit_readiness(&t, "PSFU-1", NOW + 10 * DAY - 1, &s, NULL);
@@ -369,21 +419,29 @@ static void readiness_from_events(void **state)
     assert_int_equal(psf_unit_readiness(&t, "PSFU-9", NOW, &s, NULL), -1);
 
     /* the gate metric: lowest rating of the sector's units */
-    json_t *g = json_pack("{s:s, s:s, s:s, s:f}", "id", "readiness", "metric", "psf_unit_readiness", "op", ">=", "threshold", want);
+    json_t *g = json_pack("{s:s, s:s, s:s, s:f}", "id", "readiness", "metric", "psf_unit_readiness",
+                          "op", ">=", "threshold", want);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW, &out), GATE_PASS);
     json_decref(out);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW + 10 * DAY, NULL), GATE_FAIL);
-    assert_int_equal(transition_gate_eval(&t, "SEC-OTHER", g, NOW, &out), GATE_NO_DATA); /* no unit there */
+    assert_int_equal(transition_gate_eval(&t, "SEC-OTHER", g, NOW, &out),
+                     GATE_NO_DATA); /* no unit there */
     json_decref(out);
     /* a second, empty unit in the sector pulls the lowest rating down */
-    submit(&t, "[[\"psf.unit.created\",\"PSFU-2\",{\"name\":{\"en\":\"v\",\"ar\":\"v\"},\"type\":\"police\",\"sector\":\"SEC-TEST\",\"authorised_strength\":5}]]");
+    submit(&t, "[[\"psf.unit.created\",\"PSFU-2\",{\"name\":{\"en\":\"v\",\"ar\":\"v\"},\"type\":"
+               "\"police\",\"sector\":\"SEC-TEST\",\"authorised_strength\":5}]]");
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW, &out), GATE_FAIL);
     assert_true(json_number_value(json_object_get(out, "value")) == 0);
-    assert_int_equal(json_array_size(json_object_get(json_object_get(json_array_get(json_object_get(out, "windows"), 0), "evidence"), "units")), 2);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_object_get(json_array_get(json_object_get(out, "windows"), 0), "evidence"),
+            "units")),
+        2);
     json_decref(out);
     json_decref(g);
     /* psf_certified_members counts valid certificates in the sector */
-    g = json_pack("{s:s, s:s, s:s, s:f}", "id", "c", "metric", "psf_certified_members", "op", ">=", "threshold", 1.0);
+    g = json_pack("{s:s, s:s, s:s, s:f}", "id", "c", "metric", "psf_certified_members", "op",
+                  ">=", "threshold", 1.0);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW, NULL), GATE_PASS);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW + 10 * DAY, NULL), GATE_FAIL);
     json_decref(g);
@@ -392,8 +450,11 @@ static void readiness_from_events(void **state)
     assert_int_equal(json_integer_value(json_object_get(sum, "certificates_valid")), 1);
     assert_int_equal(json_integer_value(json_object_get(sum, "units")), 2);
     assert_int_equal(json_integer_value(json_object_get(sum, "members")), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "candidates"), "registered")), 2);
-    assert_true(fabs(json_number_value(json_object_get(json_object_get(sum, "readiness"), "PSFU-1")) - round(want * 1000) / 1000) < 1e-12);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(sum, "candidates"), "registered")), 2);
+    assert_true(
+        fabs(json_number_value(json_object_get(json_object_get(sum, "readiness"), "PSFU-1")) -
+             round(want * 1000) / 1000) < 1e-12);
     json_decref(sum);
     sum = psf_summary(&t, NOW + 10 * DAY);
     assert_int_equal(json_integer_value(json_object_get(sum, "certificates_valid")), 0);
@@ -409,7 +470,8 @@ static int flag_x123(truce_t *t, const json_t *person, json_t *result)
     const char *id = json_string_value(json_object_get(person, "id_number"));
     int hit = id && !strcmp(id, "X123");
     json_object_set_new(result, "status", json_string(hit ? "flag" : "clear"));
-    json_object_set_new(result, "reason", json_string(hit ? "the ID number is in the test register" : "no match"));
+    json_object_set_new(result, "reason",
+                        json_string(hit ? "the ID number is in the test register" : "no match"));
     return 0;
 }
 
@@ -461,17 +523,25 @@ static void vetting_checks_flag_never_reject(void **state)
     err_t e = {0};
     assert_non_null(unit_tmp_dir(dir, sizeof dir));
     if (truce_open(&t, dir, 1, &e)) fail_msg("truce_open: %s", e.message);
-    submit(&t, "[[\"psf.candidate.registered\",\"CND-1\",{\"service\":\"police\"}],"
-               "[\"psf.candidate.detail\",\"CND-1\",{\"name_en\":\"Test Person\",\"name_ar\":\"x\",\"date_of_birth\":\"1990-01-01T00:00:00Z\",\"id_number\":\"X123\"}],"
-               "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"identity\",\"result\":\"passed\"}],"
-               "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"criminal_record\",\"result\":\"passed\"}],"
-               "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"human_rights\",\"result\":\"passed\"}]]");
+    submit(
+        &t,
+        "[[\"psf.candidate.registered\",\"CND-1\",{\"service\":\"police\"}],"
+        "[\"psf.candidate.detail\",\"CND-1\",{\"name_en\":\"Test "
+        "Person\",\"name_ar\":\"x\",\"date_of_birth\":\"1990-01-01T00:00:00Z\",\"id_number\":"
+        "\"X123\"}],"
+        "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"identity\",\"result\":\"passed\"}],"
+        "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"criminal_record\",\"result\":\"passed\"}],"
+        "[\"psf.vetting.recorded\",\"CND-1\",{\"step\":\"human_rights\",\"result\":\"passed\"}]]");
     int st;
     /* no check registered: not available */
     json_t *j = call(&t, h_psf_candidate_checks, "CND-1", "{}", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "checks"), 0), "status")), "not_available");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "checks"), 0), "reason")), "check not available");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "checks"), 0), "status")),
+                        "not_available");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "checks"), 0), "reason")),
+                        "check not available");
     json_decref(j);
     /* a flag, and a check that could not run */
     psf_vetting_check_register("ddr_register", cannot_run);
@@ -480,9 +550,11 @@ static void vetting_checks_flag_never_reject(void **state)
     j = call(&t, h_psf_candidate_checks, "CND-1", "{}", &st);
     assert_int_equal(st, 200);
     json_t *c = json_object_get(j, "checks");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "check")), "ddr_register");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "check")),
+                        "ddr_register");
     assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "status")), "flag");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 1), "status")), "error");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 1), "status")),
+                        "error");
     assert_int_equal(json_integer_value(json_object_get(j, "flags")), 1);
     json_decref(j);
     assert_string_equal(status_of(&t, "CND-1"), "in_vetting"); /* a flag never rejects */
@@ -490,10 +562,12 @@ static void vetting_checks_flag_never_reject(void **state)
     uint64_t before = log_durable(&t);
     j = call(&t, h_psf_candidate_decision, "CND-1", "{\"outcome\":\"approved\"}", &st);
     assert_int_equal(st, 409);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "field")), "flags_reviewed");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "field")),
+                        "flags_reviewed");
     json_decref(j);
     assert_true(log_durable(&t) == before); /* a refusal writes nothing */
-    j = call(&t, h_psf_candidate_decision, "CND-1", "{\"outcome\":\"approved\",\"flags_reviewed\":true}", &st);
+    j = call(&t, h_psf_candidate_decision, "CND-1",
+             "{\"outcome\":\"approved\",\"flags_reviewed\":true}", &st);
     assert_int_equal(st, 200);
     json_decref(j);
     assert_string_equal(status_of(&t, "CND-1"), "approved");
