@@ -1141,8 +1141,28 @@ static int submit(req_t *r, cmd_prepare_fn fn, void *arg, int status, json_t *ex
     return reply_written(r, status, &c, extra);
 }
 
+/* Figures only; for the readers of PSF records. */
+int h_psf_summary(req_t *r)
+{
+    json_t *l = rec_labels();
+    int ok = may_see(&r->who, l);
+    json_decref(l);
+    if (!ok)
+        return reply_error(r, E_FORBIDDEN, NULL,
+                           "the PSF figures are for the parties that follow the PSF");
+    pthread_rwlock_rdlock(&r->t->lock);
+    json_t *j = psf_summary(r->t, util_now_ms());
+    pthread_rwlock_unlock(&r->t->lock);
+    return reply_json(r, 200, j);
+}
+
 int h_psf_candidates_list(req_t *r)
 {
+    static const char *const states[] = {"registered", "in_vetting", "approved", "rejected", NULL};
+    const char *st = req_query(r, "status");
+    if (st && !has(states, st))
+        return reply_error(r, E_BAD_VALUE, "status",
+                           "status must be registered, in_vetting, approved or rejected");
     return list(r, PS(r->t)->candidates, "candidates", "unit");
 }
 

@@ -65,6 +65,7 @@ json_t *psf_summary(truce_t *t, int64_t at);
 /* The psf settings of the scenario (borrowed, may be an empty object). */
 json_t *psf_settings(truce_t *t);
 
+int h_psf_summary(req_t *r);
 int h_psf_candidates_list(req_t *r);
 int h_psf_candidates_add(req_t *r);
 int h_psf_candidate_get(req_t *r);

@@ -115,6 +115,7 @@ const route_t routes[] = {
     {"GET", "/api/v1/advisories", P_LOGGED, h_advisories_list, NULL, 0, "Advisories to your organisation", "ops"},
     {"POST", "/api/v1/advisories/{id}/acknowledge", P_LOGGED, h_advisory_ack, ack_fields, 0, "Acknowledge an advisory", "ops"},
     /* issue 9: Palestinian security forces and sector hand-over (docs/psf.md) */
+    {"GET", "/api/v1/psf/summary", P_LOGGED, h_psf_summary, NULL, 0, "PSF figures: candidates by status, valid certificates, units, members, readiness (no personal data)", "psf"},
     {"GET", "/api/v1/psf/candidates", P_LOGGED, h_psf_candidates_list, NULL, 0, "PSF candidates you may see, without personal data (?status, unit)", "psf"},
     {"POST", "/api/v1/psf/candidates", P_PSF_VET, h_psf_candidates_add, psf_candidate_fields, 0, "Register a candidate; personal data goes to the vetting cell and trainers only", "psf"},
     {"GET", "/api/v1/psf/candidates/{id}", P_LOGGED, h_psf_candidate_get, NULL, 0, "One candidate; personal data and check results for the vetting cell and trainers (the read is logged)", "psf"},

@@ -180,6 +180,12 @@ test('readiness: each component with its figures, weights from the scenario, and
   // As of a time before the exercises: they do not count yet.
   const early = await ok(as('board.chair').get(`/api/v1/psf/units/${u}/readiness?as_of=${encodeURIComponent(iso(Date.now() - 10 * D))}`), 200);
   assert.equal(early.components.find((c) => c.component === 'exercises').figures.passed, 0);
+  // The figures for reports.
+  const sum = await ok(as('board.chair').get('/api/v1/psf/summary'), 200);
+  assert.equal(sum.available, true);
+  assert.equal(sum.readiness[u], rd.score);
+  assert.ok(sum.certificates_valid >= 1 && sum.candidates.approved >= 2 && sum.units >= 3);
+  assert.equal((await as('ocha.focal').get('/api/v1/psf/summary')).status, 403);
   // The unit record and list carry it too.
   const rec = await ok(as('isf.hq').get(`/api/v1/psf/units/${u}`), 200);
   assert.equal(rec.assigned_strength, 2);
@@ -231,6 +237,9 @@ test('bad input: a 4xx naming the field, nothing written, and no personal data e
   }
   assert.equal((await as('trainer').get('/api/v1/psf/units?sector=SEC-NOWHERE')).status, 400);
   assert.equal((await as('trainer').get('/api/v1/psf/courses?type=advanced')).status, 400);
+  assertError(await as('trainer').get('/api/v1/psf/candidates?status=hired'), 400, 'bad_value', 'status');
+  const approved = await ok(as('trainer').get('/api/v1/psf/candidates?status=approved'), 200);
+  assert.ok(approved.candidates.every((c) => c.status === 'approved'));
   assert.equal((await as('trainer').get(`/api/v1/psf/units/${u}/readiness?as_of=yesterday`)).status, 400);
   // Roles: a humanitarian account cannot register or train.
   assert.equal((await as('ocha.focal').post('/api/v1/psf/candidates', candidateBody())).status, 403);
