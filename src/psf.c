@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "auth.h"
 #include "log.h"
 #include "notify.h"
@@ -30,7 +32,10 @@ struct psf_state {
     json_t *courses;    /* CRS-n -> record */
     json_t *units;      /* PSFU-n -> record */
     uint64_t last_cand, last_course, last_unit, last_cert;
-    json_t *empty; /* {} for psf_settings() when the scenario has none */
+    json_t *empty;       /* {} for psf_settings() when the scenario has none */
+    pthread_mutex_t kmu; /* guards the personal-data key below */
+    int have_key;
+    uint8_t key[32];
 };
 
 static psf_state_t *PS(truce_t *t)
@@ -389,6 +394,7 @@ static int psf_init(truce_t *t)
     s->courses = json_object();
     s->units = json_object();
     s->empty = json_object();
+    pthread_mutex_init(&s->kmu, NULL);
     t->psf = s;
     gate_metric_register("psf_unit_readiness", readiness_metric);
     gate_metric_register("psf_certified_members", certified_metric);
@@ -403,6 +409,8 @@ static void psf_release(truce_t *t)
     json_decref(s->courses);
     json_decref(s->units);
     json_decref(s->empty);
+    sodium_memzero(s->key, sizeof s->key);
+    pthread_mutex_destroy(&s->kmu);
     free(s);
     t->psf = NULL;
 }
@@ -718,6 +726,102 @@ typedef struct {
 
 static const char *const pd_keys[] = {"name_ar", "name_en", "date_of_birth", "id_number", NULL};
 
+/* ---- personal data at rest ----
+ * The detail event's body is {"alg": "xchacha20poly1305-ietf", "nonce",
+ * "ciphertext"} (hex), the candidate's id as associated data, under the key
+ * in DIR/psf.key (64 hex digits, 0600, made with the first candidate). The
+ * log, snapshots and the state dump hold only ciphertext; the key is needed
+ * to read personal data, not to replay. */
+
+#define PD_ALG "xchacha20poly1305-ietf"
+
+/* Loads DIR/psf.key, or (create) makes it; 0 with key filled, -1 when absent. */
+static int pd_key(truce_t *t, int create, uint8_t key[32])
+{
+    psf_state_t *s = PS(t);
+    pthread_mutex_lock(&s->kmu);
+    if (!s->have_key && t->dir) {
+        buf_t path;
+        buf_init(&path);
+        buf_addf(&path, "%s/psf.key", t->dir);
+        size_t n = 0;
+        char *hex = file_read(path.data, &n);
+        if (hex && n >= 64 && hex_decode(hex, s->key, 32) == 0) {
+            s->have_key = 1;
+        } else if (!hex && create) {
+            char out[65];
+            randombytes_buf(s->key, sizeof s->key);
+            hex_encode(s->key, 32, out);
+            if (file_write(path.data, out, 64, 0600) == 0) s->have_key = 1;
+            sodium_memzero(out, sizeof out);
+        }
+        if (hex) sodium_memzero(hex, n);
+        free(hex);
+        buf_release(&path);
+    }
+    int ok = s->have_key;
+    if (ok) memcpy(key, s->key, 32);
+    pthread_mutex_unlock(&s->kmu);
+    return ok ? 0 : -1;
+}
+
+/* The sealed form of pd for candidate id (new), or NULL. */
+static json_t *pd_seal(truce_t *t, const char *id, const json_t *pd)
+{
+    uint8_t key[32], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    if (pd_key(t, 1, key)) return NULL;
+    char *plain = json_dumps(pd, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!plain) return NULL;
+    size_t n = strlen(plain);
+    unsigned long long clen = 0;
+    uint8_t *ct = malloc(n + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    char *hex = malloc(2 * (n + crypto_aead_xchacha20poly1305_ietf_ABYTES) + 1);
+    json_t *out = NULL;
+    if (ct && hex) {
+        randombytes_buf(nonce, sizeof nonce);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &clen, (const uint8_t *)plain, n,
+                                                   (const uint8_t *)id, strlen(id), NULL, nonce,
+                                                   key);
+        char nh[2 * sizeof nonce + 1];
+        hex_encode(nonce, sizeof nonce, nh);
+        hex_encode(ct, (size_t)clen, hex);
+        out = json_pack("{s:s, s:s, s:s}", "alg", PD_ALG, "nonce", nh, "ciphertext", hex);
+    }
+    sodium_memzero(plain, n);
+    sodium_memzero(key, sizeof key);
+    free(plain);
+    free(ct);
+    free(hex);
+    return out;
+}
+
+/* The personal data of candidate id from its detail (new), or NULL when it
+ * cannot be opened. A detail that is not sealed is returned as it is. */
+static json_t *pd_open(truce_t *t, const char *id, const json_t *detail)
+{
+    if (!detail) return NULL;
+    if (!rec_str(detail, "ciphertext")) return json_deep_copy(detail);
+    const char *nh = rec_str(detail, "nonce"), *ch = rec_str(detail, "ciphertext");
+    uint8_t key[32], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    size_t clen = strlen(ch) / 2;
+    if (strcmp(rec_str(detail, "alg") ? rec_str(detail, "alg") : "", PD_ALG) || !nh ||
+        strlen(nh) != 2 * sizeof nonce || hex_decode(nh, nonce, sizeof nonce) ||
+        clen < crypto_aead_xchacha20poly1305_ietf_ABYTES || pd_key(t, 0, key))
+        return NULL;
+    uint8_t *ct = malloc(clen), *plain = malloc(clen + 1);
+    json_t *out = NULL;
+    unsigned long long n = 0;
+    if (ct && plain && hex_decode(ch, ct, clen) == 0 &&
+        crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &n, NULL, ct, clen, (const uint8_t *)id,
+                                                   strlen(id), nonce, key) == 0)
+        out = json_loadb((const char *)plain, (size_t)n, 0, NULL);
+    if (plain) sodium_memzero(plain, clen + 1);
+    sodium_memzero(key, sizeof key);
+    free(ct);
+    free(plain);
+    return out;
+}
+
 static int prepare_candidate(truce_t *t, cmd_t *c, err_t *e)
 {
     json_t *in = c->arg;
@@ -730,11 +834,18 @@ static int prepare_candidate(truce_t *t, cmd_t *c, err_t *e)
     const char *k;
     json_t *v;
     json_object_foreach(in, k, v) json_object_set(has(pd_keys, k) ? pd : body, k, v);
+    json_t *sealed = pd_seal(t, c->result_id, pd);
+    json_decref(pd);
+    if (!sealed) {
+        json_decref(body);
+        return err_set(e, E_UNAVAILABLE, NULL,
+                       "the personal-data key (psf.key in the data folder) is not available");
+    }
     if (cmd_draft(c, "psf.candidate.registered", c->result_id, rec_labels(), body, e)) {
-        json_decref(pd);
+        json_decref(sealed);
         return -1;
     }
-    return cmd_draft(c, "psf.candidate.detail", c->result_id, pd_labels(), pd, e);
+    return cmd_draft(c, "psf.candidate.detail", c->result_id, pd_labels(), sealed, e);
 }
 
 static json_t *candidate_or(truce_t *t, const char *id, err_t *e)
@@ -760,7 +871,7 @@ static int prepare_checks(truce_t *t, cmd_t *c, err_t *e)
     json_t *rec = candidate_or(t, op->id, e);
     if (!rec) return -1;
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);
-    json_t *person = json_object_get(rec, "_detail");
+    json_t *person = pd_open(t, op->id, json_object_get(rec, "_detail"));
     json_t *results = json_array();
     int flags = 0;
     for (int i = 0; hook_checks[i]; i++) {
@@ -782,6 +893,7 @@ static int prepare_checks(truce_t *t, cmd_t *c, err_t *e)
         json_object_set_new(r, "check", json_string(hook_checks[i]));
         json_array_append_new(results, r);
     }
+    json_decref(person);
     op->extra = json_pack("{s:O, s:i}", "checks", results, "flags", flags);
     return cmd_draft(c, "psf.vetting.checked", op->id, pd_labels(),
                      json_pack("{s:o, s:i}", "results", results, "flags", flags), e);
@@ -1058,15 +1170,20 @@ static int may_see(const principal_t *who, const json_t *labels)
 
 /* A record for a reader: public members and labels; personal data and
  * check results only when pd (a single candidate, for an allowed reader). */
-static json_t *out_rec(const json_t *rec, const principal_t *who, int pd)
+static json_t *out_rec(truce_t *t, const json_t *rec, const principal_t *who, int pd)
 {
     json_t *o = json_object();
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
     json_object_set(o, "labels", json_object_get(rec, "_labels"));
-    if (pd && json_object_get(rec, "_detail") && may_see(who, json_object_get(rec, "_dlabels")))
-        json_object_set(o, "personal", json_object_get(rec, "_detail"));
+    if (pd && json_object_get(rec, "_detail") && may_see(who, json_object_get(rec, "_dlabels"))) {
+        json_t *p = pd_open(t, rec_str(rec, "id"), json_object_get(rec, "_detail"));
+        json_object_set_new(o, "personal", p ? p : json_null());
+        if (!p)
+            json_object_set_new(o, "personal_error",
+                                json_string("the personal-data key is not available"));
+    }
     if (pd && json_object_get(rec, "_checks") && may_see(who, json_object_get(rec, "_clabels")))
         json_object_set(o, "checks", json_object_get(rec, "_checks"));
     return o;
@@ -1086,7 +1203,7 @@ static int list(req_t *r, json_t *coll, const char *name, const char *fkey)
         if (!may_see(&r->who, json_object_get(rec, "_labels"))) continue;
         if (want && (!rec_str(rec, fkey) || strcmp(rec_str(rec, fkey), want))) continue;
         if (status && (!rec_str(rec, "status") || strcmp(rec_str(rec, "status"), status))) continue;
-        json_t *o = out_rec(rec, &r->who, 0);
+        json_t *o = out_rec(r->t, rec, &r->who, 0);
         if (coll == PS(r->t)->units) {
             double s;
             json_t *rd = NULL;
@@ -1106,8 +1223,9 @@ static int get(req_t *r, json_t *coll)
 {
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *rec = json_object_get(coll, r->params[0]);
-    json_t *o =
-        rec && may_see(&r->who, json_object_get(rec, "_labels")) ? out_rec(rec, &r->who, 0) : NULL;
+    json_t *o = rec && may_see(&r->who, json_object_get(rec, "_labels"))
+                    ? out_rec(r->t, rec, &r->who, 0)
+                    : NULL;
     if (o && coll == PS(r->t)->units) {
         json_t *rd = NULL;
         psf_unit_readiness(r->t, r->params[0], util_now_ms(), NULL, &rd);
@@ -1190,7 +1308,7 @@ int h_psf_candidate_get(req_t *r)
         if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     }
     pthread_rwlock_rdlock(&r->t->lock);
-    json_t *o = out_rec(json_object_get(PS(r->t)->candidates, r->params[0]), &r->who, pd);
+    json_t *o = out_rec(r->t, json_object_get(PS(r->t)->candidates, r->params[0]), &r->who, pd);
     pthread_rwlock_unlock(&r->t->lock);
     return reply_json(r, 200, o);
 }

@@ -247,7 +247,7 @@ test('bad input: a 4xx naming the field, nothing written, and no personal data e
 });
 
 test('a restart replays into the same state digest, from the snapshot and from the log alone', async () => {
-  await register(as);
+  const kept = await register(as);
   const digest = async (s, t) => (await s.api('GET', '/api/v1/admin/state-digest', { token: t })).body;
   const before = await digest(server, tokens.admin);
   await server.stop();
@@ -260,4 +260,10 @@ test('a restart replays into the same state digest, from the snapshot and from t
   server = await startServer({ dir: restarted.dir });
   const t2 = (await server.login('admin')).token;
   assert.deepEqual(await digest(server, t2), before, 'from the log alone');
+  // The sealed personal data opens again with the key in the data folder.
+  const tt = (await server.login('trainer')).token;
+  const r = await server.api('GET', `/api/v1/psf/candidates/${kept.id}`, { token: tt });
+  assert.equal(r.body.personal.id_number, kept.body.id_number);
+  tokens.trainer = tt;
+  tokens['psf.vetting'] = (await server.login('psf.vetting')).token;
 });

@@ -46,18 +46,36 @@ function fill(path) {
     .replace('{username}', 'trainer').replace(/\{[^}]+\}/g, 'x');
 }
 
-test('the search finds the personal data where it is allowed', async () => {
+test('the search finds the personal data where it is allowed, and nowhere at rest', async () => {
   for (const x of PD) {
     const r = await as(x).get(`/api/v1/psf/candidates/${cand}`);
     assert.deepEqual(leaks(r.text).sort(), [...needles].sort(), `${x} sees the personal data`);
   }
-  let found = false;
+  // The detail event reaches the trainer, sealed: its receipt carries ciphertext only.
   const head = await logSize(server);
-  for (let seq = 1; seq <= head && !found; seq++) {
+  let sealed = 0;
+  for (let seq = 1; seq <= head; seq++) {
     const r = await as('trainer').get(`/api/v1/log/proof/${seq}`);
-    if (r.status === 200 && leaks(r.text).length === needles.length) found = true;
+    if (r.status !== 200) continue;
+    assert.deepEqual(leaks(r.text), [], `receipt ${seq} holds no personal data in clear`);
+    const ev = JSON.parse(r.body.event);
+    if (ev.kind === 'psf.candidate.detail' && ev.subject === cand) {
+      assert.equal(ev.body.alg, 'xchacha20poly1305-ietf');
+      assert.match(ev.body.ciphertext, /^[0-9a-f]+$/);
+      assert.deepEqual(ev.labels.sort(), ['role:psf_vetting', 'role:trainer']);
+      sealed++;
+    }
   }
-  assert.ok(found, 'the trainer gets the receipt of the detail event');
+  assert.equal(sealed, 1, 'the trainer gets the receipt of the sealed detail event');
+  // At rest: no file of the data folder holds them in clear; the key is the owner's only.
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const files = readdirSync(server.dir).filter((f) => f !== 'psf.key');
+  assert.ok(files.some((f) => f.startsWith('truce.db')));
+  for (const f of files) {
+    const bytes = readFileSync(`${server.dir}/${f}`);
+    for (const n of needles.slice(0, 3)) assert.ok(!bytes.includes(Buffer.from(n, 'utf8')), `${f} does not hold ${n}`);
+  }
+  assert.equal(statSync(`${server.dir}/psf.key`).mode & 0o777, 0o600);
 });
 
 test('no other account reaches a name, date of birth or ID number through any GET route', async () => {
