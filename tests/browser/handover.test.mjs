@@ -105,6 +105,7 @@ test('the readiness dashboard shows each component with its figures; only the ve
   assert.equal(await page.getByTestId(`unit-figures-${unitId}-equipment`).innerText(), EN['psf.fig.equipment'].replace('{held}', '4').replace('{authorised}', '4'));
   assert.match(await page.getByTestId(`unit-figures-${unitId}-exercises`).innerText(), /^3 passed \(1 with civilian leaders\) of 3 needed/);
   assert.equal(await page.getByTestId('unit-new').count(), 0, 'the board does not register units');
+  await shot(page, 'psf-units');
   assertNoErrors(page);
   await page.context().close();
 
@@ -118,6 +119,7 @@ test('the readiness dashboard shows each component with its figures; only the ve
     assert.equal(text.includes(body.name_en) && text.includes(body.id_number), sees, `${user} ${sees ? 'sees' : 'does not see'} the personal data`);
     assert.ok(!(await p.getByTestId('cand-table').innerText()).includes(body.name_en), 'the list never shows names');
     if (user === 'psf.vetting') {
+      await shot(p, 'psf-candidate-vetting');
       // The vetting cell records a step from the panel.
       await p.selectOption('#vet-step', 'identity');
       await p.getByTestId('vet-form-submit').click();

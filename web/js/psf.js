@@ -38,7 +38,7 @@ const COURSE_TYPES = ['basic', 'specialist', 'leadership', 'civil_coordination']
 const UNIT_TYPES = ['police', 'civil_defence', 'national_security', 'public_order'];
 const EXERCISE_TYPES = ['field', 'command_post', 'civil_coordination', 'public_order'];
 const pct = (v) => `${Math.round((v || 0) * 100)}%`;
-const num = (v) => (Number.isInteger(v) ? String(v) : Number(v).toFixed(1));
+const num = (v) => (Number.isInteger(v) ? String(v) : String(Math.round(Number(v) * 1000) / 1000));
 
 // A small form: fields [{name, label, el}], submit(body) → promise; errors under the form.
 function form(testid, fields, submitLabel, submit) {
@@ -162,7 +162,7 @@ class CandidatesPage extends PsfPage {
       h('h2', null, t('psf.cand.panel', { id })),
       p ? h('dl', { class: 'psf-personal', 'data-testid': 'cand-personal' },
         h('dt', null, t('psf.cand.name_en')), h('dd', null, p.name_en),
-        h('dt', null, t('psf.cand.name_ar')), h('dd', { dir: 'rtl', lang: 'ar' }, p.name_ar),
+        h('dt', null, t('psf.cand.name_ar')), h('dd', null, h('bdi', { dir: 'rtl', lang: 'ar' }, p.name_ar)),
         h('dt', null, t('psf.cand.dob')), h('dd', { dir: 'ltr' }, String(p.date_of_birth).slice(0, 10)),
         h('dt', null, t('psf.cand.id_number')), h('dd', { dir: 'ltr' }, p.id_number)) : h('p', { class: 'feature-meta' }, t('psf.cand.no_pd')),
       h('h3', null, t('psf.cand.vetting')),
