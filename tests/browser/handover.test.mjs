@@ -65,6 +65,13 @@ test('each required party signs the step isf_led → joint from its own account;
       assert.match(who, new RegExp(SIGNERS[party].replace('.', '\\.')));
       assert.equal(await page.getAttribute(`[data-testid="ho-${S}"]`, 'data-phase'), 'isf_led', 'no step before every party');
       assert.equal(await phaseOnMap(page), 'isf_led');
+      if (i === 0) {
+        // The US takes its sign-off back, then gives it again.
+        await page.getByTestId(`ho-withdraw-${S}-joint-us`).click();
+        await page.waitForSelector(`[data-testid="ho-party-${S}-joint-us"][data-signed="0"]`);
+        await page.getByTestId(`ho-sign-${S}-joint-us`).click();
+        await page.waitForSelector(`[data-testid="ho-party-${S}-joint-us"][data-signed="1"]`);
+      }
     } else {
       // The committee's chair signs last, in Arabic: the phase changes and the sector's colour with it.
       await page.waitForSelector(`[data-testid="ho-${S}"][data-phase="joint"]`);
@@ -79,7 +86,8 @@ test('each required party signs the step isf_led → joint from its own account;
       // The history on the record.
       await page.getByTestId(`ho-history-${S}`).locator('summary').click();
       await page.waitForSelector(`[data-testid="ho-history-${S}"] li[data-event="phase_changed"]`);
-      assert.equal(await page.locator(`[data-testid="ho-history-${S}"] li[data-event="signed"]`).count(), 5);
+      assert.equal(await page.locator(`[data-testid="ho-history-${S}"] li[data-event="signed"]`).count(), 6);
+      assert.equal(await page.locator(`[data-testid="ho-history-${S}"] li[data-event="withdrawn"]`).count(), 1);
       await shot(page, 'handover-after-ar');
     }
     assertNoErrors(page);

@@ -172,6 +172,7 @@ export class HandoverPage {
           ? h('span', { class: 'chip ho-signed' }, t('ho.signed_by', { by: p.signoff.by, position: this.positionTitle(p.signoff.position) }), ' ', timeEl(p.signoff.at))
           : h('span', { class: 'chip ho-missing' }, t('ho.not_signed')));
       if (!p.signoff && mine.has(p.party)) li.append(this.signForm(s, st, p.party, mine.get(p.party)));
+      if (p.signoff && mine.has(p.party)) li.append(this.withdrawButton(s, st, p.party));
       ul.append(li);
     }
     out.append(h('p', { class: 'feature-meta', 'data-testid': `ho-missing-${key}` },
@@ -239,6 +240,27 @@ export class HandoverPage {
       }
     });
     return form;
+  }
+
+  // A party takes back its sign-off of a step not yet taken.
+  withdrawButton(s, st, party) {
+    const key = `${s.sector}-${st.to}-${party}`;
+    const err = h('span', { class: 'field-error', role: 'alert', 'data-testid': `ho-withdraw-error-${key}`, hidden: true });
+    const btn = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': `ho-withdraw-${key}` }, t('ho.withdraw'));
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      err.hidden = true;
+      try {
+        await api('POST', `/api/v1/sectors/${encodeURIComponent(s.sector)}/handover/withdraw`, { to: st.to, party });
+        $('#ho-announce').textContent = t('ho.withdrawn_done', { party: this.partyName(party) });
+        await this.load();
+      } catch (e) {
+        err.textContent = errorText(e);
+        err.hidden = false;
+        btn.disabled = false;
+      }
+    });
+    return h('span', { class: 'ho-withdraw' }, ' ', btn, ' ', err);
   }
 
   historyList(items) {
