@@ -944,6 +944,14 @@ static int prepare_course(truce_t *t, cmd_t *c, err_t *e)
     const char *prov = rec_str(in, "provider");
     if (!org_exists(t, prov))
         return err_set(e, E_BAD_VALUE, "provider", "no organisation %s", prov ? prov : "");
+    /* The OSC (a command), EUPOL COPPS (a training mission) or a contributing nation's contingent.
+     */
+    static const char *const provider_kinds[] = {"command", "training_mission", "force_contingent",
+                                                 NULL};
+    if (!has(provider_kinds, org_kind(t, prov)))
+        return err_set(
+            e, E_BAD_VALUE, "provider",
+            "%s is not a training provider: a command, a training mission or a contingent", prov);
     size_t i;
     json_t *x;
     json_array_foreach(

@@ -218,6 +218,7 @@ test('bad input: a 4xx naming the field, nothing written, and no personal data e
     ['POST', `/api/v1/psf/candidates/${id}/decision`, { outcome: 'approved', flags_reviewed: 'yes' }, 400, 'flags_reviewed'],
     ['POST', '/api/v1/psf/courses', { type: 'advanced', name: { en: 'x', ar: 'x' }, provider: 'OSC', starts_on: iso(Date.now()), ends_on: iso(Date.now()) }, 400, 'type'],
     ['POST', '/api/v1/psf/courses', { type: 'basic', name: { en: 'x', ar: 'x' }, provider: 'NOBODY', starts_on: iso(Date.now()), ends_on: iso(Date.now()) }, 400, 'provider'],
+    ['POST', '/api/v1/psf/courses', { type: 'basic', name: { en: 'x', ar: 'x' }, provider: 'UN-OCHA', starts_on: iso(Date.now()), ends_on: iso(Date.now()) }, 400, 'provider'],
     ['POST', '/api/v1/psf/courses', { type: 'basic', name: { en: 'x', ar: 'x' }, provider: 'OSC', instructors: ['PER-999'], starts_on: iso(Date.now()), ends_on: iso(Date.now()) }, 400, 'instructors'],
     ['POST', '/api/v1/psf/courses', { type: 'basic', name: { en: 'x', ar: 'x' }, provider: 'OSC', starts_on: iso(Date.now()), ends_on: iso(Date.now() - D) }, 400, 'ends_on'],
     ['POST', `/api/v1/psf/courses/${crs}/enrol`, { candidate: 'CND-99999' }, 400, 'candidate'],
