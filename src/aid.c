@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "org.h"
 #include "record.h"
+#include "transition.h"
 #include "tz.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -216,12 +217,18 @@ static void apply_crossing(truce_t *t, const event_t *ev)
                                     "by", ev->actor, "note", json_object_get(ev->body, "note"), "seq", (json_int_t)ev->seq));
 }
 
+static int target(truce_t *t);
+static int metric_trucks(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *evidence);
+static int metric_below(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *evidence);
+
 static int aid_init(truce_t *t)
 {
     aid_state_t *s = calloc(1, sizeof *s);
     if (!s) return -1;
     s->crossings = json_object();
     t->aid = s;
+    gate_metric_register("aid_trucks_per_day", metric_trucks);
+    gate_metric_register("aid_days_below_target", metric_below);
     return 0;
 }
 
@@ -761,4 +768,52 @@ void aid_feed(truce_t *t, int64_t since, size_t limit, json_t *items)
                                                json_object_get(rec, "id"), "status", steps[f->status], "title", summary,
                                                "summary", summary));
     }
+}
+
+/* ---- gate metrics (registered by aid_init) ---- */
+
+/* The local days of [from, until] (from == until: the week before until). */
+static void metric_days(truce_t *t, int64_t from, int64_t until, int32_t *d0, int32_t *d1)
+{
+    if (from == until) from = until - 7 * DAY_MS + 1;
+    *d0 = mission_day(t, from);
+    *d1 = mission_day(t, until);
+    if (*d1 - *d0 > 3660) *d0 = *d1 - 3660;
+}
+
+/* aid_trucks_per_day: mission-wide trucks crossed per day, mean over the
+ * period (the sector is not read: aid enters through the crossings). */
+static int metric_trucks(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *evidence)
+{
+    (void)sector;
+    int32_t d0, d1;
+    metric_days(t, from, until, &d0, &d1);
+    int n = d1 - d0 + 1, *per = calloc((size_t)n, sizeof *per);
+    if (!per) return -1;
+    aid_trucks_per_day(t, d0, d1, per);
+    long sum = 0;
+    for (int i = 0; i < n; i++) sum += per[i];
+    free(per);
+    *value = (double)sum / n;
+    json_object_set_new(evidence, "trucks", json_integer(sum));
+    json_object_set_new(evidence, "days", json_integer(n));
+    return 0;
+}
+
+/* aid_days_below_target: days of the period below the daily truck target. */
+static int metric_below(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *evidence)
+{
+    (void)sector;
+    int32_t d0, d1;
+    metric_days(t, from, until, &d0, &d1);
+    int n = d1 - d0 + 1, *per = calloc((size_t)n, sizeof *per), below = 0, tg = target(t);
+    if (!per) return -1;
+    aid_trucks_per_day(t, d0, d1, per);
+    for (int i = 0; i < n; i++) below += per[i] < tg;
+    free(per);
+    *value = below;
+    json_object_set_new(evidence, "days_below_target", json_integer(below));
+    json_object_set_new(evidence, "days", json_integer(n));
+    json_object_set_new(evidence, "target_trucks_per_day", json_integer(tg));
+    return 0;
 }

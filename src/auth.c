@@ -26,7 +26,7 @@ const char *const perm_names[P__COUNT] = {"public", "logged_in", "journal.read",
                                           "notify.ack", "nostrike.write", "unit.position", "isf.hq",
                                           "isf.contingent", "ops.notify", "ops.decide",
                                           "incident.report", "incident.review", "aid.write",
-                                          "ddr", "ddr.audit"};
+                                          "ddr", "ddr.audit", "psf.vet", "psf.train"};
 
 #define B(p) (1ull << (p))
 static const struct {
@@ -43,14 +43,17 @@ static const struct {
     {"isf_hq", B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_UNIT_POS) | B(P_ISF_HQ) | B(P_ISF) | B(P_INCIDENT_REPORT)},
     {"isf_contingent", B(P_JOURNAL_READ) | B(P_UNIT_POS) | B(P_ISF) | B(P_INCIDENT_REPORT)},
     {"humanitarian", B(P_NOTIFY) | B(P_AID)},
-    {"trainer", 0},
+    {"trainer", B(P_PSF_TRAIN)},
     {"ddr_officer", B(P_DDR) | B(P_DDR_AUDIT)},
     {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT) | B(P_DDR_AUDIT)},
+    {"psf_vetting", B(P_PSF_VET)},
+    {"pa_representative", 0}, /* hand-over sign-off follows positions (transition.c) */
 };
 #define NROLES (sizeof roles / sizeof roles[0])
 const char *const role_names[] = {"admin", "cmcc_watch", "cmcc_commander", "idf_liaison",
                                   "isf_hq", "isf_contingent", "humanitarian", "trainer",
-                                  "ddr_officer", "leadership", NULL};
+                                  "ddr_officer", "leadership", "psf_vetting",
+                                  "pa_representative", NULL};
 
 int auth_fast_hash = 0;
 

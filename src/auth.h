@@ -38,6 +38,8 @@ enum {
     P_AID,           /* record aid consignments of one's organisation */
     P_DDR,           /* DDR officers: registration, custody, payments, personal data */
     P_DDR_AUDIT,     /* DDR records and figures without personal data (oversight) */
+    P_PSF_VET,       /* register and vet PSF candidates (the vetting cell) */
+    P_PSF_TRAIN,     /* courses, assessments, PSF units (trainers; certifying follows positions) */
     P__COUNT
 };
 

@@ -11,6 +11,8 @@
  * are derived and rebuilt by reindex() after a snapshot load.
  */
 #include "ddr_int.h"
+#include "psf.h"
+#include "transition.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -513,6 +515,8 @@ static int ddr_init(truce_t *t)
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) *objs[i] = json_object();
     pthread_mutex_init(&s->key_mu, NULL);
     t->ddr = s;
+    gate_metric_register("ddr_weapons_collected", ddr_metric_weapons);
+    psf_vetting_check_register("ddr_register", ddr_vetting_check);
     return 0;
 }
 

@@ -821,3 +821,62 @@ const field_t ddr_followup_fields[] = {
     {"note", F_STR, 0, 1, 0, 2000, NULL, "what was found (personal: sealed, DDR officers only)"},
     {NULL},
 };
+
+/* ---- what other modules read (registered at start, ddr.c) ---- */
+
+/* Gate metric ddr_weapons_collected: weapons entering the register at the
+ * sector's disarmament sites over the period (from == until: up to then). */
+int ddr_metric_weapons(truce_t *t, const char *sector, int64_t from_ms, int64_t until_ms, double *value, json_t *evidence)
+{
+    ddr_state_t *s = DS(t);
+    int64_t from = from_ms == until_ms ? INT64_MIN : from_ms;
+    long n = 0, sites = 0;
+    const char *id;
+    json_t *x;
+    json_object_foreach(s->sites, id, x) sites += sector && rec_str(x, "sector") && !strcmp(rec_str(x, "sector"), sector);
+    json_object_foreach(s->weapons, id, x)
+    {
+        const char *sec = rec_str(json_object_get(s->sites, rec_str(x, "site")), "sector");
+        if (sec && sector && !strcmp(sec, sector) && in_range(rec_time(x, "registered_at"), from, until_ms + 1)) n++;
+    }
+    *value = (double)n;
+    json_object_set_new(evidence, "weapons", json_integer(n));
+    json_object_set_new(evidence, "sites_in_sector", json_integer(sites));
+    return 0;
+}
+
+/* Vetting check ddr_register: the candidate's ID number, or a close Latin
+ * name with the same date of birth, among the people of the DDR register.
+ * The reason names the DDR record (pseudonymous), never the person's data. */
+int ddr_vetting_check(truce_t *t, const json_t *person, json_t *result)
+{
+    ddr_state_t *s = DS(t);
+    char norm[256];
+    json_t *refs = json_array();
+    const char *why = NULL;
+    size_t i;
+    json_t *x;
+    if (rec_str(person, "id_number") && ddr_idnum_norm(rec_str(person, "id_number"), norm, sizeof norm))
+        json_array_foreach(json_object_get(s->by_idnum, norm), i, x)
+        {
+            json_array_append(refs, x);
+            why = "the ID number is in the DDR register";
+        }
+    double th = ddr__rule(t, "anomaly", "name_similarity", 0.9);
+    char dob[11] = "";
+    if (rec_str(person, "date_of_birth")) snprintf(dob, sizeof dob, "%s", rec_str(person, "date_of_birth")); /* a date or a time */
+    if (!why && rec_str(person, "name_en") && *dob) {
+        ddr_name_norm(rec_str(person, "name_en"), norm, sizeof norm);
+        json_array_foreach(json_object_get(s->by_dob, dob), i, x)
+            if (ddr_name_score(norm, json_string_value(json_array_get(x, 1))) >= th)
+            {
+                json_array_append(refs, json_array_get(x, 0));
+                why = "a close name with the same date of birth is in the DDR register";
+            }
+    }
+    if (why) json_object_set_new(result, "refs", refs);
+    else json_decref(refs);
+    json_object_set_new(result, "status", json_string(why ? "flag" : "clear"));
+    json_object_set_new(result, "reason", json_string(why ? why : "not in the DDR register"));
+    return 0;
+}

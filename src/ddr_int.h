@@ -46,6 +46,11 @@ static inline int64_t ddr__day(int64_t ms)
     return ms >= 0 ? ms / DDR_DAY_MS : (ms - DDR_DAY_MS + 1) / DDR_DAY_MS;
 }
 
+/* The gate metric ddr_weapons_collected and the PSF vetting check
+ * ddr_register (ddr_api.c), registered by ddr_init. */
+int ddr_metric_weapons(truce_t *t, const char *sector, int64_t from_ms, int64_t until_ms, double *value, json_t *evidence);
+int ddr_vetting_check(truce_t *t, const json_t *person, json_t *result);
+
 /* Commands (ddr.c) the handlers submit. */
 typedef struct {
     const char *id;       /* the record acted on */

@@ -14,13 +14,16 @@
 #include "aid.h"
 #include "auth.h"
 #include "csv.h"
+#include "ddr.h"
 #include "geo.h"
 #include "isf.h"
 #include "log.h"
 #include "notify.h"
 #include "ops.h"
 #include "org.h"
+#include "psf.h"
 #include "record.h"
+#include "transition.h"
 #include "tz.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -123,7 +126,7 @@ typedef struct {
     uint16_t vis;        /* label set */
     uint8_t type, status;
     uint8_t sector;      /* sector + 1; 0 outside every sector */
-    uint8_t live;
+    uint8_t named;       /* a party is named without a registry id */
     uint32_t killed, injured;
     uint64_t perp[2], attr[2], any[2];
 } inc_t;
@@ -292,7 +295,6 @@ static void row_of(truce_t *t, size_t n)
     int ti = type_index(rec_str(rec, "type"));
     r->type = (uint8_t)(ti < 0 ? type_index("other") : ti);
     r->status = (uint8_t)rec_index(statuses, rec_str(rec, "status"));
-    r->live = 1;
     int si = sector_index(t, rec_str(rec, "sector"));
     r->sector = (uint8_t)(si + 1);
     r->killed = (uint32_t)casualty_sum(json_object_get(rec, "casualties"), "killed");
@@ -301,6 +303,7 @@ static void row_of(truce_t *t, size_t n)
     json_t *p;
     json_array_foreach(json_object_get(rec, "parties"), i, p)
     {
+        if (!rec_str(p, "party")) r->named = 1;
         int k = party_of(s, rec_str(p, "party"));
         mask_set(r->any, k);
         if (!strcmp(rec_str(p, "role") ? rec_str(p, "role") : "", "perpetrator")) mask_set(r->perp, k);
@@ -512,6 +515,9 @@ static void apply_merged(truce_t *t, const event_t *ev)
     feed_add(t, ev->time, a, "merged", ST_MERGED);
 }
 
+static int metric_per_week(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *evidence);
+static int vetting_perpetrators(truce_t *t, const json_t *person, json_t *result);
+
 static int inc_init(truce_t *t)
 {
     incident_state_t *s = calloc(1, sizeof *s);
@@ -521,6 +527,8 @@ static int inc_init(truce_t *t)
     s->parties = json_object();
     s->acled = json_object();
     t->incident = s;
+    gate_metric_register("incidents_per_week", metric_per_week);
+    psf_vetting_check_register("incident_perpetrators", vetting_perpetrators);
     return 0;
 }
 
@@ -1934,4 +1942,60 @@ void incident_feed(truce_t *t, const principal_t *who, int64_t since, size_t lim
                                                json_object_get(rec, "sector")));
     }
     free(view);
+}
+
+/* ---- what other modules read (registered by inc_init) ---- */
+
+/* Gate metric incidents_per_week: confirmed incidents in the sector per
+ * week over [from, until] (from == until: the week before until). */
+static int metric_per_week(truce_t *t, const char *sector, int64_t from, int64_t until, double *value, json_t *evidence)
+{
+    incident_state_t *s = S(t);
+    if (from == until) from = until - 7 * DAY_MS;
+    int sec = sector_index(t, sector);
+    if (sec < 0) return 1;
+    long n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const inc_t *w = &s->rows[i];
+        if (w->status == ST_CONFIRMED && w->sector == sec + 1 && w->at >= from && w->at <= until) n++;
+    }
+    double weeks = (double)(until - from) / (7.0 * DAY_MS);
+    if (weeks <= 0) return 1;
+    *value = (double)n / weeks;
+    json_object_set_new(evidence, "confirmed_incidents", json_integer(n));
+    json_object_set_new(evidence, "weeks", json_real(round(weeks * 100) / 100));
+    return 0;
+}
+
+/* Vetting check incident_perpetrators: the candidate's Latin name among the
+ * named perpetrators of incidents that were not refuted (names come from
+ * reports and ACLED imports: parties without a registry id). */
+static int vetting_perpetrators(truce_t *t, const json_t *person, json_t *result)
+{
+    incident_state_t *s = S(t);
+    const char *name = rec_str(person, "name_en");
+    json_t *refs = json_array();
+    char a[256], b[256];
+    if (name) ddr_name_norm(name, a, sizeof a);
+    for (size_t i = 0; name && *a && i < s->n; i++) {
+        if (!s->rows[i].named || s->rows[i].status == ST_REFUTED || s->rows[i].status == ST_MERGED) continue;
+        size_t k;
+        json_t *p;
+        json_array_foreach(json_object_get(s->recs[i], "parties"), k, p)
+        {
+            if (!rec_str(p, "name") || strcmp(rec_str(p, "role"), "perpetrator")) continue;
+            ddr_name_norm(rec_str(p, "name"), b, sizeof b);
+            if (ddr_name_score(a, b) >= 0.9) {
+                json_array_append(refs, json_object_get(s->recs[i], "id"));
+                break;
+            }
+        }
+    }
+    int hit = json_array_size(refs) > 0;
+    if (hit) json_object_set_new(result, "refs", refs);
+    else json_decref(refs);
+    json_object_set_new(result, "status", json_string(hit ? "flag" : "clear"));
+    json_object_set_new(result, "reason", json_string(hit ? "a close name is among the named perpetrators of incidents"
+                                                          : "not among the named perpetrators of incidents"));
+    return 0;
 }

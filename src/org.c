@@ -516,3 +516,9 @@ int h_position_lines(req_t *r)
     json_decref(arg);
     return rc;
 }
+
+/* issue 9: an organisation's kind ("command", "training_mission", ...), or NULL. */
+const char *org_kind(truce_t *t, const char *id)
+{
+    return id ? json_string_value(json_object_get(json_object_get(t->org->orgs, id), "kind")) : NULL;
+}

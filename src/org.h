@@ -29,6 +29,8 @@ json_t *org_features(truce_t *t);
 json_t *org_positions(truce_t *t);
 /* The mission's time zone ("Asia/Gaza"), borrowed while the lock is held. */
 const char *org_timezone(truce_t *t);
+/* An organisation's kind, borrowed while the lock is held; NULL when unknown. */
+const char *org_kind(truce_t *t, const char *id);
 
 /* Loads scenarios/NAME into the log as events (init). */
 int scenario_load(truce_t *t, const char *dir, json_t **accounts, err_t *e);

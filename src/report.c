@@ -15,6 +15,7 @@
 #include "incident.h"
 #include "ops.h"
 #include "org.h"
+#include "psf.h"
 #include "record.h"
 #include "tz.h"
 
@@ -48,6 +49,7 @@ json_t *report_sitrep(truce_t *t, const principal_t *who, int32_t day)
     /* disarmament figures (no personal data) for those who may read the
      * programme's figures: the DDR cell, the CMCC commander, leadership */
     json_t *ddr = !who || (who->perms & (1ull << P_DDR_AUDIT)) ? ddr_sitrep_figures(t, from, until) : NULL;
+    json_t *training = psf_summary(t, until - 1); /* as of the day's end; no personal data */
     pthread_rwlock_unlock(&t->lock);
     json_t *aid = json_object_get(out, "aid");
     json_t *s = json_pack("{s:i, s:i, s:i, s:i, s:i, s:O, s:O}", "incidents", sum.incidents, "confirmed", sum.confirmed,
@@ -60,7 +62,7 @@ json_t *report_sitrep(truce_t *t, const principal_t *who, int32_t day)
         json_object_set_new(ddr, "available", json_true());
         json_object_set_new(out, "disarmament", ddr);
     }
-    json_object_set_new(out, "training", json_pack("{s:b, s:s}", "available", 0, "note", "the training record is not yet in service"));
+    json_object_set_new(out, "training", training ? training : json_pack("{s:b}", "available", 0));
     return out;
 }
 

@@ -18,12 +18,15 @@
 #include "notify.h"
 #include "ops.h"
 #include "org.h"
+#include "psf.h"
 #include "report.h"
+#include "transition.h"
 
 extern const module_t org_module, auth_module, journal_module, notify_module, isf_module, ops_module, incident_module,
-    aid_module, ddr_module;
-const module_t *const truce_modules[] = {&org_module, &auth_module, &journal_module, &notify_module, &isf_module,
-                                         &ops_module, &incident_module, &aid_module, &ddr_module, NULL};
+    aid_module, ddr_module, psf_module, transition_module;
+const module_t *const truce_modules[] = {&org_module,   &auth_module,     &journal_module, &notify_module,
+                                         &isf_module,   &ops_module,      &incident_module, &aid_module,
+                                         &ddr_module,   &psf_module,      &transition_module, NULL};
 
 static int h_healthz(req_t *r);
 static int h_metrics(req_t *r);
@@ -162,6 +165,33 @@ const route_t routes[] = {
     {"POST", "/api/v1/ddr/stores", P_DDR, h_ddr_stores_add, ddr_store_fields, 0, "Add a store", "ddr"},
     {"GET", "/api/v1/ddr/stores/{id}", P_DDR_AUDIT, h_ddr_store_get, NULL, 0, "One store: weapons held and stock checks", "ddr"},
     {"POST", "/api/v1/ddr/stores/{id}/checks", P_DDR, h_ddr_stock_check, ddr_check_fields, 1048576, "A stock check: counted against expected; differences are flagged", "ddr"},
+    /* issue 9: Palestinian security forces and sector hand-over (docs/psf.md) */
+    {"GET", "/api/v1/psf/summary", P_LOGGED, h_psf_summary, NULL, 0, "PSF figures: candidates by status, valid certificates, units, members, readiness (no personal data)", "psf"},
+    {"GET", "/api/v1/psf/candidates", P_LOGGED, h_psf_candidates_list, NULL, 0, "PSF candidates you may see, without personal data (?status, unit)", "psf"},
+    {"POST", "/api/v1/psf/candidates", P_PSF_VET, h_psf_candidates_add, psf_candidate_fields, 0, "Register a candidate; personal data goes to the vetting cell and trainers only", "psf"},
+    {"GET", "/api/v1/psf/candidates/{id}", P_LOGGED, h_psf_candidate_get, NULL, 0, "One candidate; personal data and check results for the vetting cell and trainers (the read is logged)", "psf"},
+    {"POST", "/api/v1/psf/candidates/{id}/vetting", P_PSF_VET, h_psf_candidate_vetting, psf_vetting_fields, 0, "Record a vetting step: passed or failed", "psf"},
+    {"POST", "/api/v1/psf/candidates/{id}/checks", P_PSF_VET, h_psf_candidate_checks, NULL, 0, "Run the automated checks (disarmament register, incident perpetrators): they flag, never reject", "psf"},
+    {"POST", "/api/v1/psf/candidates/{id}/decision", P_PSF_VET, h_psf_candidate_decision, psf_decision_fields, 0, "The vetting outcome: approved or rejected", "psf"},
+    {"GET", "/api/v1/psf/courses", P_LOGGED, h_psf_courses_list, NULL, 0, "Courses you may see (?type)", "psf"},
+    {"POST", "/api/v1/psf/courses", P_PSF_TRAIN, h_psf_courses_add, psf_course_fields, 0, "Create a course", "psf"},
+    {"GET", "/api/v1/psf/courses/{id}", P_LOGGED, h_psf_course_get, NULL, 0, "One course: enrolment and results", "psf"},
+    {"POST", "/api/v1/psf/courses/{id}/enrol", P_PSF_TRAIN, h_psf_course_enrol, psf_enrol_fields, 0, "Enrol an approved candidate (human-rights vetting passed)", "psf"},
+    {"POST", "/api/v1/psf/courses/{id}/assess", P_PSF_TRAIN, h_psf_course_assess, psf_assess_fields, 0, "Record an enrolled candidate's score: pass or fail against the pass mark", "psf"},
+    {"POST", "/api/v1/psf/courses/{id}/certify", P_PSF_TRAIN, h_psf_course_certify, psf_certify_fields, 0, "Issue a certificate to a candidate who passed (authority training.certify)", "psf"},
+    {"POST", "/api/v1/psf/certificates/{id}/revoke", P_PSF_TRAIN, h_psf_certificate_revoke, psf_revoke_fields, 0, "Revoke a certificate (authority training.certify)", "psf"},
+    {"GET", "/api/v1/psf/units", P_LOGGED, h_psf_units_list, NULL, 0, "PSF units you may see with their readiness (?sector)", "psf"},
+    {"POST", "/api/v1/psf/units", P_PSF_TRAIN, h_psf_units_add, psf_unit_fields, 0, "Register a PSF unit", "psf"},
+    {"GET", "/api/v1/psf/units/{id}", P_LOGGED, h_psf_unit_get, NULL, 0, "One PSF unit: members, equipment, exercises, readiness", "psf"},
+    {"POST", "/api/v1/psf/units/{id}/update", P_PSF_TRAIN, h_psf_unit_update, psf_unit_update_fields, 0, "Change a PSF unit's sector or authorised strength", "psf"},
+    {"POST", "/api/v1/psf/units/{id}/members", P_PSF_TRAIN, h_psf_unit_member, psf_member_fields, 0, "Add or remove a member (approved candidates)", "psf"},
+    {"POST", "/api/v1/psf/units/{id}/equipment", P_PSF_TRAIN, h_psf_unit_equipment, psf_equipment_fields, 0, "Set an equipment line: authorised and held", "psf"},
+    {"POST", "/api/v1/psf/units/{id}/exercises", P_PSF_TRAIN, h_psf_unit_exercise, psf_exercise_fields, 0, "Record an exercise and its result", "psf"},
+    {"GET", "/api/v1/psf/units/{id}/readiness", P_LOGGED, h_psf_unit_readiness, NULL, 0, "The unit's readiness with each component and its figures (?as_of)", "psf"},
+    {"GET", "/api/v1/handover", P_LOGGED, h_handover_list, NULL, 0, "Every sector's hand-over phase, gates and missing sign-offs", "handover"},
+    {"GET", "/api/v1/sectors/{id}/handover", P_LOGGED, h_handover_get, NULL, 0, "A sector's hand-over: phase, gates with figures, sign-offs, history", "handover"},
+    {"POST", "/api/v1/sectors/{id}/handover/signoff", P_LOGGED, h_handover_signoff, handover_sign_fields, 0, "Sign a step (forward or reversal) for a party whose authority one of your positions holds; the last sign-off takes it", "handover"},
+    {"POST", "/api/v1/sectors/{id}/handover/withdraw", P_LOGGED, h_handover_withdraw, handover_withdraw_fields, 0, "Withdraw a party's sign-off of a pending step", "handover"},
     {"GET", "/api/v1/log/head", P_PUBLIC, h_log_head, NULL, 0, "The current signed tree head", "log"},
     {"GET", "/api/v1/log/key", P_PUBLIC, h_log_key, NULL, 0, "The server's Ed25519 public key", "log"},
     {"GET", "/api/v1/log/proof/{seq}", P_LOGGED, h_log_proof, NULL, 0, "Receipt of an event you may see: event, inclusion proof, signed head", "log"},

@@ -17,6 +17,7 @@
 #include "isf.h"
 #include "notify.h"
 #include "org.h"
+#include "psf.h"
 
 typedef struct {
     cmd_t **c;
@@ -226,7 +227,9 @@ int scenario_load(truce_t *t, const char *dir, json_t **accounts_out, err_t *e)
                     {"sites", notify_prepare_site},
                     {"movements", notify_prepare_movement},
                     {"incidents", incident_prepare_scenario},
-                    {"consignments", aid_prepare_scenario}};
+                    {"consignments", aid_prepare_scenario},
+                    {"psf_courses", psf_prepare_course_scenario},
+                    {"psf_units", psf_prepare_unit_scenario}};
     for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++)
         json_array_foreach(json_object_get(sc, sections[s].key), i, x)
         {

@@ -42,6 +42,8 @@ typedef struct ops_state ops_state_t;
 typedef struct incident_state incident_state_t;
 typedef struct aid_state aid_state_t;
 typedef struct ddr_state ddr_state_t;
+typedef struct psf_state psf_state_t;
+typedef struct transition_state transition_state_t;
 
 /* An event as sealed by the log. Canonical bytes are the compact JSON object
  * {"actor","body","kind","labels","org","seq","subject","time","v"} with keys
@@ -155,6 +157,8 @@ struct truce {
     incident_state_t *incident;
     aid_state_t *aid;
     ddr_state_t *ddr;
+    psf_state_t *psf;               /* psf.c (issue 9) */
+    transition_state_t *transition; /* transition.c (issue 9) */
     int exercise;            /* exercise data is loaded */
     const char *web_dir;
 };

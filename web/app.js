@@ -18,6 +18,7 @@ import { IsfPages, ISF_ROUTES } from './js/isf.js';
 import { OpsPages, OPS_ROUTES } from './js/ops.js';
 import { MonPages, MON_ROUTES } from './js/mon.js';
 import { DdrPages, DDR_ROUTES, DDR_STREAM_KINDS } from './js/ddr.js';
+import { PsfPages, PSF_ROUTES } from './js/psf.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -32,6 +33,7 @@ const ROUTES = [
   ...OPS_ROUTES,
   ...MON_ROUTES,
   ...DDR_ROUTES,
+  ...PSF_ROUTES,
 ];
 const DEFAULT_ROUTE = 'map';
 
@@ -72,6 +74,7 @@ let isf;
 let ops;
 let mon;
 let ddr;
+let psf;
 
 // perm: a permission of GET /api/v1/me, or a function of the user (ISF pages).
 function can(perm) { return !!app.me && (perm === 'logged_in' || (typeof perm === 'function' ? perm(app.me) : app.me.permissions.includes(perm))); }
@@ -96,6 +99,7 @@ async function boot() {
   ops = new OpsPages(ctx, notifyData);
   mon = new MonPages(ctx);
   ddr = new DdrPages(ctx);
+  psf = new PsfPages(ctx);
   whenUnauthenticated(() => sessionEnded());
   for (const b of $$('.lang-switch')) b.addEventListener('click', () => setLang(getLang() === 'ar' ? 'en' : 'ar'));
   $('#login-form').addEventListener('submit', (e) => { e.preventDefault(); login(); });
@@ -208,6 +212,7 @@ function leaveApp() {
   ops.reset();
   mon.reset();
   ddr.reset();
+  psf.reset();
   clear($('#nav-list'));
   for (const v of $$('.view')) v.hidden = true;
 }
@@ -290,6 +295,7 @@ function route(moveFocus) {
   ops.route(allowed ? id : null);
   mon.route(allowed ? id : null);
   if (allowed && id === 'ddr') ddr.show((/^#\/ddr\/([\w-]+)/.exec(location.hash || '') || [])[1]); else ddr.hide();
+  psf.route(allowed ? id : null);
   if (allowed && id === 'journal') journal.show();
   if (allowed && id === 'org') orgChart.show();
   if (moveFocus) {
@@ -349,6 +355,7 @@ function startStream() {
   ops.listen(es);
   mon.listen(es);
   for (const kind of DDR_STREAM_KINDS) es.addEventListener(kind, () => ddr.reloadSoon());
+  psf.listen(es);
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
@@ -381,6 +388,8 @@ window.truce = {
   get notifyData() { return notifyData; }, get layers() { return humLayers; }, get notify() { return notifyPage; },
   get mine() { return minePage; }, get queue() { return queuePage; }, get deconflict() { return deconflictPage; },
   get isf() { return isf; }, get ops() { return ops; }, get mon() { return mon; },
+  get isf() { return isf; }, get ops() { return ops; },
+  get psf() { return psf; },
 };
 
 boot().catch((e) => {

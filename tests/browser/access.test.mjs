@@ -17,8 +17,9 @@ test('a humanitarian account is not offered the journal, and the server refuses 
   const nav = await page.locator('#nav-list a').evaluateAll((as) => as.map((a) => a.dataset.route));
   // Humanitarian pages (issue 4) but no journal and no CMCC queue.
   // Operation coordination (issue 6): the advisory inbox, and no operation page.
-  // Monitoring (issue 7): the dashboard (confirmed incidents and aid figures are for everyone).
-  assert.deepEqual(nav, ['map', 'org', 'notify', 'mine', 'deconflict', 'advisories', 'dashboard'], 'no journal in the navigation');
+  // Monitoring (issue 7): the dashboard (confirmed incidents and aid figures are for everyone);
+  // sector hand-over (issue 9): the tracker is on everyone's record; no PSF page.
+  assert.deepEqual(nav, ['map', 'org', 'notify', 'mine', 'deconflict', 'advisories', 'dashboard', 'handover'], 'no journal in the navigation');
   assert.equal(await page.getByTestId('nav-queue').count(), 0);
   assert.equal(await page.getByTestId('nav-journal').count(), 0);
   // Typing the address anyway shows a refusal, not the journal.

@@ -44,7 +44,9 @@ test('log in, see the shell, reload and stay logged in, log out and the old sess
     // Operation coordination (issue 6): the operations board and the advisories sent.
     ['ops', EN['nav.ops']], ['advisories', EN['nav.advisories']],
     // Monitoring (issue 7): the dashboard, whose tabs lead to incidents, aid and the SITREP.
-    ['dashboard', EN['nav.monitoring']]]);
+    ['dashboard', EN['nav.monitoring']],
+    // Palestinian security forces and sector hand-over (issue 9): the CMCC follows the PSF and the tracker.
+    ['psf-units', EN['nav.psf']], ['handover', EN['nav.handover']]]);
   assert.equal(await page.getByTestId('exercise-banner').isVisible(), true);
   assert.equal((await page.getByTestId('exercise-banner').textContent()).trim(), 'EXERCISE — synthetic data');
   assert.equal(await page.getByTestId('logout').textContent(), EN['shell.logout']);

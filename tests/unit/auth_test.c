@@ -128,10 +128,13 @@ static void auth_role_perms_table(void **state)
          B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_USER_ADMIN)},
         {"humanitarian", 0,
          B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_USER_ADMIN) | B(P_AUDIT)},
-        {"trainer", 0, B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_USER_ADMIN) | B(P_AUDIT)},
+        {"trainer", B(P_PSF_TRAIN), B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_USER_ADMIN) | B(P_AUDIT) | B(P_PSF_VET)},
         {"ddr_officer", 0, B(P_JOURNAL_READ) | B(P_JOURNAL_WRITE) | B(P_USER_ADMIN) | B(P_AUDIT)},
         {"leadership", B(P_JOURNAL_READ) | B(P_AUDIT),
          B(P_JOURNAL_WRITE) | B(P_ORG_WRITE) | B(P_USER_ADMIN)},
+        /* issue 9: the PSF vetting cell; the PA's representative signs by position only */
+        {"psf_vetting", B(P_PSF_VET), B(P_PSF_TRAIN) | B(P_JOURNAL_READ) | B(P_USER_ADMIN) | B(P_AUDIT)},
+        {"pa_representative", 0, B(P_PSF_VET) | B(P_PSF_TRAIN) | B(P_JOURNAL_READ) | B(P_USER_ADMIN) | B(P_AUDIT)},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t p = auth_role_perms(cases[i].role);
