@@ -78,10 +78,10 @@ test('each required party signs the step isf_led → joint from its own account;
       await page.waitForSelector(`[data-testid="ho-sector-${S}"][data-phase="joint"]`);
       assert.equal(await page.getByTestId(`ho-phase-${S}`).innerText(), AR['ho.phase.joint']);
       assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
-      // The next step's gates: figures nobody provides in this build read "no data".
-      const inc = page.getByTestId(`ho-gate-${S}-pa_led_isf_support-incidents`);
-      assert.equal(await inc.getAttribute('data-status'), 'no_data');
-      assert.match(await inc.innerText(), new RegExp(AR['ho.gate_status.no_data']));
+      // The next step's gates read the aid figures: the exercise's ~260 trucks a day are under 500.
+      const aid = page.getByTestId(`ho-gate-${S}-pa_led_isf_support-aid_flow`);
+      assert.equal(await aid.getAttribute('data-status'), 'fail');
+      assert.match(await aid.innerText(), new RegExp(AR['ho.gate_status.fail']));
       assert.equal(await page.getByTestId(`ho-sign-${S}-pa_led_isf_support-pa`).isDisabled(), true, 'no sign-off while a gate does not hold');
       // The history on the record.
       await page.getByTestId(`ho-history-${S}`).locator('summary').click();
