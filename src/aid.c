@@ -71,17 +71,9 @@ static aid_state_t *A(truce_t *t)
     return t->aid;
 }
 
-static uint64_t num_of(const char *id)
-{
-    if (!id || strncmp(id, "CSG-", 4)) return 0;
-    char *end;
-    unsigned long long v = strtoull(id + 4, &end, 10);
-    return *end ? 0 : v;
-}
-
 json_t *aid_consignment(truce_t *t, const char *id)
 {
-    uint64_t n = num_of(id);
+    uint64_t n = rec_id_num(id, "CSG-");
     return n && n <= A(t)->n ? A(t)->recs[n - 1] : NULL;
 }
 
@@ -164,7 +156,7 @@ static void history_add(json_t *rec, const event_t *ev, const char *status, cons
 static void apply_consignment(truce_t *t, const event_t *ev)
 {
     aid_state_t *s = A(t);
-    uint64_t n = num_of(ev->subject);
+    uint64_t n = rec_id_num(ev->subject, "CSG-");
     if (!n || n != s->n + 1) return;
     if (n > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -200,7 +192,7 @@ static void apply_step(truce_t *t, const event_t *ev)
     if (json_object_get(ev->body, "incident")) json_object_set(rec, "incident", json_object_get(ev->body, "incident"));
     if (json_object_get(ev->body, "manner")) json_object_set(rec, "manner", json_object_get(ev->body, "manner"));
     history_add(rec, ev, st, rec_str(ev->body, "at"));
-    size_t n = num_of(ev->subject) - 1;
+    size_t n = rec_id_num(ev->subject, "CSG-") - 1;
     row_of(t, n);
     feed_add(t, ev->time, n, A(t)->rows[n].status);
 }

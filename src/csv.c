@@ -9,8 +9,11 @@
 void csv_field(buf_t *b, const char *s)
 {
     if (!s) return;
-    if (strpbrk(s, ",\"\n\r")) {
+    /* a leading = + - @ is quoted away, so a spreadsheet never runs a cell */
+    int lead = s[0] && strchr("=+-@", s[0]);
+    if (lead || strpbrk(s, ",\"\n\r")) {
         buf_add(b, "\"", 1);
+        if (lead) buf_add(b, "'", 1);
         for (const char *p = s; *p; p++) {
             if (*p == '"') buf_add(b, "\"", 1);
             buf_add(b, p, 1);
@@ -51,7 +54,9 @@ int csv_next(const char **p, const char *end, json_t *row, int *line)
             buf_add(&f, s, (size_t)(q - s));
             s = q;
         }
-        json_array_append_new(row, json_stringn(f.data, f.len));
+        /* csv_field's guard ('=... for =...) read back as written */
+        int guard = f.len >= 2 && f.data[0] == '\'' && strchr("=+-@", f.data[1]);
+        json_array_append_new(row, json_stringn(f.data + guard, f.len - (size_t)guard));
         if (s < end && *s == ',') {
             s++;
             continue;

@@ -13,9 +13,12 @@
 
 /* One record starting at *p; its fields appended to row as new strings.
  * Returns 0, or -1 at the end of input. *line advances over newlines
- * (quoted ones too), so it is the file's line number of the next record. */
+ * (quoted ones too), so it is the file's line number of the next record.
+ * A field written by csv_field's guard ('=...) reads back without the '. */
 int csv_next(const char **p, const char *end, json_t *row, int *line);
-/* Appends s as one field (quoted when it holds a comma, quote or newline). */
+/* Appends text s as one field (quoted when it holds a comma, quote or
+ * newline; a leading = + - @ gets a ' so spreadsheets do not run it).
+ * Numbers are written as they are, not through here. */
 void csv_field(buf_t *b, const char *s);
 /* Adds a bad row (at most 1000 are kept). */
 void csv_row_error(json_t *rows, int line, const char *field, const char *msg);

@@ -43,13 +43,6 @@ const char *const ddr_flag_rules[] = {"duplicate_serial", "weapon_reregistered",
                                       "possible_same_person", "payment_beyond_entitlement", "registration_spike",
                                       "stock_difference", NULL};
 
-static uint64_t num_of(const char *id, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    if (!id || strncmp(id, prefix, n)) return 0;
-    return strtoull(id + n, NULL, 10);
-}
-
 /* ---- labels ---- */
 
 json_t *ddr__public_labels(truce_t *t)
@@ -313,7 +306,7 @@ static void apply_person(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "access_log", json_array());
     json_object_set_new(s->people, ev->subject, rec);
     count_person(t, rec);
-    uint64_t n = num_of(ev->subject, "DDR-P-");
+    uint64_t n = rec_id_num(ev->subject, "DDR-P-");
     if (n > s->last_person) s->last_person = n;
 }
 
@@ -350,7 +343,7 @@ static void apply_weapon(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "flags", json_array());
     json_object_set_new(s->weapons, ev->subject, rec);
     index_weapon(t, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "DDR-W-");
+    uint64_t n = rec_id_num(ev->subject, "DDR-W-");
     if (n > s->last_weapon) s->last_weapon = n;
 }
 
@@ -359,7 +352,7 @@ static void apply_cache(truce_t *t, const event_t *ev)
     json_t *rec = new_rec(t, ev);
     stamp(rec, ev, "registered_by", "registered_at");
     json_object_set_new(DS(t)->caches, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "DDR-CACHE-");
+    uint64_t n = rec_id_num(ev->subject, "DDR-CACHE-");
     if (n > DS(t)->last_cache) DS(t)->last_cache = n;
 }
 
@@ -403,7 +396,7 @@ static void apply_check(truce_t *t, const event_t *ev)
     json_object_set_new(s->checks, ev->subject, rec);
     json_t *st = json_object_get(s->stores, rec_str(ev->body, "store"));
     if (st) json_array_append_new(json_object_get(st, "checks"), json_string(ev->subject));
-    uint64_t n = num_of(ev->subject, "DDR-SC-");
+    uint64_t n = rec_id_num(ev->subject, "DDR-SC-");
     if (n > s->last_check) s->last_check = n;
 }
 
@@ -421,7 +414,7 @@ static void apply_payment(truce_t *t, const event_t *ev)
         double paid = json_number_value(json_object_get(p, "paid")) + json_number_value(json_object_get(ev->body, "amount"));
         json_object_set_new(p, "paid", json_real(round(paid * 100) / 100));
     }
-    uint64_t n = num_of(ev->subject, "DDR-PAY-");
+    uint64_t n = rec_id_num(ev->subject, "DDR-PAY-");
     if (n > s->last_payment) s->last_payment = n;
 }
 
@@ -478,7 +471,7 @@ static void apply_flag(truce_t *t, const event_t *ev)
     if (target && target != json_object_get(s->sites, rec_str(ev->body, "subject")) &&
         target != json_object_get(s->stores, rec_str(ev->body, "subject")))
         add_flag_ref(target, ev->subject);
-    uint64_t n = num_of(ev->subject, "DDR-F-");
+    uint64_t n = rec_id_num(ev->subject, "DDR-F-");
     if (n > s->last_flag) s->last_flag = n;
 }
 

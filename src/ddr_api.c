@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "csv.h"
 #include "log.h"
 #include "record.h"
 
@@ -297,24 +298,6 @@ static int keep_weapon(req_t *r, const json_t *w, void *arg)
     return 1;
 }
 
-/* A CSV cell; a leading = + - @ is quoted away so a spreadsheet does not run it. */
-static void csv_cell(buf_t *b, const char *s)
-{
-    if (!s) return;
-    int lead = strchr("=+-@", s[0]) && s[0];
-    if (lead || strpbrk(s, ",\"\n\r")) {
-        buf_add(b, "\"", 1);
-        if (lead) buf_add(b, "'", 1);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"') buf_add(b, "\"", 1);
-            buf_add(b, p, 1);
-        }
-        buf_add(b, "\"", 1);
-    } else {
-        buf_adds(b, s);
-    }
-}
-
 static int weapons_csv(req_t *r, json_t *list)
 {
     static const char *const cols[] = {"id", "type", "make", "model", "calibre", "serial", "serial_norm", "country",
@@ -330,7 +313,7 @@ static int weapons_csv(req_t *r, json_t *list)
     {
         for (int c = 0; cols[c]; c++) {
             if (c) buf_add(&b, ",", 1);
-            csv_cell(&b, rec_str(w, cols[c]));
+            csv_field(&b, rec_str(w, cols[c]));
         }
         buf_addf(&b, ",%zu\r\n", json_array_size(json_object_get(w, "flags")));
     }

@@ -161,17 +161,9 @@ static incident_state_t *S(truce_t *t)
     return t->incident;
 }
 
-static uint64_t num_of(const char *id)
-{
-    if (!id || strncmp(id, "INC-", 4)) return 0;
-    char *end;
-    unsigned long long v = strtoull(id + 4, &end, 10);
-    return *end ? 0 : v;
-}
-
 static json_t *rec_by_id(truce_t *t, const char *id)
 {
-    uint64_t n = num_of(id);
+    uint64_t n = rec_id_num(id, "INC-");
     return n && n <= S(t)->n ? S(t)->recs[n - 1] : NULL;
 }
 
@@ -359,7 +351,7 @@ static int grow(incident_state_t *s, size_t need)
 static void apply_reported(truce_t *t, const event_t *ev)
 {
     incident_state_t *s = S(t);
-    uint64_t n = num_of(ev->subject);
+    uint64_t n = rec_id_num(ev->subject, "INC-");
     if (!n || n != s->n + 1 || grow(s, n)) return;
     json_t *rec = json_deep_copy(ev->body);
     json_object_set_new(rec, "id", json_string(ev->subject));
@@ -419,7 +411,7 @@ static void apply_status(truce_t *t, const event_t *ev)
         rec_set_time(rec, "reviewed_at", ev->time);
     }
     history_add(rec, ev, rec_str(ev->body, "action") ? rec_str(ev->body, "action") : st, rec_str(ev->body, "note"));
-    size_t n = num_of(ev->subject) - 1;
+    size_t n = rec_id_num(ev->subject, "INC-") - 1;
     row_of(t, n);
     feed_add(t, ev->time, n, rec_str(ev->body, "action") ? rec_str(ev->body, "action") : st, S(t)->rows[n].status);
 }
@@ -439,7 +431,7 @@ static void apply_amended(truce_t *t, const event_t *ev)
         else json_object_del(rec, "sector");
     }
     history_add(rec, ev, "amended", rec_str(ev->body, "note"));
-    size_t n = num_of(ev->subject) - 1;
+    size_t n = rec_id_num(ev->subject, "INC-") - 1;
     row_of(t, n);
     feed_add(t, ev->time, n, "amended", S(t)->rows[n].status);
 }
@@ -509,7 +501,7 @@ static void apply_merged(truce_t *t, const event_t *ev)
         }
     }
     history_add(into, ev, "merged_from", rec_str(ev->body, "note"));
-    size_t a = num_of(ev->subject) - 1, b = num_of(rec_str(ev->body, "into")) - 1;
+    size_t a = rec_id_num(ev->subject, "INC-") - 1, b = rec_id_num(rec_str(ev->body, "into"), "INC-") - 1;
     row_of(t, a);
     row_of(t, b);
     feed_add(t, ev->time, a, "merged", ST_MERGED);
@@ -1572,7 +1564,7 @@ int h_incidents_import(req_t *r)
             rc = reply_err(r, &c.err);
     } else {
         json_t *ids = json_array();
-        uint64_t first = num_of(c.result_id);
+        uint64_t first = rec_id_num(c.result_id, "INC-");
         for (size_t k = 0; k < json_array_size(rows); k++) {
             char id[32];
             snprintf(id, sizeof id, "INC-%llu", (unsigned long long)(first + k));

@@ -129,13 +129,6 @@ static void apply_strength(truce_t *t, const event_t *ev)
     }
 }
 
-static uint64_t num_of(const char *id, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    if (strncmp(id, prefix, n)) return 0;
-    return strtoull(id + n, NULL, 10);
-}
-
 static void apply_caveat(truce_t *t, const event_t *ev)
 {
     json_t *rec = json_deep_copy(ev->body);
@@ -145,7 +138,7 @@ static void apply_caveat(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(IS(t)->caveats, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "CAV-");
+    uint64_t n = rec_id_num(ev->subject, "CAV-");
     if (n > IS(t)->last_caveat) IS(t)->last_caveat = n;
 }
 
@@ -170,7 +163,7 @@ static void apply_task_created(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "_base_labels", json_deep_copy(ev->labels));
     json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(IS(t)->tasks, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "TSK-");
+    uint64_t n = rec_id_num(ev->subject, "TSK-");
     if (n > IS(t)->last_task) IS(t)->last_task = n;
 }
 

@@ -1190,10 +1190,10 @@ static void csv_row(buf_t *b, json_t *o)
         char num[64];
         if (strcmp(hxl_cols[c].tag, "#geo+lat") == 0) {
             snprintf(num, sizeof num, "%.7f", npts ? lat / npts : 0);
-            csv_field(b, num);
+            buf_adds(b, num);
         } else if (strcmp(hxl_cols[c].tag, "#geo+lon") == 0) {
             snprintf(num, sizeof num, "%.7f", npts ? lon / npts : 0);
-            csv_field(b, num);
+            buf_adds(b, num);
         } else if (strcmp(hxl_cols[c].tag, "#geo+json") == 0) {
             if (strcmp(rec_str(g, "type"), "Point")) {
                 char *s = json_dumps(g, JSON_COMPACT);

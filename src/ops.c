@@ -40,12 +40,6 @@ static ops_state_t *OS(truce_t *t)
     return t->ops;
 }
 
-static uint64_t num_of(const char *id, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strncmp(id, prefix, n) ? 0 : strtoull(id + n, NULL, 10);
-}
-
 static const char *const op_modes[] = {"inform", "coordinate", NULL};
 static const char *const op_kinds[] = {"air_strike", "ground_raid", "arrest", "engineering_demolition",
                                        "line_crossing", "other", NULL};
@@ -166,7 +160,7 @@ static void apply_notified(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "_seqs", json_array());
     add_seq(rec, ev);
     json_object_set_new(s->ops, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "OPN-");
+    uint64_t n = rec_id_num(ev->subject, "OPN-");
     if (n > s->last_op) s->last_op = n;
     op_to_dc(t, ev->subject, rec);
 }
@@ -278,7 +272,7 @@ static void apply_advisory(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "issued_seq", json_integer((json_int_t)ev->seq));
     json_object_set_new(rec, "_labels", json_deep_copy(ev->labels));
     json_object_set_new(s->advisories, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "ADV-");
+    uint64_t n = rec_id_num(ev->subject, "ADV-");
     if (n > s->last_adv) s->last_adv = n;
 }
 

@@ -121,12 +121,6 @@ static double setting(truce_t *t, const char *group, const char *key, double def
 
 /* ---- apply ---- */
 
-static uint64_t num_of(const char *id, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strncmp(id, prefix, n) ? 0 : strtoull(id + n, NULL, 10);
-}
-
 static void history(json_t *rec, const event_t *ev, const char *what, json_t *extra)
 {
     char at[32];
@@ -160,7 +154,7 @@ static void apply_candidate(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "courses", json_array());
     history(rec, ev, "registered", NULL);
     json_object_set_new(PS(t)->candidates, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "CND-");
+    uint64_t n = rec_id_num(ev->subject, "CND-");
     if (n > PS(t)->last_cand) PS(t)->last_cand = n;
 }
 
@@ -233,7 +227,7 @@ static void apply_course(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "results", json_object());
     history(rec, ev, "created", NULL);
     json_object_set_new(PS(t)->courses, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "CRS-");
+    uint64_t n = rec_id_num(ev->subject, "CRS-");
     if (n > PS(t)->last_course) PS(t)->last_course = n;
 }
 
@@ -280,7 +274,7 @@ static void apply_certificate(truce_t *t, const event_t *ev)
     history(crec, ev, "certified",
             json_pack("{s:s, s:O}", "certificate", ev->subject, "course",
                       json_object_get(ev->body, "course")));
-    uint64_t n = num_of(ev->subject, "CERT-");
+    uint64_t n = rec_id_num(ev->subject, "CERT-");
     if (n > PS(t)->last_cert) PS(t)->last_cert = n;
 }
 
@@ -323,7 +317,7 @@ static void apply_unit(truce_t *t, const event_t *ev)
     json_object_set_new(rec, "exercises", json_array());
     history(rec, ev, "created", NULL);
     json_object_set_new(PS(t)->units, ev->subject, rec);
-    uint64_t n = num_of(ev->subject, "PSFU-");
+    uint64_t n = rec_id_num(ev->subject, "PSFU-");
     if (n > PS(t)->last_unit) PS(t)->last_unit = n;
 }
 

@@ -77,3 +77,12 @@ int rec_save_json(buf_t *b, json_t *all)
     free(j);
     return b->failed ? -1 : 0;
 }
+
+uint64_t rec_id_num(const char *id, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (!id || strncmp(id, prefix, n) || !id[n]) return 0;
+    char *end;
+    unsigned long long v = strtoull(id + n, &end, 10);
+    return *end ? 0 : v;
+}

@@ -23,6 +23,8 @@ int rec_has(const json_t *a, const char *s);
  * first use; borrowed, valid as long as the table. */
 json_t *labels_intern(json_t *table, const json_t *labels);
 
+/* The number of an id "PREFIX-n" (prefix with its dash), or 0. */
+uint64_t rec_id_num(const char *id, const char *prefix);
 /* The index of s in the NULL-terminated list v, or -1. */
 int rec_index(const char *const *v, const char *s);
 /* Whether w is one of the space-separated words of list. */
