@@ -1072,8 +1072,14 @@ static void monitor_sitrep_figures(void **state)
     json_t *aid = json_object_get(r, "aid");
     assert_int_at(aid, "trucks", 30, "aid");
     assert_int_at(aid, "gap", 570, "aid");
-    assert_true(json_is_false(json_object_get(json_object_get(r, "disarmament"), "available")));
-    assert_true(json_is_false(json_object_get(json_object_get(r, "training"), "available")));
+    /* The system reads every section: the DDR and training figures are
+     * there (nobody was registered or trained in this history). */
+    json_t *ddr = json_object_get(r, "disarmament"), *tr = json_object_get(r, "training");
+    assert_true(json_is_true(json_object_get(ddr, "available")));
+    assert_int_at(ddr, "people_registered", 0, "disarmament");
+    assert_int_at(ddr, "weapons_collected", 0, "disarmament");
+    assert_true(json_is_true(json_object_get(tr, "available")));
+    assert_int_at(json_object_get(tr, "candidates"), "registered", 0, "training.candidates");
     json_decref(r);
 
     r = report_sitrep(&f->t, NULL, d16);
@@ -1103,6 +1109,7 @@ static void monitor_sitrep_figures(void **state)
     assert_int_at(s, "injured", 6, "humanitarian summary");
     assert_null(json_object_get(s, "operations"));
     assert_null(json_object_get(r, "operations"));
+    assert_null(json_object_get(r, "disarmament")); /* the DDR figures are not a humanitarian's */
     v = json_object_get(r, "violations");
     assert_counts(json_object_get(v, "by_party"), "IDF=1", "humanitarian by_party");
     assert_counts(json_object_get(v, "unconfirmed_by_party"), "GRP-CLANS=1",
