@@ -119,6 +119,15 @@ int auth_user_exists(truce_t *t, const char *username)
     return user_find(t->auth, username) >= 0;
 }
 
+uint64_t auth_user_perms(truce_t *t, const char *username)
+{
+    int i = user_find(t->auth, username);
+    if (i < 0 || t->auth->users[i].disabled) return 0;
+    uint64_t p = 0;
+    for (int r = 0; r < t->auth->users[i].nroles; r++) p |= auth_role_perms(t->auth->users[i].roles[r]);
+    return p;
+}
+
 static void apply_user_added(truce_t *t, const event_t *ev)
 {
     auth_state_t *a = t->auth;

@@ -61,6 +61,9 @@ int auth_hash_password(const char *pw, char *out, err_t *e);
 /* 16 random characters for exercise and reset passwords. */
 void auth_random_password(char out[17]);
 int auth_user_exists(truce_t *t, const char *username);
+/* The permissions of an enabled account's roles (bits 1 << P_*); 0 when it
+ * does not exist or is disabled. */
+uint64_t auth_user_perms(truce_t *t, const char *username);
 /* Test hook: weaker argon2id parameters (never used by serve). */
 extern int auth_fast_hash;
 

@@ -1062,6 +1062,10 @@ int ddr__prepare_custody(truce_t *t, cmd_t *c, err_t *e)
             json_decref(body);
             return err_set(e, E_BAD_VALUE, "to_user", "a hand-over goes to someone else");
         }
+        if (!(auth_user_perms(t, to_user) & (1ull << P_DDR))) {
+            json_decref(body);
+            return err_set(e, E_BAD_VALUE, "to_user", "%s is not an enabled DDR officer: weapons pass only between DDR officers", to_user);
+        }
         if (!to_store || !json_object_get(s->stores, to_store)) {
             json_decref(body);
             return err_set(e, to_store ? E_BAD_VALUE : E_MISSING_FIELD, "to_store", "a hand-over names the store it goes to");

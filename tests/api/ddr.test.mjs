@@ -90,6 +90,8 @@ test('custody: collected -> in transit -> accepted by the receiver (stored) -> i
   assertError(await custody('ddr.two', w, { step: 'dispatch', to_user: 'ddr.three', to_store: 'DDR-STORE-1' }), 403, 'forbidden', 'step');
   assertError(await custody('ddr.officer', w, { step: 'dispatch', to_user: 'ddr.officer', to_store: 'DDR-STORE-1' }), 400, 'bad_value', 'to_user');
   assertError(await custody('ddr.officer', w, { step: 'dispatch', to_user: 'nobody.here', to_store: 'DDR-STORE-1' }), 400, 'bad_value', 'to_user');
+  // weapons pass only between DDR officers: not to a CMCC or ISF account
+  for (const u of ['cmcc.watch', 'isf.hq']) assertError(await custody('ddr.officer', w, { step: 'dispatch', to_user: u, to_store: 'DDR-STORE-1' }), 400, 'bad_value', 'to_user');
   assertError(await custody('ddr.officer', w, { step: 'dispatch', to_user: 'ddr.two', to_store: 'DDR-STORE-9' }), 400, 'bad_value', 'to_store');
   assertError(await custody('ddr.officer', w, { step: 'dispatch', to_user: 'ddr.two' }), 400, 'missing_field', 'to_store');
   const d = await custody('ddr.officer', w, { step: 'dispatch', to_user: 'ddr.two', to_store: 'DDR-STORE-1' });
