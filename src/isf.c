@@ -864,10 +864,10 @@ int h_caveats_matrix(req_t *r)
         if (!may_see(&r->who, json_object_get(ctg, "_labels"))) continue;
         json_t *set = caveats_at(r->t, id, now);
         json_t *rules = json_object_get(set, "rules");
-        json_array_append_new(rows, json_pack("{s:s, s:O?, s:O?, s:s?, s:O}", "contingent", id, "nation",
+        json_array_append_new(rows, json_pack("{s:s, s:O?, s:O?, s:s?, s:o}", "contingent", id, "nation",
                                               json_object_get(ctg, "nation"), "name", json_object_get(ctg, "name"),
                                               "caveat_set", set ? rec_str(set, "id") : NULL, "rules",
-                                              rules ? rules : json_object()));
+                                              rules ? json_incref(rules) : json_object()));
     }
     pthread_rwlock_unlock(&r->t->lock);
     return reply_json(r, 200, json_pack("{s:o, s:o}", "caveat_types", types, "contingents", rows));
