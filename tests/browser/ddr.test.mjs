@@ -7,6 +7,7 @@
 // dashboard but not the registration form.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { addUser } from '../lib/ddr.mjs';
 import { launch, startTestServer, stopTestServer, openPage, loginUI, goto, shot, assertNoErrors, assertNoForeignRequests, AR, EN } from './browser.mjs';
 
 let server, browser;
@@ -23,6 +24,8 @@ before(async () => {
     },
   });
   assert.equal(r.status, 201, r.text);
+  // A store keeper of the DDR cell to hand weapons over to (weapons pass only between DDR officers).
+  await addUser(server, (await server.login('admin')).token, 'ddr.store', ['ddr_officer']);
 });
 after(async () => { await browser?.close(); await stopTestServer(server); });
 
@@ -94,7 +97,7 @@ test('a new DDR officer registers a person with two weapons through the wizard a
   await firstRow.locator('button').click();
   await page.waitForSelector('[data-testid="ddr-weapon-detail"]');
   assert.match(await page.getByTestId('ddr-custody').textContent(), new RegExp(EN['ddr.step.collect']));
-  await page.getByTestId('ddr-cust-to-user').fill('cmcc.watch');
+  await page.getByTestId('ddr-cust-to-user').fill('ddr.store');
   await page.selectOption('[data-testid="ddr-cust-to-store"]', 'DDR-STORE-1');
   await page.getByTestId('ddr-cust-dispatch').click();
   await page.waitForFunction(() => /Hand over/.test(document.querySelector('[data-testid="ddr-custody"]')?.textContent || ''));
