@@ -323,7 +323,14 @@ test('a movement drawn on the map is notified, and the time slider moves its veh
   await setSlider(t0 + 2 * H);
   assert.ok(metres(await at(), expect(t0 + 2 * H)) < 1, 'on segment 2');
   assert.equal(await vehicle.getAttribute('data-segment'), '1');
-  const box2 = await vehicle.boundingBox();
+  // The marker is drawn again after the slider moves: wait for the new one on the screen.
+  let box2 = null;
+  for (let i = 0; i < 60; i++) {
+    box2 = await vehicle.boundingBox();
+    if (box2 && Math.hypot(box2.x - box1.x, box2.y - box1.y) > 5) break;
+    await page.waitForTimeout(50);
+  }
+  assert.ok(box2, 'the vehicle is on the screen at two hours');
   assert.ok(Math.hypot(box2.x - box1.x, box2.y - box1.y) > 5, 'the vehicle moved on the screen');
   // It drives north-east: right and up on the screen.
   assert.ok(box2.x > box1.x && box2.y < box1.y);
