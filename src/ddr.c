@@ -549,12 +549,7 @@ static int ddr_save(truce_t *t, buf_t *b)
                             (json_int_t)s->last_cache, "last_payment", (json_int_t)s->last_payment, "last_flag",
                             (json_int_t)s->last_flag, "last_check", (json_int_t)s->last_check);
     for (size_t i = 0; i < sizeof colls / sizeof colls[0]; i++) json_object_set(all, colls[i], *coll_ptr(s, i));
-    char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(all);
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, all);
 }
 
 /* Labels come back as copies; intern them again so records share them. */

@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "record.h"
 
 struct org_state {
     json_t *mission;   /* object, or NULL before mission.configured */
@@ -178,12 +179,7 @@ static int org_save(truce_t *t, buf_t *b)
 {
     json_t *d = json_object();
     org_dump(t, d);
-    char *s = json_dumps(d, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(d);
-    if (!s) return -1;
-    buf_adds(b, s);
-    free(s);
-    return 0;
+    return rec_save_json(b, d);
 }
 
 static int org_load(truce_t *t, const char *p, size_t n)

@@ -424,12 +424,7 @@ static int psf_save(truce_t *t, buf_t *b)
                   s->courses, "units", s->units, "last_cand", (json_int_t)s->last_cand,
                   "last_course", (json_int_t)s->last_course, "last_unit", (json_int_t)s->last_unit,
                   "last_cert", (json_int_t)s->last_cert);
-    char *j = json_dumps(all, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    json_decref(all);
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, all);
 }
 
 static int psf_load(truce_t *t, const char *p, size_t n)

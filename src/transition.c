@@ -268,11 +268,7 @@ static void transition_dump(truce_t *t, json_t *out)
 
 static int transition_save(truce_t *t, buf_t *b)
 {
-    char *j = json_dumps(TS(t)->sectors, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    if (!j) return -1;
-    buf_adds(b, j);
-    free(j);
-    return b->failed ? -1 : 0;
+    return rec_save_json(b, json_incref(TS(t)->sectors));
 }
 
 static int transition_load(truce_t *t, const char *p, size_t n)
