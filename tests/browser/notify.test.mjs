@@ -317,7 +317,13 @@ test('a movement drawn on the map is notified, and the time slider moves its veh
   assert.equal(await vehicle.getAttribute('data-state'), 'moving');
   assert.equal(await vehicle.getAttribute('data-segment'), '0');
   assert.equal(await page.getByTestId('mv-time-out').locator('time').getAttribute('datetime'), iso(t0 + 30 * 60e3));
-  const box1 = await vehicle.boundingBox();
+  // The marker is drawn again after each slider step: wait for it on the screen.
+  let box1 = null;
+  for (let i = 0; i < 60 && !box1; i++) {
+    box1 = await vehicle.boundingBox();
+    if (!box1) await page.waitForTimeout(50);
+  }
+  assert.ok(box1, 'the vehicle is on the screen at half an hour');
   await shot(page, 'map-slider-1');
   // Two hours in: a third of the way along the second segment (it takes two hours).
   await setSlider(t0 + 2 * H);
