@@ -134,7 +134,7 @@ test('the readiness dashboard shows each component with its figures; only the ve
       await p.waitForSelector(`[data-testid="cand-panel-${id}"] li[data-step="identity"][data-result="passed"]`);
       // Approval is refused until every required step passed: the server's reason shows.
       await p.getByTestId('dec-form-submit').click();
-      await p.waitForFunction(() => /\S/.test(document.querySelector('[data-testid="dec-form-error"]:not([hidden])')?.innerText || ''));
+      await p.waitForSelector('[data-testid="dec-form-error"]:not([hidden])');
       assert.match(await p.getByTestId('dec-form-error').innerText(), /criminal_record/);
     }
     assertNoErrors(p);
