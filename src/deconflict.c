@@ -1,10 +1,25 @@
 /*
  * deconflict.c — see deconflict.h. Objects live in an array (their index is
- * the index entries' obj number; freed numbers are reused); a jansson object
- * maps "kind/id" to the number. Each object is filed in the index once, or
- * once per route segment for movements, with its box grown by its own
- * protection distance, so a query box need only be grown by the check's
- * radius and buffer.
+ * the obj number of their index entries; freed numbers are reused); a jansson
+ * object maps "kind/id" to the number.
+ *
+ * Two indexes, by how long an object lasts:
+ *  - Long-lived objects (valid a day or more: sites, the no-strike list, most
+ *    operations) whose protection is at most GRID_PROT sit in a dense grid of
+ *    GRID_CELL squares over the plane, filed by their bare box (a point in one
+ *    cell). Each entry carries what the check needs (the point or box, times,
+ *    protection, kind, labels), so a check reads the cells near its area in
+ *    order and touches an object's shape only for polygons near the edge. A
+ *    cell farther from the area than the largest protection is skipped; a
+ *    cell wholly inside a circle gives its points distance 0 at once.
+ *    Coordinates beyond the grid fall in its edge cells (clamped), so the
+ *    grid is exact anywhere and fast over the mission area.
+ *  - The rest (movements, unit positions, short operations) go to the
+ *    space-time index (stindex.h) with time buckets, each box grown by the
+ *    object's own protection distance; a movement once per piece of each
+ *    route segment.
+ * A check first collects compact matches (object, segment, distance), then
+ * resolves them into conflicts and sorts them.
  */
 #include "deconflict.h"
 
@@ -14,14 +29,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CELL_M 500.0
-#define BOX_PAD 1.0 /* metres: boxes are floats; pad outward so rounding never loses a hit */
+#define CELL_M 1000.0   /* the space-time index's cells */
+#define BOX_PAD 1.0    /* metres: index boxes are floats; pad outward so rounding never loses a hit */
+#define GRID_CELL 250.0
+#define GRID_HALF 256  /* cells either side of the plane's origin (the mission centre): 64 km */
+#define GRID_N (2 * GRID_HALF)
+#define GRID_PROT 1000.0
+#define LONG_MS (24LL * 3600 * 1000)
 
 const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "unit", "operation"};
 
 typedef struct {
     int used;
     int kind;
+    int in_grid;
     uint64_t num;     /* the id's trailing number, for a cheap sort */
     char *id, *category;
     double protection;
@@ -31,6 +52,42 @@ typedef struct {
     json_t *labels;
 } obj_t;
 
+/* A grid entry: one cache line. */
+typedef struct {
+    double x, y;           /* a point: the point; else its box's low corner */
+    float w, h;            /* the box's size; 0 for a point */
+    float prot;
+    uint32_t obj;
+    int64_t t0, t1;
+    const json_t *labels;
+    uint8_t kind, multi;   /* multi: filed in more than one cell */
+    uint16_t pad_;
+    uint32_t num;          /* the id's trailing number (the sort's key), capped */
+} gent_t;
+
+/* A cell: its entries, and beside them their times in whole minutes
+ * (widened outward), so the time test, which most entries fail, reads 8
+ * bytes an entry instead of 64. */
+typedef struct {
+    gent_t *e;
+    int32_t (*tm)[2];
+    uint32_t n, cap;
+    float maxprot;    /* the largest protection filed here (never lowered) */
+} gcell_t;
+
+static int32_t minute_floor(int64_t t)
+{
+    int64_t m = t >= 0 ? t / 60000 : -((-t - 1) / 60000) - 1;
+    return m < INT32_MIN ? INT32_MIN : m > INT32_MAX ? INT32_MAX : (int32_t)m;
+}
+
+static int32_t minute_ceil(int64_t t)
+{
+    if (t == INT64_MAX) return INT32_MAX;
+    int32_t m = minute_floor(t);
+    return (int64_t)m * 60000 < t && m < INT32_MAX ? m + 1 : m;
+}
+
 struct dc {
     obj_t *o;
     uint32_t n, cap;
@@ -38,7 +95,9 @@ struct dc {
     uint32_t nfree;
     json_t *ids;      /* "kind/id" -> integer obj number */
     stindex_t *ix;
-    size_t count;
+    gcell_t *grid;    /* GRID_N * GRID_N, row-major by y */
+    double grid_prot; /* the largest protection in the grid (never lowered) */
+    size_t count, grid_entries;
 };
 
 dc_t *dc_new(void)
@@ -47,7 +106,8 @@ dc_t *dc_new(void)
     if (!d) return NULL;
     d->ids = json_object();
     d->ix = stindex_new(CELL_M);
-    if (!d->ids || !d->ix) {
+    d->grid = calloc((size_t)GRID_N * GRID_N, sizeof *d->grid);
+    if (!d->ids || !d->ix || !d->grid) {
         dc_free(d);
         return NULL;
     }
@@ -71,6 +131,12 @@ void dc_free(dc_t *d)
     free(d->freelist);
     json_decref(d->ids);
     stindex_free(d->ix);
+    if (d->grid)
+        for (size_t i = 0; i < (size_t)GRID_N * GRID_N; i++) {
+            free(d->grid[i].e);
+            free(d->grid[i].tm);
+        }
+    free(d->grid);
     free(d);
 }
 
@@ -78,6 +144,75 @@ static void key_of(char *k, size_t n, int kind, const char *id)
 {
     snprintf(k, n, "%s/%s", dc_kind_names[kind], id);
 }
+
+/* ---- the grid ---- */
+
+static int gcell(double v)
+{
+    double c = floor(v / GRID_CELL) + GRID_HALF;
+    return c < 0 ? 0 : c > GRID_N - 1 ? GRID_N - 1 : (int)c;
+}
+
+static int grid_wants(const obj_t *o)
+{
+    return o->kind != DC_MOVEMENT && o->protection <= GRID_PROT && o->t1 - o->t0 >= LONG_MS;
+}
+
+static int grid_add(dc_t *d, const obj_t *o, uint32_t num)
+{
+    const shape_t *s = &o->shape;
+    int x0 = gcell(s->x0), x1 = gcell(s->x1), y0 = gcell(s->y0), y1 = gcell(s->y1);
+    gent_t e = {.x = s->type == SH_POINT ? s->p[0].x : s->x0, .y = s->type == SH_POINT ? s->p[0].y : s->y0,
+                .w = s->type == SH_POINT ? 0 : (float)(s->x1 - s->x0) + (float)BOX_PAD,
+                .h = s->type == SH_POINT ? 0 : (float)(s->y1 - s->y0) + (float)BOX_PAD,
+                .prot = (float)o->protection, .obj = num, .t0 = o->t0, .t1 = o->t1, .labels = o->labels,
+                .kind = (uint8_t)o->kind, .multi = x0 != x1 || y0 != y1,
+                .num = o->num > UINT32_MAX ? UINT32_MAX : (uint32_t)o->num};
+    if (e.w > 0) { /* the box as floats, never smaller than the shape's */
+        e.x = nextafter(e.x, -INFINITY);
+        e.y = nextafter(e.y, -INFINITY);
+    }
+    for (int cy = y0; cy <= y1; cy++)
+        for (int cx = x0; cx <= x1; cx++) {
+            gcell_t *c = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
+            if (c->n == c->cap) {
+                uint32_t cap = c->cap ? c->cap * 2 : 4;
+                gent_t *p = realloc(c->e, cap * sizeof *p);
+                if (p) c->e = p;
+                int32_t(*tm)[2] = realloc(c->tm, cap * sizeof *tm);
+                if (tm) c->tm = tm;
+                if (!p || !tm) return -1;
+                c->cap = cap;
+            }
+            c->tm[c->n][0] = minute_floor(e.t0);
+            c->tm[c->n][1] = minute_ceil(e.t1);
+            c->e[c->n++] = e;
+            if (e.prot > c->maxprot) c->maxprot = e.prot;
+            d->grid_entries++;
+        }
+    if (o->protection > d->grid_prot) d->grid_prot = o->protection;
+    return 0;
+}
+
+static void grid_remove(dc_t *d, const obj_t *o, uint32_t num)
+{
+    const shape_t *s = &o->shape;
+    int x0 = gcell(s->x0), x1 = gcell(s->x1), y0 = gcell(s->y0), y1 = gcell(s->y1);
+    for (int cy = y0; cy <= y1; cy++)
+        for (int cx = x0; cx <= x1; cx++) {
+            gcell_t *c = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
+            for (uint32_t i = 0; i < c->n; i++)
+                if (c->e[i].obj == num) {
+                    c->n--;
+                    c->e[i] = c->e[c->n];
+                    memcpy(c->tm[i], c->tm[c->n], sizeof c->tm[i]);
+                    d->grid_entries--;
+                    break;
+                }
+        }
+}
+
+/* ---- the space-time index ---- */
 
 /* A route segment is filed in pieces no longer than a cell, so a long
  * diagonal leg costs the cells along it, not every cell of its box. Part
@@ -127,6 +262,17 @@ static int entries(const obj_t *o, uint32_t num, int (*fn)(stindex_t *, const st
     return 0;
 }
 
+static int file_obj(dc_t *d, const obj_t *o, uint32_t num)
+{
+    return o->in_grid ? grid_add(d, o, num) : entries(o, num, stindex_add, d->ix);
+}
+
+static void unfile_obj(dc_t *d, const obj_t *o, uint32_t num)
+{
+    if (o->in_grid) grid_remove(d, o, num);
+    else entries(o, num, NULL, d->ix);
+}
+
 void dc_drop(dc_t *d, int kind, const char *id)
 {
     char k[160];
@@ -134,7 +280,7 @@ void dc_drop(dc_t *d, int kind, const char *id)
     json_t *v = json_object_get(d->ids, k);
     if (!v) return;
     uint32_t num = (uint32_t)json_integer_value(v);
-    entries(&d->o[num], num, NULL, d->ix);
+    unfile_obj(d, &d->o[num], num);
     obj_clear(&d->o[num]);
     json_object_del(d->ids, k);
     d->freelist[d->nfree++] = num;
@@ -169,10 +315,11 @@ int dc_put(dc_t *d, dc_object_t *in)
         o->times = malloc((size_t)o->shape.n * sizeof *o->times);
         if (o->times) memcpy(o->times, in->times, (size_t)o->shape.n * sizeof *o->times);
     }
+    o->in_grid = grid_wants(o);
     const char *dash = strrchr(in->id, '-');
     o->num = dash ? strtoull(dash + 1, NULL, 10) : 0;
-    if (!o->id || !o->category || entries(o, num, stindex_add, d->ix)) {
-        entries(o, num, NULL, d->ix);
+    if (!o->id || !o->category || file_obj(d, o, num)) {
+        unfile_obj(d, o, num);
         obj_clear(o);
         d->freelist[d->nfree++] = num;
         return -1;
@@ -219,7 +366,9 @@ size_t dc_count(const dc_t *d)
 
 size_t dc_memory(const dc_t *d)
 {
-    size_t m = sizeof *d + d->cap * (sizeof(obj_t) + sizeof(uint32_t)) + stindex_memory(d->ix);
+    size_t m = sizeof *d + d->cap * (sizeof(obj_t) + sizeof(uint32_t)) + stindex_memory(d->ix) +
+               (size_t)GRID_N * GRID_N * sizeof(gcell_t);
+    for (size_t i = 0; i < (size_t)GRID_N * GRID_N; i++) m += d->grid[i].cap * (sizeof(gent_t) + 8);
     for (uint32_t i = 0; i < d->n; i++) {
         const obj_t *o = &d->o[i];
         if (!o->used) continue;
@@ -230,18 +379,60 @@ size_t dc_memory(const dc_t *d)
     return m;
 }
 
+/* ---- the check ---- */
+
+/* A match before it is resolved into a conflict. */
+typedef struct {
+    uint64_t key;     /* the order: see sort_key */
+    uint32_t obj;
+    int32_t segment;
+    double distance;
+    int64_t inside_from, inside_until;
+} match_t;
+
+/* Conflicts are ordered by distance as the API reports it (whole
+ * centimetres), then kind, then the id's number: that fits 64 bits, which a
+ * radix sort orders in a few passes. Equal keys (the segments of one route,
+ * ids beyond the number's bits) are put in order afterwards. */
+static uint64_t sort_key(double distance, int kind, uint64_t num)
+{
+    double cm = distance * 100 + 0.5;
+    uint64_t c = cm >= (double)(1ull << 28) ? (1ull << 28) - 1 : (uint64_t)cm;
+    return c << 36 | (uint64_t)kind << 33 | (num >= (1ull << 33) ? (1ull << 33) - 1 : num);
+}
+
+#define SEEN_LABELS 16
+
 typedef struct {
     const dc_t *d;
     const dc_query_t *q;
-    conflict_t *out;
+    uint32_t skip;    /* the object being checked, UINT32_MAX when none */
+    match_t *out;
     size_t n, cap;
     int oom;
-    uint64_t *seen;   /* (obj, segment) of route pieces already judged */
+    uint64_t *seen;   /* route pieces and objects in several cells already judged */
     size_t nseen, capseen;
+    /* Whether the principal may see a label set, by the interned set's
+     * address: a check meets few distinct sets. */
+    const json_t *lab[SEEN_LABELS];
+    int lab_ok[SEEN_LABELS], nlab;
 } run_t;
 
+static int may_see(run_t *r, const json_t *labels)
+{
+    if (!r->q->who) return 1;
+    for (int i = 0; i < r->nlab; i++)
+        if (r->lab[i] == labels) return r->lab_ok[i];
+    int ok = auth_may_see(r->q->who, labels);
+    if (r->nlab < SEEN_LABELS) {
+        r->lab[r->nlab] = labels;
+        r->lab_ok[r->nlab++] = ok;
+    }
+    return ok;
+}
+
 /* Whether (obj, segment) was judged already in this query; marks it if not.
- * Open addressing; only route pieces go through here. */
+ * Open addressing; only route pieces and multi-cell objects go here. */
 static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
 {
     uint64_t key = ((uint64_t)obj << 32 | seg) + 1;
@@ -269,11 +460,11 @@ static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
     return 0;
 }
 
-static int push(run_t *r, const conflict_t *c)
+static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num)
 {
     if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        conflict_t *p = realloc(r->out, cap * sizeof *p);
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        match_t *p = realloc(r->out, cap * sizeof *p);
         if (!p) {
             r->oom = 1;
             return 1;
@@ -281,20 +472,19 @@ static int push(run_t *r, const conflict_t *c)
         r->out = p;
         r->cap = cap;
     }
-    r->out[r->n++] = *c;
+    r->out[r->n++] = (match_t){.key = sort_key(dist, kind, num), .obj = obj, .segment = -1, .distance = dist};
     return 0;
 }
 
+/* A space-time index entry. */
 static int visit(void *arg, const st_entry_t *e)
 {
     run_t *r = arg;
     const dc_query_t *q = r->q;
     const obj_t *o = &r->d->o[e->obj];
     if (q->kinds && !(q->kinds & (1u << o->kind))) return 0;
-    if (q->skip_id && o->kind == q->skip_kind && strcmp(o->id, q->skip_id) == 0) return 0;
+    if (e->obj == r->skip) return 0;
     double limit = o->protection + q->buffer_m;
-    conflict_t c = {.kind = o->kind, .id = o->id, .num = o->num, .category = o->category,
-                    .protection_m = o->protection, .segment = -1, .labels = o->labels};
     if (o->kind == DC_MOVEMENT && o->times) {
         int i = (int)(e->part >> 8);
         if (seen_before(r, e->obj, (uint32_t)i)) return 0;
@@ -309,28 +499,166 @@ static int visit(void *arg, const st_entry_t *e)
         if (sa > sb) return 0;
         pt_t pa = {a.x + sa * (b.x - a.x), a.y + sa * (b.y - a.y)};
         pt_t pb = {a.x + sb * (b.x - a.x), a.y + sb * (b.y - a.y)};
-        c.distance_m = area_dist_seg(q->area, pa, pb);
-        if (c.distance_m > limit) return 0;
+        double dist = area_dist_seg(q->area, pa, pb);
+        if (dist > limit || !may_see(r, o->labels)) return 0;
         double u0, u1;
         if (area_seg_within(q->area, pa, pb, limit, &u0, &u1)) {
             u0 = 0; /* rounding at the very edge: the whole stretch */
             u1 = 1;
         }
         double s0 = sa + u0 * (sb - sa), s1 = sa + u1 * (sb - sa);
-        c.segment = i;
-        c.inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
-        c.inside_until = ta + (int64_t)(s1 * (double)(tb - ta) + 0.5);
-    } else {
-        c.distance_m = area_dist(q->area, &o->shape);
-        if (c.distance_m > limit) return 0;
+        if (push(r, e->obj, dist, o->kind, o->num)) return 1;
+        match_t *m = &r->out[r->n - 1];
+        m->segment = i;
+        m->inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
+        m->inside_until = ta + (int64_t)(s1 * (double)(tb - ta) + 0.5);
+        return 0;
     }
-    if (q->who && !auth_may_see(q->who, o->labels)) return 0;
-    return push(r, &c);
+    double dist = area_dist(q->area, &o->shape);
+    if (dist > limit || !may_see(r, o->labels)) return 0;
+    return push(r, e->obj, dist, o->kind, o->num);
 }
 
-static int cmp_conflict(const void *a, const void *b)
+/* A query polygon's edges, with their boxes, for the grid's cell tests. */
+typedef struct {
+    pt_t a, b;
+    double x0, y0, x1, y1;
+} edge_t;
+
+#define MAX_EDGES 256 /* larger query polygons take the plain path */
+
+/* How a polygon area lies over a cell: wholly inside or outside it (no edge
+ * crosses the cell), or across it; and which edges can be within reach of
+ * the cell's points (those whose box meets the cell grown by the reach:
+ * every other edge is farther than the reach from all of them). */
+enum { CELL_PLAIN, CELL_SKIP, CELL_INSIDE, CELL_OUTSIDE, CELL_ACROSS };
+
+static int classify(const shape_t *s, const edge_t *E, int ne, double rx0, double ry0, double reach, uint8_t *near,
+                    int *nnear)
 {
-    const conflict_t *x = a, *y = b;
+    double rx1 = rx0 + GRID_CELL, ry1 = ry0 + GRID_CELL;
+    if (s->x0 > rx1 + reach || s->x1 < rx0 - reach || s->y0 > ry1 + reach || s->y1 < ry0 - reach) return CELL_SKIP;
+    int n = 0, crosses = 0;
+    for (int i = 0; i < ne; i++) {
+        const edge_t *e = &E[i];
+        if (e->x0 > rx1 + reach || e->x1 < rx0 - reach || e->y0 > ry1 + reach || e->y1 < ry0 - reach) continue;
+        near[n++] = (uint8_t)i;
+        if (!(e->x0 > rx1 || e->x1 < rx0 || e->y0 > ry1 || e->y1 < ry0)) crosses = 1;
+    }
+    *nnear = n;
+    if (crosses) return CELL_ACROSS;
+    pt_t mid = {rx0 + GRID_CELL / 2, ry0 + GRID_CELL / 2};
+    if (shape_contains(s, mid)) return CELL_INSIDE;
+    return n ? CELL_OUTSIDE : CELL_SKIP;
+}
+
+/* The grid's cells near the area. */
+static int grid_check(run_t *r)
+{
+    const dc_t *d = r->d;
+    const dc_query_t *q = r->q;
+    const area_t *a = q->area;
+    const shape_t *s = &a->shape;
+    int circle = s->type == SH_POINT;
+    pt_t c = s->p[0];
+    double R = a->radius, b = q->buffer_m, reach = d->grid_prot + b, grow = R + reach;
+    int64_t from = q->from, until = q->until;
+    int32_t qm0 = minute_floor(from), qm1 = minute_ceil(until);
+    unsigned kinds = q->kinds;
+    int x0 = gcell(s->x0 - grow), x1 = gcell(s->x1 + grow), y0 = gcell(s->y0 - grow), y1 = gcell(s->y1 + grow);
+    edge_t E[MAX_EDGES];
+    uint8_t near[MAX_EDGES];
+    int ne = 0, nnear = 0;
+    if (s->type == SH_POLY && s->n - s->nring <= MAX_EDGES)
+        for (int k = 0; k < s->nring; k++)
+            for (int i = s->ring[k]; i + 1 < s->ring[k + 1]; i++) {
+                pt_t p = s->p[i], p2 = s->p[i + 1];
+                E[ne++] = (edge_t){p, p2, fmin(p.x, p2.x), fmin(p.y, p2.y), fmax(p.x, p2.x), fmax(p.y, p2.y)};
+            }
+    for (int cy = y0; cy <= y1; cy++) {
+        double ry0 = (cy - GRID_HALF) * GRID_CELL, ry1 = ry0 + GRID_CELL;
+        for (int cx = x0; cx <= x1; cx++) {
+            const gcell_t *cell = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
+            if (cx < x1) __builtin_prefetch(cell[1].tm);
+            if (!cell->n) continue;
+            /* Edge cells hold everything beyond the grid: never classified. */
+            int mode = CELL_PLAIN;
+            if (cx > 0 && cy > 0 && cx < GRID_N - 1 && cy < GRID_N - 1) {
+                double rx0 = (cx - GRID_HALF) * GRID_CELL, rx1 = rx0 + GRID_CELL, cr = (double)cell->maxprot + b;
+                if (circle) {
+                    double dx = fmax(fmax(rx0 - c.x, c.x - rx1), 0), dy = fmax(fmax(ry0 - c.y, c.y - ry1), 0);
+                    if (sqrt(dx * dx + dy * dy) - R > cr) continue;
+                    double fx = fmax(c.x - rx0, rx1 - c.x), fy = fmax(c.y - ry0, ry1 - c.y);
+                    if (sqrt(fx * fx + fy * fy) <= R) mode = CELL_INSIDE;
+                } else if (ne) {
+                    mode = classify(s, E, ne, rx0, ry0, cr, near, &nnear);
+                    if (mode == CELL_SKIP) continue;
+                }
+            }
+            /* The times first, in minutes: the few that pass are judged. */
+            uint32_t pass[64];
+            for (uint32_t i0 = 0; i0 < cell->n; i0 += 64) {
+                uint32_t end = cell->n - i0 < 64 ? cell->n : i0 + 64, np = 0;
+                for (uint32_t i = i0; i < end; i++) {
+                    pass[np] = i;
+                    np += (uint32_t)(cell->tm[i][0] <= qm1) & (uint32_t)(cell->tm[i][1] >= qm0);
+                }
+                for (uint32_t k = 0; k < np; k++) __builtin_prefetch(&cell->e[pass[k]]);
+                for (uint32_t k = 0; k < np; k++) {
+                    const gent_t *e = &cell->e[pass[k]];
+                    if (e->t0 > until || e->t1 < from) continue;
+                    if (kinds && !(kinds & (1u << e->kind))) continue;
+                    if (e->obj == r->skip) continue;
+                    /* An object filed in several cells is judged once; not by
+                     * a reference cell, which might be one skipped above. */
+                    if (e->multi && seen_before(r, e->obj, UINT32_MAX - 1)) continue;
+                    double limit = e->prot + b, dist;
+                    if (e->w == 0) {
+                        pt_t p = {e->x, e->y};
+                        if (mode == CELL_INSIDE) {
+                            dist = 0;
+                        } else if (circle) {
+                            double dx = p.x - c.x, dy = p.y - c.y;
+                            dist = sqrt(dx * dx + dy * dy) - R;
+                            if (dist < 0) dist = 0;
+                        } else if (mode == CELL_PLAIN) {
+                            if (p.x < s->x0 - limit || p.x > s->x1 + limit || p.y < s->y0 - limit ||
+                                p.y > s->y1 + limit)
+                                continue;
+                            dist = shape_dist_pt(s, p);
+                        } else if (mode == CELL_ACROSS && shape_contains(s, p)) {
+                            dist = 0;
+                        } else {
+                            /* Outside: the nearest of the edges within reach
+                             * (when none is within the limit, neither is any
+                             * other, and the point is no conflict). */
+                            dist = DBL_MAX;
+                            for (int k2 = 0; k2 < nnear; k2++) {
+                                double x = pt_seg_dist(p, E[near[k2]].a, E[near[k2]].b);
+                                if (x < dist) dist = x;
+                            }
+                        }
+                    } else {
+                        double bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
+                        if (bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit ||
+                            by1 < s->y0 - R - limit)
+                            continue;
+                        /* A box wholly inside the circle: the shape is too. */
+                        double fx = fmax(c.x - bx0, bx1 - c.x), fy = fmax(c.y - by0, by1 - c.y);
+                        if (circle && sqrt(fx * fx + fy * fy) <= R) dist = 0;
+                        else dist = area_dist(a, &d->o[e->obj].shape);
+                    }
+                    if (dist > limit || !may_see(r, e->labels)) continue;
+                    if (push(r, e->obj, dist, e->kind, e->num)) return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int cmp_conflict(const conflict_t *x, const conflict_t *y)
+{
     if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
     if (x->kind != y->kind) return x->kind - y->kind;
     if (x->num != y->num) return x->num < y->num ? -1 : 1;
@@ -338,19 +666,79 @@ static int cmp_conflict(const void *a, const void *b)
     return c ? c : x->segment - y->segment;
 }
 
+typedef struct {
+    uint64_t key;
+    uint64_t i;
+} kv_t;
+
+/* LSD radix sort by key, 11 bits a pass; a pass whose digit is the same for
+ * every key is skipped. tmp has room for n. */
+static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n)
+{
+    enum { BITS = 11, NB = 1 << BITS, PASSES = (64 + BITS - 1) / BITS };
+    static _Thread_local uint32_t count[PASSES][NB];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < PASSES; p++) count[p][(a[i].key >> (p * BITS)) & (NB - 1)]++;
+    for (int p = 0; p < PASSES; p++) {
+        uint32_t *c = count[p];
+        if (c[(a[0].key >> (p * BITS)) & (NB - 1)] == n) continue;
+        uint32_t sum = 0;
+        for (int k = 0; k < NB; k++) {
+            uint32_t v = c[k];
+            c[k] = sum;
+            sum += v;
+        }
+        for (size_t i = 0; i < n; i++) tmp[c[(a[i].key >> (p * BITS)) & (NB - 1)]++] = a[i];
+        kv_t *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
+}
+
 int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
 {
-    run_t r = {.d = d, .q = q};
+    run_t r = {.d = d, .q = q, .skip = UINT32_MAX};
+    if (q->skip_id && q->skip_kind >= 0 && q->skip_kind < DC__KINDS) {
+        char k[160];
+        key_of(k, sizeof k, q->skip_kind, q->skip_id);
+        json_t *v = json_object_get(d->ids, k);
+        if (v) r.skip = (uint32_t)json_integer_value(v);
+    }
     const shape_t *s = &q->area->shape;
     double grow = q->area->radius + q->buffer_m;
-    stindex_query(d->ix, s->x0 - grow, s->y0 - grow, s->x1 + grow, s->y1 + grow, q->from, q->until, visit, &r);
+    if (d->grid_entries && grid_check(&r)) r.oom = 1;
+    if (!r.oom)
+        stindex_query(d->ix, s->x0 - grow, s->y0 - grow, s->x1 + grow, s->y1 + grow, q->from, q->until, visit, &r);
     free(r.seen);
-    if (r.oom) {
+    conflict_t *c = r.oom ? NULL : malloc((r.n ? r.n : 1) * sizeof *c);
+    kv_t *kv = c ? malloc((r.n ? r.n : 1) * 2 * sizeof *kv) : NULL;
+    if (!kv) {
+        free(c);
         free(r.out);
         return -1;
     }
-    if (r.n > 1) qsort(r.out, r.n, sizeof *r.out, cmp_conflict);
-    *out = r.out;
+    for (size_t i = 0; i < r.n; i++) kv[i] = (kv_t){r.out[i].key, i};
+    kv_t *sorted = r.n ? radix_sort(kv, kv + r.n, r.n) : kv;
+    for (size_t i = 0; i < r.n; i++) {
+        if (i + 8 < r.n) __builtin_prefetch(&d->o[r.out[sorted[i + 8].i].obj]);
+        const match_t *m = &r.out[sorted[i].i];
+        const obj_t *o = &d->o[m->obj];
+        conflict_t x = {.kind = o->kind, .id = o->id, .num = o->num, .category = o->category,
+                        .distance_m = m->distance, .protection_m = o->protection, .segment = m->segment,
+                        .inside_from = m->inside_from, .inside_until = m->inside_until, .labels = o->labels};
+        /* Equal keys: insertion by the whole order (their runs are short). */
+        size_t j = i;
+        while (j > 0 && sorted[j - 1].key == m->key && cmp_conflict(&c[j - 1], &x) > 0) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
+    free(kv);
+    free(r.out);
+    *out = c;
     *n = r.n;
     return 0;
 }

@@ -64,7 +64,8 @@ size_t dc_memory(const dc_t *d);
 /* The check. who == NULL: every object (the system's own checks); else only
  * objects whose labels the principal may see. kinds: bitmask of 1 << DC_*
  * (0: all). skip_kind/skip_id: the object being checked itself. Results are
- * sorted by distance, then kind and id; *out is malloc'd (caller frees). */
+ * sorted by distance as reported (whole centimetres), then kind, then the
+ * id's number; *out is malloc'd (caller frees). */
 typedef struct {
     const area_t *area;
     int64_t from, until;

@@ -165,16 +165,7 @@ static void grid_point(int i, int j, double *lon, double *lat)
     *lat = by0 + (by1 - by0) * j / (GRID - 1);
 }
 
-static uint64_t rng_state = 0x243F6A8885A308D3ULL;
-static double urand(void)
-{
-    uint64_t x = rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rng_state = x;
-    return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) * 0x1p-53;
-}
+#define urand unit_urand
 
 /* ---- 1. planar against geodesic ---- */
 

@@ -17,20 +17,8 @@
 #define DAY_MS (24 * HOUR_MS)
 #define T0 1780272000000LL /* 2026-06-01 */
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static uint64_t next(void)
-{
-    uint64_t x = rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rng = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-static double urand(void)
-{
-    return (double)(next() >> 11) * 0x1p-53;
-}
+#define next unit_next
+#define urand unit_urand
 
 /* A random time span: minutes to hours, days, months, or open-ended; some
  * before 1970 (negative), some on bucket edges. */

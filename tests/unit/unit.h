@@ -89,4 +89,22 @@ static UNIT_UNUSED void unit_hex(const uint8_t *in, size_t n, char *out)
     out[2 * n] = 0;
 }
 
+/* xorshift64*: the tests' deterministic random numbers. Each test binary
+ * keeps its own state in unit_rng (seeded before use when it matters). */
+static uint64_t unit_rng = 0x9E3779B97F4A7C15ULL;
+static UNIT_UNUSED uint64_t unit_next(void)
+{
+    uint64_t x = unit_rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    unit_rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+/* Uniform in [0, 1). */
+static UNIT_UNUSED double unit_urand(void)
+{
+    return (double)(unit_next() >> 11) * 0x1p-53;
+}
+
 #endif
