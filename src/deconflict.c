@@ -39,18 +39,18 @@
 
 const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "unit", "operation"};
 
+/* What resolving a conflict reads comes first: one cache line. */
 typedef struct {
-    int used;
     int kind;
-    int in_grid;
+    int used, in_grid;
     uint64_t num;     /* the id's trailing number, for a cheap sort */
     char *id, *category;
     double protection;
-    shape_t shape;
-    int64_t t0, t1;
-    int64_t *times;   /* movements: per vertex */
     json_t *labels;
-} obj_t;
+    int64_t t0, t1;
+    shape_t shape;
+    int64_t *times;   /* movements: per vertex */
+} __attribute__((aligned(64))) obj_t;
 
 /* A grid entry: one cache line. */
 typedef struct {
@@ -296,12 +296,17 @@ int dc_put(dc_t *d, dc_object_t *in)
     } else {
         if (d->n == d->cap) {
             uint32_t cap = d->cap ? d->cap * 2 : 1024;
-            obj_t *o = realloc(d->o, cap * sizeof *o);
+            obj_t *o = aligned_alloc(64, cap * sizeof *o); /* whole cache lines */
             uint32_t *fl = realloc(d->freelist, cap * sizeof *fl);
-            if (o) d->o = o;
             if (fl) d->freelist = fl;
-            if (!o || !fl) return -1;
-            memset(d->o + d->cap, 0, (cap - d->cap) * sizeof *o);
+            if (!o || !fl) {
+                free(o);
+                return -1;
+            }
+            if (d->cap) memcpy(o, d->o, d->cap * sizeof *o);
+            memset(o + d->cap, 0, (cap - d->cap) * sizeof *o);
+            free(d->o);
+            d->o = o;
             d->cap = cap;
         }
         num = d->n++;
@@ -675,6 +680,15 @@ typedef struct {
  * every key is skipped. tmp has room for n. */
 static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n)
 {
+    if (n < 64) { /* the passes' tables would cost more than the keys */
+        for (size_t i = 1; i < n; i++) {
+            kv_t x = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1].key > x.key; j--) a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return a;
+    }
     enum { BITS = 11, NB = 1 << BITS, PASSES = (64 + BITS - 1) / BITS };
     static _Thread_local uint32_t count[PASSES][NB];
     memset(count, 0, sizeof count);
@@ -722,7 +736,7 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     for (size_t i = 0; i < r.n; i++) kv[i] = (kv_t){r.out[i].key, i};
     kv_t *sorted = r.n ? radix_sort(kv, kv + r.n, r.n) : kv;
     for (size_t i = 0; i < r.n; i++) {
-        if (i + 8 < r.n) __builtin_prefetch(&d->o[r.out[sorted[i + 8].i].obj]);
+        if (i + 16 < r.n) __builtin_prefetch(&d->o[r.out[sorted[i + 16].i].obj]);
         const match_t *m = &r.out[sorted[i].i];
         const obj_t *o = &d->o[m->obj];
         conflict_t x = {.kind = o->kind, .id = o->id, .num = o->num, .category = o->category,
