@@ -136,6 +136,9 @@ test('the readiness dashboard shows each component with its figures; only the ve
       await p.getByTestId('dec-form-submit').click();
       await p.waitForSelector('[data-testid="dec-form-error"]:not([hidden])');
       assert.match(await p.getByTestId('dec-form-error').innerText(), /criminal_record/);
+      // The stream's reload (250 ms after the vetting event) keeps the error.
+      await p.waitForTimeout(800);
+      assert.match(await p.getByTestId('dec-form-error').innerText(), /criminal_record/);
     }
     assertNoErrors(p);
     await p.context().close();

@@ -118,7 +118,13 @@ class CandidatesPage extends PsfPage {
     const b = this.body();
     const me = this.ctx.me;
     if (canVet(me)) b.append(this.registerForm());
-    if (this.detail && this.sub === this.detail.id) b.append(this.panel(this.detail));
+    if (this.detail && this.sub === this.detail.id) {
+      // A reload from the stream keeps the open panel as it is (what was
+      // typed, an error shown under a form) unless the candidate changed.
+      const key = JSON.stringify(this.detail);
+      if (!this.panelEl || this.panelKey !== key) { this.panelEl = this.panel(this.detail); this.panelKey = key; }
+      b.append(this.panelEl);
+    }
     const rows = this.data.candidates.map((c) => h('tr', { 'data-testid': `cand-row-${c.id}`, 'data-status': c.status },
       h('td', null, h('a', { href: `#/psf-candidates/${c.id}`, 'data-testid': `cand-open-${c.id}` }, c.id), c.exercise ? [' ', h('span', { class: 'tag tag-exercise' }, t('exercise.tag'))] : null),
       h('td', null, tOpt(`psf.service.${c.service}`, c.service)),
