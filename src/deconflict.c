@@ -52,13 +52,15 @@ typedef struct {
     int64_t *times;   /* movements: per vertex */
 } __attribute__((aligned(64))) obj_t;
 
-/* A grid entry: one cache line. */
+/* A grid entry: one cache line, with all a conflict is made of (the exact
+ * times are the object's: the minutes beside the entries settle all but
+ * the windows that start or end in the same minute as the object). */
 typedef struct {
     double x, y;           /* a point: the point; else its box's low corner */
     float w, h;            /* the box's size; 0 for a point */
     float prot;
     uint32_t obj;
-    int64_t t0, t1;
+    const char *id, *category;
     const json_t *labels;
     uint8_t kind, multi;   /* multi: filed in more than one cell */
     uint16_t pad_;
@@ -155,7 +157,9 @@ static int gcell(double v)
 
 static int grid_wants(const obj_t *o)
 {
-    return o->kind != DC_MOVEMENT && o->protection <= GRID_PROT && o->t1 - o->t0 >= LONG_MS;
+    /* The entry keeps the protection as a float: only when that is exact. */
+    return o->kind != DC_MOVEMENT && o->protection <= GRID_PROT && (double)(float)o->protection == o->protection &&
+           o->t1 - o->t0 >= LONG_MS;
 }
 
 static int grid_add(dc_t *d, const obj_t *o, uint32_t num)
@@ -165,7 +169,7 @@ static int grid_add(dc_t *d, const obj_t *o, uint32_t num)
     gent_t e = {.x = s->type == SH_POINT ? s->p[0].x : s->x0, .y = s->type == SH_POINT ? s->p[0].y : s->y0,
                 .w = s->type == SH_POINT ? 0 : (float)(s->x1 - s->x0) + (float)BOX_PAD,
                 .h = s->type == SH_POINT ? 0 : (float)(s->y1 - s->y0) + (float)BOX_PAD,
-                .prot = (float)o->protection, .obj = num, .t0 = o->t0, .t1 = o->t1, .labels = o->labels,
+                .prot = (float)o->protection, .obj = num, .id = o->id, .category = o->category, .labels = o->labels,
                 .kind = (uint8_t)o->kind, .multi = x0 != x1 || y0 != y1,
                 .num = o->num > UINT32_MAX ? UINT32_MAX : (uint32_t)o->num};
     if (e.w > 0) { /* the box as floats, never smaller than the shape's */
@@ -184,8 +188,8 @@ static int grid_add(dc_t *d, const obj_t *o, uint32_t num)
                 if (!p || !tm) return -1;
                 c->cap = cap;
             }
-            c->tm[c->n][0] = minute_floor(e.t0);
-            c->tm[c->n][1] = minute_ceil(e.t1);
+            c->tm[c->n][0] = minute_floor(o->t0);
+            c->tm[c->n][1] = minute_ceil(o->t1);
             c->e[c->n++] = e;
             if (e.prot > c->maxprot) c->maxprot = e.prot;
             d->grid_entries++;
@@ -389,6 +393,7 @@ size_t dc_memory(const dc_t *d)
 /* A match before it is resolved into a conflict. */
 typedef struct {
     uint64_t key;     /* the order: see sort_key */
+    const gent_t *g;  /* a grid entry's match: what it is made of */
     uint32_t obj;
     int32_t segment;
     double distance;
@@ -465,7 +470,7 @@ static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
     return 0;
 }
 
-static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num)
+static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, const gent_t *g)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
@@ -477,7 +482,7 @@ static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num)
         r->out = p;
         r->cap = cap;
     }
-    r->out[r->n++] = (match_t){.key = sort_key(dist, kind, num), .obj = obj, .segment = -1, .distance = dist};
+    r->out[r->n++] = (match_t){.key = sort_key(dist, kind, num), .g = g, .obj = obj, .segment = -1, .distance = dist};
     return 0;
 }
 
@@ -512,7 +517,7 @@ static int visit(void *arg, const st_entry_t *e)
             u1 = 1;
         }
         double s0 = sa + u0 * (sb - sa), s1 = sa + u1 * (sb - sa);
-        if (push(r, e->obj, dist, o->kind, o->num)) return 1;
+        if (push(r, e->obj, dist, o->kind, o->num, NULL)) return 1;
         match_t *m = &r->out[r->n - 1];
         m->segment = i;
         m->inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
@@ -521,7 +526,7 @@ static int visit(void *arg, const st_entry_t *e)
     }
     double dist = area_dist(q->area, &o->shape);
     if (dist > limit || !may_see(r, o->labels)) return 0;
-    return push(r, e->obj, dist, o->kind, o->num);
+    return push(r, e->obj, dist, o->kind, o->num, NULL);
 }
 
 /* A query polygon's edges, with their boxes, for the grid's cell tests. */
@@ -568,7 +573,10 @@ static int grid_check(run_t *r)
     pt_t c = s->p[0];
     double R = a->radius, b = q->buffer_m, reach = d->grid_prot + b, grow = R + reach;
     int64_t from = q->from, until = q->until;
-    int32_t qm0 = minute_floor(from), qm1 = minute_ceil(until);
+    /* An entry passes when its minutes meet [qm0, qm1]; it surely meets the
+     * window when it starts a whole minute before qf ends and ends one
+     * after qc; else its exact times decide. */
+    int32_t qm0 = minute_floor(from), qm1 = minute_ceil(until), qf = minute_floor(until), qc = minute_ceil(from);
     unsigned kinds = q->kinds;
     int x0 = gcell(s->x0 - grow), x1 = gcell(s->x1 + grow), y0 = gcell(s->y0 - grow), y1 = gcell(s->y1 + grow);
     edge_t E[MAX_EDGES];
@@ -611,7 +619,10 @@ static int grid_check(run_t *r)
                 for (uint32_t k = 0; k < np; k++) __builtin_prefetch(&cell->e[pass[k]]);
                 for (uint32_t k = 0; k < np; k++) {
                     const gent_t *e = &cell->e[pass[k]];
-                    if (e->t0 > until || e->t1 < from) continue;
+                    const int32_t *tm = cell->tm[pass[k]];
+                    if (((int64_t)tm[0] + 1 > qf || (int64_t)tm[1] - 1 < qc) &&
+                        (d->o[e->obj].t0 > until || d->o[e->obj].t1 < from))
+                        continue;
                     if (kinds && !(kinds & (1u << e->kind))) continue;
                     if (e->obj == r->skip) continue;
                     /* An object filed in several cells is judged once; not by
@@ -654,7 +665,7 @@ static int grid_check(run_t *r)
                         else dist = area_dist(a, &d->o[e->obj].shape);
                     }
                     if (dist > limit || !may_see(r, e->labels)) continue;
-                    if (push(r, e->obj, dist, e->kind, e->num)) return -1;
+                    if (push(r, e->obj, dist, e->kind, e->num, e)) return -1;
                 }
             }
         }
@@ -736,12 +747,18 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     for (size_t i = 0; i < r.n; i++) kv[i] = (kv_t){r.out[i].key, i};
     kv_t *sorted = r.n ? radix_sort(kv, kv + r.n, r.n) : kv;
     for (size_t i = 0; i < r.n; i++) {
-        if (i + 16 < r.n) __builtin_prefetch(&d->o[r.out[sorted[i + 16].i].obj]);
         const match_t *m = &r.out[sorted[i].i];
-        const obj_t *o = &d->o[m->obj];
-        conflict_t x = {.kind = o->kind, .id = o->id, .num = o->num, .category = o->category,
-                        .distance_m = m->distance, .protection_m = o->protection, .segment = m->segment,
-                        .inside_from = m->inside_from, .inside_until = m->inside_until, .labels = o->labels};
+        conflict_t x = {.distance_m = m->distance, .segment = m->segment, .inside_from = m->inside_from,
+                        .inside_until = m->inside_until};
+        if (m->g) {
+            x.kind = m->g->kind, x.id = m->g->id, x.num = m->g->num, x.category = m->g->category;
+            x.protection_m = m->g->prot, x.labels = (json_t *)m->g->labels;
+            if (m->g->num == UINT32_MAX) x.num = d->o[m->obj].num;
+        } else {
+            const obj_t *o = &d->o[m->obj];
+            x.kind = o->kind, x.id = o->id, x.num = o->num, x.category = o->category;
+            x.protection_m = o->protection, x.labels = o->labels;
+        }
         /* Equal keys: insertion by the whole order (their runs are short). */
         size_t j = i;
         while (j > 0 && sorted[j - 1].key == m->key && cmp_conflict(&c[j - 1], &x) > 0) {

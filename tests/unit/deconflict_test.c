@@ -7,7 +7,7 @@
  * polygon, window, buffer, kinds filter, skipped object and principal must
  * return exactly the objects whose time meets the window and whose distance
  * to the area is at most their protection plus the buffer, each once, with
- * the same distance as area_dist, sorted; before and after objects are
+ * the same distance as area_dist and the object's protection, sorted; before and after objects are
  * dropped and put again elsewhere.
  */
 #include "unit.h"
@@ -117,8 +117,8 @@ static void random_obj(int i)
     case 1: shape_star(&o->shape, x, y, 200 + urand() * 2000, 5); break; /* spans several cells */
     default: shape_point(&o->shape, x, y); break;
     }
-    double p[] = {0, 100, 150, 300, 500, 1000, 1500, 4000};
-    o->prot = p[next() % 8];
+    double p[] = {0, 100, 150, 300, 500, 1000, 1500, 4000, 123.456789}; /* the last: not a float */
+    o->prot = p[next() % 9];
     random_span(&o->t0, &o->t1);
     o->labels = label_sets[next() % 3];
 }
@@ -174,7 +174,7 @@ static size_t run_query(dc_t *d, const principal_t *who, int q)
         if (who && !auth_may_see(who, o->labels)) continue;
         double dist = area_dist(&a, &o->shape);
         if (dist > o->prot + dq.buffer_m) continue;
-        want[m++] = (conflict_t){.kind = o->kind, .id = o->id, .num = (uint64_t)i, .distance_m = dist};
+        want[m++] = (conflict_t){.kind = o->kind, .id = o->id, .num = (uint64_t)i, .distance_m = dist, .protection_m = o->prot};
     }
     qsort(want, m, sizeof *want, cmp_expected);
     if (n != m) {
@@ -188,7 +188,8 @@ static size_t run_query(dc_t *d, const principal_t *who, int q)
                  a.shape.type == SH_POINT ? "circle" : "polygon", a.radius, dq.buffer_m, n, m);
     }
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(got[i].id, want[i].id) || got[i].distance_m != want[i].distance_m)
+        if (strcmp(got[i].id, want[i].id) || got[i].distance_m != want[i].distance_m ||
+            got[i].protection_m != want[i].protection_m)
             fail_msg("query %d, conflict %zu: %s at %.6f m, expected %s at %.6f m", q, i, got[i].id,
                      got[i].distance_m, want[i].id, want[i].distance_m);
         assert_int_equal(got[i].segment, -1);
