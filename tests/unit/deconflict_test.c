@@ -90,6 +90,8 @@ static void random_span(int64_t *t0, int64_t *t1)
     case 4: *t0 = base, *t1 = base + DAY_MS; break; /* exactly a day */
     default: *t0 = base, *t1 = base + (int64_t)(next() % 120) * DAY_MS; break;
     }
+    if (next() % 4 == 0) *t0 += (int64_t)(next() % 60000); /* edges inside a minute */
+    if (next() % 4 == 0 && *t1 != INT64_MAX) *t1 += (int64_t)(next() % 60000);
 }
 
 typedef struct {
@@ -156,7 +158,9 @@ static size_t run_query(dc_t *d, const principal_t *who, int q)
         shape_star(&a.shape, x, y, 100 + urand() * 2500, 3 + (int)(next() % 5));
     }
     int64_t from = T0 + (int64_t)(urand() * 30 - 15) * DAY_MS + (int64_t)(next() % 1440) * MIN_MS;
+    if (next() % 3 == 0) from += (int64_t)(next() % 60000); /* inside a minute */
     int64_t until = from + (next() % 4 ? (int64_t)(next() % 360) * MIN_MS : (int64_t)(next() % 60) * DAY_MS);
+    if (next() % 3 == 0) until += (int64_t)(next() % 60000);
     unsigned kmask = next() % 4 ? 0 : (unsigned)(next() % 31);
     int skip = (int)(next() % NOBJ);
     dc_query_t dq = {.area = &a, .from = from, .until = until, .buffer_m = next() % 3 ? urand() * 300 : 0,
