@@ -161,6 +161,17 @@ static size_t run_query(dc_t *d, const principal_t *who, int q)
     if (next() % 3 == 0) from += (int64_t)(next() % 60000); /* inside a minute */
     int64_t until = from + (next() % 4 ? (int64_t)(next() % 360) * MIN_MS : (int64_t)(next() % 60) * DAY_MS);
     if (next() % 3 == 0) until += (int64_t)(next() % 60000);
+    if (next() % 3 == 0) {
+        /* A window that starts as one object's validity ends, or ends as it
+         * begins, within the same minute (a few ms either side). */
+        const tobj_t *o = &objs[next() % NOBJ];
+        int64_t jitter = (int64_t)(next() % 2001) - 1000;
+        if (next() % 2 && o->t1 != INT64_MAX) from = o->t1 + jitter, until = from + (int64_t)(next() % 360) * MIN_MS;
+        else until = o->t0 + jitter, from = until - (int64_t)(next() % 360) * MIN_MS;
+        shape_free(&a.shape);
+        shape_point(&a.shape, o->shape.x0, o->shape.y0);
+        a.radius = urand() * 500;
+    }
     unsigned kmask = next() % 4 ? 0 : (unsigned)(next() % 31);
     int skip = (int)(next() % NOBJ);
     dc_query_t dq = {.area = &a, .from = from, .until = until, .buffer_m = next() % 3 ? urand() * 300 : 0,
