@@ -69,13 +69,19 @@ int reply_buf(req_t *r, int status, buf_t *b, const char *ctype)
 
 int reply_json(req_t *r, int status, json_t *j)
 {
-    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    buf_t b;
+    buf_init(&b);
+    if (j) buf_add_json(&b, j);
     json_decref(j);
+    size_t n = 0;
+    char *s = j && !b.failed ? buf_detach(&b, &n) : NULL;
+    buf_release(&b);
     if (!s) {
         s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"field\":null}}");
+        n = strlen(s);
         status = 500;
     }
-    set_body(r, status, s, strlen(s), "application/json; charset=utf-8");
+    set_body(r, status, s, n, "application/json; charset=utf-8");
     return 0;
 }
 

@@ -2,6 +2,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,10 +98,10 @@ void buf_addf(buf_t *b, const char *fmt, ...)
     va_end(ap);
 }
 
-void buf_add_json_str(buf_t *b, const char *s)
+static void json_strn(buf_t *b, const char *s, size_t n)
 {
     buf_add(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s, *e = p + n; p < e; p++) {
         switch (*p) {
         case '"': buf_add(b, "\\\"", 2); break;
         case '\\': buf_add(b, "\\\\", 2); break;
@@ -109,11 +111,109 @@ void buf_add_json_str(buf_t *b, const char *s)
         case '\b': buf_add(b, "\\b", 2); break;
         case '\f': buf_add(b, "\\f", 2); break;
         default:
-            if (*p < 0x20) buf_addf(b, "\\u%04x", *p);
+            if (*p < 0x20) buf_addf(b, "\\u%04X", *p); /* as jansson */
             else buf_add(b, p, 1);
         }
     }
     buf_add(b, "\"", 1);
+}
+
+void buf_add_json_str(buf_t *b, const char *s)
+{
+    json_strn(b, s, strlen(s));
+}
+
+size_t json_real_format(double v, char *out)
+{
+    double a = fabs(v);
+    if (a >= 1e-4 && a < 1e8) {
+        /* v is the double nearest a decimal of at most 7 places: that
+         * decimal is what "%.15g" prints (it has at most 15 digits, and v
+         * is far closer to it than half a unit in the fifteenth). */
+        double r = nearbyint(v * 1e7);
+        if (r / 1e7 == v) {
+            char digits[24];
+            int64_t n = (int64_t)(r < 0 ? -r : r);
+            int len = 0;
+            do {
+                digits[len++] = (char)('0' + n % 10);
+                n /= 10;
+            } while (n || len < 8); /* at least one digit before the point */
+            int frac = 7;
+            while (frac > 0 && digits[7 - frac] == '0') frac--; /* trailing zeros of the decimals */
+            size_t k = 0;
+            if (v < 0) out[k++] = '-';
+            for (int i = len - 1; i >= 7; i--) out[k++] = digits[i];
+            out[k++] = '.';
+            if (!frac) {
+                out[k++] = '0';
+            } else {
+                for (int i = 6; i >= 7 - frac; i--) out[k++] = digits[i];
+            }
+            out[k] = 0;
+            return k;
+        }
+    }
+    /* jansson's own steps: ".0" when it would read as an integer; no '+'
+     * and no leading zeros in the exponent. */
+    int k = snprintf(out, 32, "%.15g", v);
+    if (k <= 0 || k >= 29) return 0;
+    if (!strpbrk(out, ".e")) {
+        memcpy(out + k, ".0", 3);
+        k += 2;
+    }
+    char *e = strchr(out, 'e');
+    if (e) {
+        char *start = e + 1, *end = start + 1;
+        if (*start == '-') start++;
+        while (*end == '0') end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(out + k - end) + 1);
+            k -= (int)(end - start);
+        }
+    }
+    return (size_t)k;
+}
+
+void buf_add_json(buf_t *b, const json_t *j)
+{
+    char num[32];
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *v;
+        int first = 1;
+        buf_add(b, "{", 1);
+        json_object_foreach((json_t *)j, k, v)
+        {
+            if (!first) buf_add(b, ",", 1);
+            first = 0;
+            buf_add_json_str(b, k);
+            buf_add(b, ":", 1);
+            buf_add_json(b, v);
+        }
+        buf_add(b, "}", 1);
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *v;
+        buf_add(b, "[", 1);
+        json_array_foreach((json_t *)j, i, v)
+        {
+            if (i) buf_add(b, ",", 1);
+            buf_add_json(b, v);
+        }
+        buf_add(b, "]", 1);
+        break;
+    }
+    case JSON_STRING: json_strn(b, json_string_value(j), json_string_length(j)); break;
+    case JSON_INTEGER: buf_add(b, num, (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(j))); break;
+    case JSON_REAL: buf_add(b, num, json_real_format(json_real_value(j), num)); break;
+    case JSON_TRUE: buf_adds(b, "true"); break;
+    case JSON_FALSE: buf_adds(b, "false"); break;
+    default: buf_adds(b, "null"); break;
+    }
 }
 
 char *buf_detach(buf_t *b, size_t *len)

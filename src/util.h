@@ -31,6 +31,14 @@ void buf_addf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_vaddf(buf_t *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal, quotes included. */
 void buf_add_json_str(buf_t *b, const char *s);
+/* Appends a jansson value as compact JSON, what json_dumps(j, JSON_COMPACT |
+ * JSON_REAL_PRECISION(15)) writes, byte for byte, but a real with at most
+ * seven decimals (coordinates, metres) without printf. */
+struct json_t;
+void buf_add_json(buf_t *b, const struct json_t *j);
+/* A double as that dump writes it: "%.15g", with ".0" when it would read as
+ * an integer. out has room for 32 bytes; returns the length. */
+size_t json_real_format(double v, char *out);
 /* Hands the bytes to the caller (free()); b is left empty and reusable. */
 char *buf_detach(buf_t *b, size_t *len);
 

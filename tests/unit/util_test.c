@@ -4,6 +4,8 @@
  */
 #include "unit.h"
 
+#include <math.h>
+
 #include "util.h"
 
 /* ---- buf_t ---- */
@@ -160,7 +162,7 @@ static void buf_json_string_escaping(void **state)
         {"say \"hi\"", "\"say \\\"hi\\\"\""},
         {"back\\slash", "\"back\\\\slash\""},
         {"a\nb\rc\td", "\"a\\nb\\rc\\td\""},
-        {"\x01\x1f", "\"\\u0001\\u001f\""},
+        {"\x01\x1f", "\"\\u0001\\u001F\""},
         {"\b\f", "\"\\b\\f\""}, /* as jansson writes them */
         {"/ and \x7f", "\"/ and \x7f\""},
         {"\xd8\xba\xd8\xb2\xd8\xa9 caf\xc3\xa9", "\"\xd8\xba\xd8\xb2\xd8\xa9 caf\xc3\xa9\""},
@@ -511,6 +513,64 @@ static int group_teardown(void **state)
     return unit_tmp_cleanup();
 }
 
+/* A random jansson value: nested objects and arrays; strings with escapes,
+ * control bytes and Arabic; integers; reals of every kind the API carries
+ * (coordinates, rounded metres) and any other. */
+static json_t *random_json(int depth)
+{
+    static const char *strs[] = {"", "plain", "say \"hi\"", "a\nb\tc\\", "\x01\x1f\x7f", "\xd8\xba\xd8\xb2\xd8\xa9", "SITE-12"};
+    switch (unit_next() % (depth > 3 ? 4 : 6)) {
+    case 0: return json_string(strs[unit_next() % 7]);
+    case 1: return json_integer((json_int_t)(unit_next() >> (unit_next() % 64)) * (unit_next() % 2 ? 1 : -1));
+    case 2: {
+        double v;
+        switch (unit_next() % 8) {
+        case 0: v = round((unit_urand() * 2 - 1) * 180 * 1e7) / 1e7; break; /* a coordinate */
+        case 1: v = round(unit_urand() * 1e6) / 100; break;                  /* metres to the cm */
+        case 2: v = (double)(int64_t)(unit_urand() * 1e6); break;            /* integral */
+        case 3: v = unit_urand() * pow(10, (double)(int)(unit_next() % 40) - 20); break;
+        case 4: v = round(unit_urand() * 1e15) / 1e7; break;                  /* near 1e8 */
+        case 5: v = unit_next() % 2 ? -0.0 : 0.0; break;
+        case 6: v = 1e-4 * (double)(unit_next() % 3); break;
+        default: v = (unit_urand() - 0.5) * 1e9; break;
+        }
+        return json_real(v);
+    }
+    case 3: return unit_next() % 3 ? json_true() : unit_next() % 2 ? json_false() : json_null();
+    case 4: {
+        json_t *a = json_array();
+        for (int i = (int)(unit_next() % 5); i > 0; i--) json_array_append_new(a, random_json(depth + 1));
+        return a;
+    }
+    default: {
+        json_t *o = json_object();
+        for (int i = (int)(unit_next() % 5); i > 0; i--) {
+            char k[16];
+            snprintf(k, sizeof k, "k%d\t%d", i, (int)(unit_next() % 100));
+            json_object_set_new(o, k, random_json(depth + 1));
+        }
+        return o;
+    }
+    }
+}
+
+static void buf_json_equals_jansson(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        json_t *j = random_json(0);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+        buf_t b;
+        buf_init(&b);
+        buf_add_json(&b, j);
+        assert_non_null(want);
+        if (strcmp(b.data, want)) fail_msg("value %d: got %s, jansson writes %s", i, b.data, want);
+        free(want);
+        buf_release(&b);
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +582,7 @@ int main(void)
         cmocka_unit_test(buf_detach_hands_over),
         cmocka_unit_test(buf_failure_sticks),
         cmocka_unit_test(buf_json_string_escaping),
+        cmocka_unit_test(buf_json_equals_jansson),
         cmocka_unit_test(hex_round_trip),
         cmocka_unit_test(hex_decode_rejects),
         cmocka_unit_test(time_format_known),
