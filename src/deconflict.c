@@ -71,8 +71,8 @@ typedef struct {
  * (widened outward), so the time test, which most entries fail, reads 8
  * bytes an entry instead of 64. */
 typedef struct {
-    gent_t *e;
-    int32_t (*tm)[2];
+    gent_t *e;          /* in tm's block */
+    int32_t (*tm)[2];   /* the block, allocated whole */
     uint32_t n, cap;
     float maxprot;    /* the largest protection filed here (never lowered) */
 } gcell_t;
@@ -135,8 +135,7 @@ void dc_free(dc_t *d)
     stindex_free(d->ix);
     if (d->grid)
         for (size_t i = 0; i < (size_t)GRID_N * GRID_N; i++) {
-            free(d->grid[i].e);
-            free(d->grid[i].tm);
+            free(d->grid[i].tm); /* the block: the entries are in it */
         }
     free(d->grid);
     free(d);
@@ -180,12 +179,20 @@ static int grid_add(dc_t *d, const obj_t *o, uint32_t num)
         for (int cx = x0; cx <= x1; cx++) {
             gcell_t *c = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
             if (c->n == c->cap) {
-                uint32_t cap = c->cap ? c->cap * 2 : 4;
-                gent_t *p = realloc(c->e, cap * sizeof *p);
-                if (p) c->e = p;
-                int32_t(*tm)[2] = realloc(c->tm, cap * sizeof *tm);
-                if (tm) c->tm = tm;
-                if (!p || !tm) return -1;
+                /* One block: the minutes, then the entries (cap a multiple
+                 * of 8, so they start on a cache line). */
+                uint32_t cap = c->cap ? c->cap * 2 : 8;
+                char *blk = aligned_alloc(64, (size_t)cap * (8 + sizeof(gent_t)));
+                if (!blk) return -1;
+                int32_t(*tm)[2] = (int32_t(*)[2])blk;
+                gent_t *p = (gent_t *)(blk + (size_t)cap * 8);
+                if (c->n) {
+                    memcpy(tm, c->tm, (size_t)c->n * 8);
+                    memcpy(p, c->e, (size_t)c->n * sizeof *p);
+                }
+                free(c->tm);
+                c->tm = tm;
+                c->e = p;
                 c->cap = cap;
             }
             c->tm[c->n][0] = minute_floor(o->t0);
@@ -562,115 +569,202 @@ static int classify(const shape_t *s, const edge_t *E, int ne, double rx0, doubl
     return n ? CELL_OUTSIDE : CELL_SKIP;
 }
 
-/* The grid's cells near the area. */
+/* A check's view of the grid: the query, and the cells being worked on. */
+typedef struct {
+    const gcell_t *cell;
+    int mode, nnear;
+    uint8_t near[MAX_EDGES];
+    uint32_t np, cap;
+    uint32_t *pass;   /* the entries whose minutes meet the window */
+} stage_t;
+
+typedef struct {
+    run_t *r;
+    const shape_t *s;
+    int circle;
+    pt_t c;
+    double R, b;
+    int64_t from, until;
+    int32_t qm0, qm1, qf, qc;
+    const edge_t *E;
+    int ne;
+} gq_t;
+
+/* Distance from a polygon area to a polygon object, what area_dist gives
+ * when that is at most limit (else something above limit): only the area's
+ * edges whose boxes come within limit of the object's box can matter. */
+static double poly_dist_near(const gq_t *g, const shape_t *o, double limit)
+{
+    const shape_t *s = g->s;
+    /* A vertex of either inside the other: they touch. One a ring decides
+     * when no edges meet (a multipolygon's later part may lie inside). */
+    for (int k = 0; k < o->nring; k++)
+        if (shape_contains(s, o->p[o->ring[k]])) return 0;
+    for (int k = 0; k < s->nring; k++)
+        if (shape_contains(o, s->p[s->ring[k]])) return 0;
+    double best = DBL_MAX;
+    for (int i = 0; i < g->ne; i++) {
+        const edge_t *e = &g->E[i];
+        if (e->x0 > o->x1 + limit || e->x1 < o->x0 - limit || e->y0 > o->y1 + limit || e->y1 < o->y0 - limit) continue;
+        double x = shape_dist_seg(o, e->a, e->b);
+        if (x < best) best = x;
+        if (best == 0) return 0;
+    }
+    return best;
+}
+
+/* Stage 1 of a cell: the entries whose minutes meet the window, and a
+ * prefetch of each, so their lines arrive while the previous cell is judged. */
+static int stage_scan(const gq_t *g, stage_t *st, const gcell_t *cell)
+{
+    if (cell->n > st->cap) {
+        uint32_t *p = realloc(st->pass, cell->n * sizeof *p);
+        if (!p) return -1;
+        st->pass = p;
+        st->cap = cell->n;
+    }
+    st->cell = cell;
+    uint32_t np = 0;
+    for (uint32_t i = 0; i < cell->n; i++) {
+        st->pass[np] = i;
+        np += (uint32_t)(cell->tm[i][0] <= g->qm1) & (uint32_t)(cell->tm[i][1] >= g->qm0);
+    }
+    st->np = np;
+    for (uint32_t k = 0; k < np; k++) __builtin_prefetch(&cell->e[st->pass[k]]);
+    return 0;
+}
+
+/* Stage 2: each of those entries judged. */
+static int stage_judge(const gq_t *g, const stage_t *st)
+{
+    run_t *r = g->r;
+    const dc_t *d = r->d;
+    const shape_t *s = g->s;
+    const gcell_t *cell = st->cell;
+    unsigned kinds = r->q->kinds;
+    double R = g->R, b = g->b;
+    pt_t c = g->c;
+    for (uint32_t k = 0; k < st->np; k++) {
+        const gent_t *e = &cell->e[st->pass[k]];
+        const int32_t *tm = cell->tm[st->pass[k]];
+        if (((int64_t)tm[0] + 1 > g->qf || (int64_t)tm[1] - 1 < g->qc) &&
+            (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
+            continue;
+        if (kinds && !(kinds & (1u << e->kind))) continue;
+        if (e->obj == r->skip) continue;
+        /* An object filed in several cells is judged once; not by a
+         * reference cell, which might be one skipped. */
+        if (e->multi && seen_before(r, e->obj, UINT32_MAX - 1)) continue;
+        double limit = e->prot + b, dist;
+        if (e->w == 0) {
+            pt_t p = {e->x, e->y};
+            if (st->mode == CELL_INSIDE) {
+                dist = 0;
+            } else if (g->circle) {
+                double dx = p.x - c.x, dy = p.y - c.y;
+                dist = sqrt(dx * dx + dy * dy) - R;
+                if (dist < 0) dist = 0;
+            } else if (st->mode == CELL_PLAIN) {
+                if (p.x < s->x0 - limit || p.x > s->x1 + limit || p.y < s->y0 - limit || p.y > s->y1 + limit) continue;
+                dist = shape_dist_pt(s, p);
+            } else if (st->mode == CELL_ACROSS && shape_contains(s, p)) {
+                dist = 0;
+            } else {
+                /* Outside: the nearest of the edges within reach (when none
+                 * is within the limit, neither is any other, and the point is
+                 * no conflict). */
+                dist = DBL_MAX;
+                for (int k2 = 0; k2 < st->nnear; k2++) {
+                    double x = pt_seg_dist(p, g->E[st->near[k2]].a, g->E[st->near[k2]].b);
+                    if (x < dist) dist = x;
+                }
+            }
+        } else {
+            double bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
+            if (bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit || by1 < s->y0 - R - limit)
+                continue;
+            /* A box wholly inside the circle: the shape is too. */
+            double fx = fmax(c.x - bx0, bx1 - c.x), fy = fmax(c.y - by0, by1 - c.y);
+            const shape_t *os = &d->o[e->obj].shape;
+            if (g->circle && sqrt(fx * fx + fy * fy) <= R) dist = 0;
+            else if (g->ne && os->type == SH_POLY) dist = poly_dist_near(g, os, limit);
+            else dist = area_dist(r->q->area, os);
+        }
+        if (dist > limit || !may_see(r, e->labels)) continue;
+        if (push(r, e->obj, dist, e->kind, e->num, e)) return -1;
+    }
+    return 0;
+}
+
+/* The grid's cells near the area, a row at a time; each cell's entries are
+ * scanned and prefetched while the cell before it is judged. */
 static int grid_check(run_t *r)
 {
     const dc_t *d = r->d;
     const dc_query_t *q = r->q;
     const area_t *a = q->area;
     const shape_t *s = &a->shape;
-    int circle = s->type == SH_POINT;
-    pt_t c = s->p[0];
-    double R = a->radius, b = q->buffer_m, reach = d->grid_prot + b, grow = R + reach;
-    int64_t from = q->from, until = q->until;
+    gq_t g = {.r = r, .s = s, .circle = s->type == SH_POINT, .c = s->p[0], .R = a->radius, .b = q->buffer_m,
+              .from = q->from, .until = q->until};
     /* An entry passes when its minutes meet [qm0, qm1]; it surely meets the
      * window when it starts a whole minute before qf ends and ends one
      * after qc; else its exact times decide. */
-    int32_t qm0 = minute_floor(from), qm1 = minute_ceil(until), qf = minute_floor(until), qc = minute_ceil(from);
-    unsigned kinds = q->kinds;
+    g.qm0 = minute_floor(q->from), g.qm1 = minute_ceil(q->until), g.qf = minute_floor(q->until),
+    g.qc = minute_ceil(q->from);
+    double grow = g.R + d->grid_prot + g.b;
     int x0 = gcell(s->x0 - grow), x1 = gcell(s->x1 + grow), y0 = gcell(s->y0 - grow), y1 = gcell(s->y1 + grow);
     edge_t E[MAX_EDGES];
-    uint8_t near[MAX_EDGES];
-    int ne = 0, nnear = 0;
     if (s->type == SH_POLY && s->n - s->nring <= MAX_EDGES)
         for (int k = 0; k < s->nring; k++)
             for (int i = s->ring[k]; i + 1 < s->ring[k + 1]; i++) {
                 pt_t p = s->p[i], p2 = s->p[i + 1];
-                E[ne++] = (edge_t){p, p2, fmin(p.x, p2.x), fmin(p.y, p2.y), fmax(p.x, p2.x), fmax(p.y, p2.y)};
+                E[g.ne++] = (edge_t){p, p2, fmin(p.x, p2.x), fmin(p.y, p2.y), fmax(p.x, p2.x), fmax(p.y, p2.y)};
             }
-    for (int cy = y0; cy <= y1; cy++) {
+    g.E = E;
+    stage_t st[2] = {{0}};
+    int cur = 0, pending = 0, rc = 0;
+    for (int cy = y0; cy <= y1 && !rc; cy++) {
         double ry0 = (cy - GRID_HALF) * GRID_CELL, ry1 = ry0 + GRID_CELL;
+        const gcell_t *row = &d->grid[(size_t)cy * GRID_N];
+        if (cy < y1)
+            for (int cx = x0; cx <= x1; cx += 4) __builtin_prefetch(&row[GRID_N + cx]);
         for (int cx = x0; cx <= x1; cx++) {
-            const gcell_t *cell = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
-            if (cx < x1) __builtin_prefetch(cell[1].tm);
+            const gcell_t *cell = &row[cx];
+            if (cx + 2 <= x1) __builtin_prefetch(cell[2].tm);
             if (!cell->n) continue;
+            stage_t *t = &st[cur];
             /* Edge cells hold everything beyond the grid: never classified. */
-            int mode = CELL_PLAIN;
+            t->mode = CELL_PLAIN;
+            t->nnear = 0;
             if (cx > 0 && cy > 0 && cx < GRID_N - 1 && cy < GRID_N - 1) {
-                double rx0 = (cx - GRID_HALF) * GRID_CELL, rx1 = rx0 + GRID_CELL, cr = (double)cell->maxprot + b;
-                if (circle) {
+                double rx0 = (cx - GRID_HALF) * GRID_CELL, rx1 = rx0 + GRID_CELL, cr = (double)cell->maxprot + g.b;
+                pt_t c = g.c;
+                if (g.circle) {
                     double dx = fmax(fmax(rx0 - c.x, c.x - rx1), 0), dy = fmax(fmax(ry0 - c.y, c.y - ry1), 0);
-                    if (sqrt(dx * dx + dy * dy) - R > cr) continue;
+                    if (sqrt(dx * dx + dy * dy) - g.R > cr) continue;
                     double fx = fmax(c.x - rx0, rx1 - c.x), fy = fmax(c.y - ry0, ry1 - c.y);
-                    if (sqrt(fx * fx + fy * fy) <= R) mode = CELL_INSIDE;
-                } else if (ne) {
-                    mode = classify(s, E, ne, rx0, ry0, cr, near, &nnear);
-                    if (mode == CELL_SKIP) continue;
+                    if (sqrt(fx * fx + fy * fy) <= g.R) t->mode = CELL_INSIDE;
+                } else if (g.ne) {
+                    t->mode = classify(s, E, g.ne, rx0, ry0, cr, t->near, &t->nnear);
+                    if (t->mode == CELL_SKIP) continue;
                 }
             }
-            /* The times first, in minutes: the few that pass are judged. */
-            uint32_t pass[64];
-            for (uint32_t i0 = 0; i0 < cell->n; i0 += 64) {
-                uint32_t end = cell->n - i0 < 64 ? cell->n : i0 + 64, np = 0;
-                for (uint32_t i = i0; i < end; i++) {
-                    pass[np] = i;
-                    np += (uint32_t)(cell->tm[i][0] <= qm1) & (uint32_t)(cell->tm[i][1] >= qm0);
-                }
-                for (uint32_t k = 0; k < np; k++) __builtin_prefetch(&cell->e[pass[k]]);
-                for (uint32_t k = 0; k < np; k++) {
-                    const gent_t *e = &cell->e[pass[k]];
-                    const int32_t *tm = cell->tm[pass[k]];
-                    if (((int64_t)tm[0] + 1 > qf || (int64_t)tm[1] - 1 < qc) &&
-                        (d->o[e->obj].t0 > until || d->o[e->obj].t1 < from))
-                        continue;
-                    if (kinds && !(kinds & (1u << e->kind))) continue;
-                    if (e->obj == r->skip) continue;
-                    /* An object filed in several cells is judged once; not by
-                     * a reference cell, which might be one skipped above. */
-                    if (e->multi && seen_before(r, e->obj, UINT32_MAX - 1)) continue;
-                    double limit = e->prot + b, dist;
-                    if (e->w == 0) {
-                        pt_t p = {e->x, e->y};
-                        if (mode == CELL_INSIDE) {
-                            dist = 0;
-                        } else if (circle) {
-                            double dx = p.x - c.x, dy = p.y - c.y;
-                            dist = sqrt(dx * dx + dy * dy) - R;
-                            if (dist < 0) dist = 0;
-                        } else if (mode == CELL_PLAIN) {
-                            if (p.x < s->x0 - limit || p.x > s->x1 + limit || p.y < s->y0 - limit ||
-                                p.y > s->y1 + limit)
-                                continue;
-                            dist = shape_dist_pt(s, p);
-                        } else if (mode == CELL_ACROSS && shape_contains(s, p)) {
-                            dist = 0;
-                        } else {
-                            /* Outside: the nearest of the edges within reach
-                             * (when none is within the limit, neither is any
-                             * other, and the point is no conflict). */
-                            dist = DBL_MAX;
-                            for (int k2 = 0; k2 < nnear; k2++) {
-                                double x = pt_seg_dist(p, E[near[k2]].a, E[near[k2]].b);
-                                if (x < dist) dist = x;
-                            }
-                        }
-                    } else {
-                        double bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
-                        if (bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit ||
-                            by1 < s->y0 - R - limit)
-                            continue;
-                        /* A box wholly inside the circle: the shape is too. */
-                        double fx = fmax(c.x - bx0, bx1 - c.x), fy = fmax(c.y - by0, by1 - c.y);
-                        if (circle && sqrt(fx * fx + fy * fy) <= R) dist = 0;
-                        else dist = area_dist(a, &d->o[e->obj].shape);
-                    }
-                    if (dist > limit || !may_see(r, e->labels)) continue;
-                    if (push(r, e->obj, dist, e->kind, e->num, e)) return -1;
-                }
+            if (stage_scan(&g, t, cell)) {
+                rc = -1;
+                break;
             }
+            if (pending && stage_judge(&g, &st[cur ^ 1])) {
+                rc = -1;
+                break;
+            }
+            pending = 1;
+            cur ^= 1;
         }
     }
-    return 0;
+    if (!rc && pending && stage_judge(&g, &st[cur ^ 1])) rc = -1;
+    free(st[0].pass);
+    free(st[1].pass);
+    return rc;
 }
 
 static int cmp_conflict(const conflict_t *x, const conflict_t *y)
