@@ -221,14 +221,30 @@ void stindex_query(const stindex_t *ix, double x0, double y0, double x1, double 
             }
             continue;
         }
+        /* A row of cells at a time: its slots are looked up first and their
+         * entries prefetched, so the misses overlap, then scanned. */
+        enum { ROW = 64 };
         for (int64_t b = qb0; b <= qb1; b++)
             for (int64_t cx = qx0; cx <= qx1; cx++)
-                for (int64_t cy = qy0; cy <= qy1; cy++) {
-                    const slot_t *s = find(ix, key_of(l, b, cx, cy));
-                    if (!s) continue;
-                    for (uint32_t i = 0; i < s->n; i++)
-                        if (visit_entry(ix, l, cx, cy, b, &s->e[i], x0, y0, x1, y1, t0, t1, qx0, qy0, qb0, fn, arg))
-                            return;
+                for (int64_t cy0 = qy0; cy0 <= qy1; cy0 += ROW) {
+                    int64_t cy1 = cy0 + ROW - 1 < qy1 ? cy0 + ROW - 1 : qy1;
+                    const slot_t *row[ROW];
+                    size_t m = ix->cap - 1;
+                    for (int64_t cy = cy0; cy <= cy1; cy++)
+                        __builtin_prefetch(&ix->slots[mix(key_of(l, b, cx, cy)) & m]);
+                    for (int64_t cy = cy0; cy <= cy1; cy++) {
+                        const slot_t *s = find(ix, key_of(l, b, cx, cy));
+                        row[cy - cy0] = s;
+                        if (s && s->n) __builtin_prefetch(s->e);
+                    }
+                    for (int64_t cy = cy0; cy <= cy1; cy++) {
+                        const slot_t *s = row[cy - cy0];
+                        if (!s) continue;
+                        for (uint32_t i = 0; i < s->n; i++)
+                            if (visit_entry(ix, l, cx, cy, b, &s->e[i], x0, y0, x1, y1, t0, t1, qx0, qy0, qb0, fn,
+                                            arg))
+                                return;
+                    }
                 }
     }
 }
