@@ -683,6 +683,10 @@ static int stage_judge(const gq_t *g, const stage_t *st)
             double bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
             if (bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit || by1 < s->y0 - R - limit)
                 continue;
+            if (g->circle) { /* the box farther than the limit: so is the shape */
+                double nx = fmax(fmax(bx0 - c.x, c.x - bx1), 0), ny = fmax(fmax(by0 - c.y, c.y - by1), 0);
+                if (sqrt(nx * nx + ny * ny) - R > limit) continue;
+            }
             /* A box wholly inside the circle: the shape is too. */
             double fx = fmax(c.x - bx0, bx1 - c.x), fy = fmax(c.y - by0, by1 - c.y);
             const shape_t *os = &d->o[e->obj].shape;
@@ -727,7 +731,7 @@ static int grid_check(run_t *r)
         double ry0 = (cy - GRID_HALF) * GRID_CELL, ry1 = ry0 + GRID_CELL;
         const gcell_t *row = &d->grid[(size_t)cy * GRID_N];
         if (cy < y1)
-            for (int cx = x0; cx <= x1; cx += 4) __builtin_prefetch(&row[GRID_N + cx]);
+            for (int cx = x0; cx <= x1 + 1; cx += 2) __builtin_prefetch(&row[GRID_N + cx]); /* two a line */
         for (int cx = x0; cx <= x1; cx++) {
             const gcell_t *cell = &row[cx];
             if (cx + 2 <= x1) __builtin_prefetch(cell[2].tm);
