@@ -22,6 +22,7 @@
 #   BENCH_MON_REPS [30]       requests per dashboard query and reader
 #   BENCH_MON_REPLAY=0        skip its replay of the folder
 #   BENCH_MON_SNAPSHOT=1      also time its truce_close (snapshot) and a start from the snapshot
+#   BENCH_CPU_CLOCK=1         the C benchmarks time calls with the thread CPU clock (a busy machine)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
