@@ -702,13 +702,26 @@ double shape_dist_seg(const shape_t *s, pt_t a, pt_t b)
     return best;
 }
 
+/* 1 when a vertex of s (the first of each of its rings) lies inside the
+ * polygon in. When no edges of the two meet, each ring of s is wholly inside
+ * in or wholly outside it, so one vertex per ring decides; a multipolygon's
+ * parts are separate rings, and a later part can lie inside in while the
+ * first is outside. Lines are connected: their first vertex decides. */
+static int ring_starts_inside(const shape_t *in, const shape_t *s)
+{
+    if (in->type != SH_POLY) return 0;
+    if (s->type != SH_POLY) return shape_contains(in, s->p[0]);
+    for (int r = 0; r < s->nring; r++)
+        if (shape_contains(in, s->p[s->ring[r]])) return 1;
+    return 0;
+}
+
 double shape_dist(const shape_t *a, const shape_t *b)
 {
     if (a->type == SH_POINT) return shape_dist_pt(b, a->p[0]);
     if (b->type == SH_POINT) return shape_dist_pt(a, b->p[0]);
     /* Lines and polygons: one inside the other, or the nearest pair of edges. */
-    if (b->type == SH_POLY && shape_contains(b, a->p[0])) return 0;
-    if (a->type == SH_POLY && shape_contains(a, b->p[0])) return 0;
+    if (ring_starts_inside(b, a) || ring_starts_inside(a, b)) return 0;
     double best = DBL_MAX;
     FOR_EDGES(a, p, q, {
         double d = shape_dist_seg(b, p, q);

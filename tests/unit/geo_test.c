@@ -487,6 +487,42 @@ static void geo_kernels_polygon_with_hole(void **state)
     shape_free(&far);
 }
 
+/* A multipolygon (an accepted narrowing proposal is one) whose second part
+ * lies wholly inside a polygon while its first part is outside it: they
+ * overlap, whichever is the area and whichever the object, though no edges
+ * meet and neither shape's first vertex is inside the other (the narrowing
+ * property test's seed 1902956650 found an operation's proposal over such a
+ * part of another operation). */
+static void geo_kernels_multipolygon_part_inside(void **state)
+{
+    (void)state;
+    static const pt_t two[] = {{-300, 0}, {-200, 0}, {-200, 100}, {-300, 100}, {-300, 0},
+                               {40, 40},  {60, 40},  {60, 60},    {40, 60},    {40, 40}};
+    static const int len[] = {5, 5};
+    shape_t multi = mk_poly(two, len, 2), big = square(0, 0, 100), hole = square_with_hole();
+    NEAR(shape_dist(&big, &multi), 0);
+    NEAR(shape_dist(&multi, &big), 0);
+    area_t a = {.shape = big, .radius = 0};
+    NEAR(area_dist(&a, &multi), 0);
+    /* The same part inside the hole of a polygon: 0 only where they touch
+     * (the hole's edges are its edges: they meet). */
+    NEAR(shape_dist(&hole, &multi), 0);
+    /* ... and a part in the hole without touching it: 5 m from it. */
+    static const pt_t two_small[] = {{-300, 0}, {-200, 0}, {-200, 100}, {-300, 100}, {-300, 0},
+                                     {45, 45},  {55, 45},  {55, 55},    {45, 55},    {45, 45}};
+    shape_t multi2 = mk_poly(two_small, len, 2);
+    NEAR(shape_dist(&hole, &multi2), 5);
+    NEAR(shape_dist(&multi2, &hole), 5);
+    /* A line whose start is outside the second part but which crosses nothing: apart. */
+    shape_t line = {.type = SH_LINE, .n = 2, .p = (pt_t[]){{-100, 50}, {-50, 50}}, .ring = (int[]){2}};
+    line.x0 = -100, line.x1 = -50, line.y0 = line.y1 = 50;
+    NEAR(shape_dist(&line, &multi), 90);
+    shape_free(&multi);
+    shape_free(&multi2);
+    shape_free(&big);
+    shape_free(&hole);
+}
+
 static void within(const area_t *a, pt_t p, pt_t q, double d, double want0, double want1)
 {
     double s0 = -1, s1 = -1;
@@ -721,6 +757,7 @@ int main(void)
         cmocka_unit_test(geo_polygon_distances_match_geodesic),
         cmocka_unit_test(geo_kernels_point_segment),
         cmocka_unit_test(geo_kernels_polygon_with_hole),
+        cmocka_unit_test(geo_kernels_multipolygon_part_inside),
         cmocka_unit_test(geo_area_seg_within_circle),
         cmocka_unit_test(geo_area_seg_within_polygon),
         cmocka_unit_test(geo_shape_from_json_refuses),
