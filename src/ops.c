@@ -684,7 +684,7 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
             }
             double ain = 0, aout = 0;
             if (geo_difference(g, &a.shape, ptrs, dist, (int)k, &na.shape, &geom, &ain, &aout)) ok = 0;
-            else area_ratio = aout / ain;
+            else area_ratio = fmin(1, aout / ain); /* rounding to GeoJSON moves vertices either way */
             for (size_t j = 0; j < k; j++) shape_free(&objs[j]);
             free(objs);
             free(ptrs);
