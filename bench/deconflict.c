@@ -1847,7 +1847,7 @@ static void ops_bench(void)
     enum { OPS_POINT, OPS_CUT, OPS_DENSE, OPS__PATHS };
     static const char *const path_name[] = {"points", "polygons cut", "polygons over > 100"};
     int *path = xcalloc((size_t)opt.ops_queries, sizeof *path);
-    long with_conflicts = 0, possible = 0, verified_clear = 0;
+    long with_conflicts = 0, possible = 0, verified_clear = 0, differing = 0;
     double conflicts = 0;
     for (long i = 0; i < opt.ops_queries; i++) {
         json_t *n = random_notice();
@@ -1857,6 +1857,28 @@ static void ops_bench(void)
         if (!r) die("ops_ready refused a notice");
         size_t nc = json_array_size(json_object_get(r, "conflicts"));
         path[i] = json_object_get(n, "radius_m") ? OPS_POINT : nc > 100 ? OPS_DENSE : OPS_CUT;
+        /* The notice's conflicts are the engine's check of its area, in its order. */
+        {
+            area_t a = {.radius = json_number_value(json_object_get(n, "radius_m"))};
+            if (geo_shape_from_json(geo, json_object_get(n, "geometry"), 1 << SH_POINT | 1 << SH_POLY, "geometry",
+                                    &a.shape, &e))
+                die("notice: %s", e.message);
+            dc_query_t q = {.area = &a, .skip_kind = DC_OPERATION, .skip_id = ""};
+            time_parse(json_string_value(json_object_get(n, "window_from")), &q.from);
+            time_parse(json_string_value(json_object_get(n, "window_until")), &q.until);
+            conflict_t *dc_c;
+            size_t dc_n;
+            if (dc_check(dc, &q, &dc_c, &dc_n)) die("dc_check failed");
+            int same = dc_n == nc;
+            for (size_t k = 0; same && k < dc_n; k++) {
+                json_t *x = conflict_json(&dc_c[k]);
+                same = json_equal(x, json_array_get(json_object_get(r, "conflicts"), k));
+                json_decref(x);
+            }
+            differing += !same;
+            free(dc_c);
+            shape_free(&a.shape);
+        }
         conflicts += (double)nc;
         json_t *p = json_object_get(r, "proposal");
         if (nc) {
@@ -1903,6 +1925,9 @@ static void ops_bench(void)
            "%ld of those were checked clear\n",
            conflicts / (double)opt.ops_queries, with_conflicts, opt.ops_queries, possible, verified_clear);
     printf("%s\n", line);
+    printf("  conflicts the same as dc_check's of the notice's area (kinds, ids, distances, order) for %ld of %ld "
+           "notices   [target: all: %s]\n",
+           opt.ops_queries - differing, opt.ops_queries, differing ? "MISSED" : "MET");
     free(ns);
 }
 

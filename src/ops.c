@@ -685,16 +685,69 @@ static int free_stretch(truce_t *t, const char *id, const area_t *na, int64_t fr
     return bu - bf < MIN_MS ? -1 : 0;
 }
 
+/* The check a narrowing starts from: everything the notice's area and
+ * window conflict with (check_now, every kind) and, for a point, the largest
+ * radius that clears everything (rmax[0]) and everything but movements
+ * (rmax[1]): each object's distance from the centre less its protection and
+ * a metre. */
+typedef struct {
+    conflict_t *c; /* malloc'd; ids borrowed from the engine until its next change */
+    size_t n;
+    double rmax[2];
+} found_t;
+
+/* The engine's order of conflicts (deconflict.c): distance, kind, id, segment. */
+static int cmp_found(const void *a, const void *b)
+{
+    const conflict_t *x = a, *y = b;
+    if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
+    if (x->kind != y->kind) return x->kind - y->kind;
+    if (x->num != y->num) return x->num < y->num ? -1 : 1;
+    int c = strcmp(x->id, y->id);
+    return c ? c : x->segment - y->segment;
+}
+
+/* A point's check is made once, from its centre grown by the radius: the
+ * engine finds the same objects (within protection + radius of the centre)
+ * with their distances from the centre, which the radius limits need; the
+ * distance from the area is that less the radius, as the engine computes it,
+ * and the list is sorted again as the engine sorts. 0 or -1. */
+static int notice_check(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, found_t *f)
+{
+    f->rmax[0] = f->rmax[1] = a->radius;
+    if (a->shape.type != SH_POINT) return check_now(t, id, a, from, until, 0, &f->c, &f->n);
+    area_t centre = {.shape = a->shape, .radius = 0};
+    dc_query_t q = {.area = &centre, .from = from, .until = until, .buffer_m = a->radius,
+                    .skip_kind = DC_OPERATION, .skip_id = id};
+    f->c = NULL;
+    f->n = 0;
+    if (dc_check(notify_dc(t), &q, &f->c, &f->n)) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        conflict_t x = f->c[i];
+        double lim = x.distance_m - x.protection_m - 1, d = x.distance_m - a->radius;
+        if (lim < f->rmax[0]) f->rmax[0] = lim;
+        if (x.kind != DC_MOVEMENT && lim < f->rmax[1]) f->rmax[1] = lim;
+        x.distance_m = d > 0 ? d : 0;
+        if (x.distance_m > x.protection_m) continue; /* the area's own test, to the last bit */
+        f->c[k++] = x;
+    }
+    f->n = k;
+    if (k > 1) qsort(f->c, k, sizeof *f->c, cmp_found);
+    return 0;
+}
+
 /* A proposal: the least loss among (a) shrinking the area until nothing
  * conflicts and (b) shrinking it until only movements conflict and keeping
- * the longest part of the window they leave free. c/n: the check of the
- * notice's own area and window (every kind), which every step starts from:
- * a smaller area in a shorter window conflicts with a subset of it. Each
+ * the longest part of the window they leave free. f: the check of the
+ * notice's own area and window, which every step starts from: a smaller
+ * area in a shorter window conflicts with a subset of it. Each
  * candidate is verified with the engine before it is offered. New object,
  * {"possible": false, ...} when neither works. */
-static json_t *propose_from(truce_t *t, const char *id, const json_t *rec, const area_t *a, const conflict_t *c,
-                            size_t n)
+static json_t *propose_from(truce_t *t, const char *id, const json_t *rec, const area_t *a, const found_t *f)
 {
+    const conflict_t *c = f->c;
+    size_t n = f->n;
     int64_t from = rec_time(rec, "window_from"), until = rec_time(rec, "window_until");
     if (n == 0) {
         json_t *same = json_pack("{s:b, s:s, s:O, s:O, s:O, s:f, s:f, s:f}", "possible", 1, "why",
@@ -708,27 +761,7 @@ static json_t *propose_from(truce_t *t, const char *id, const json_t *rec, const
     size_t nfixed = 0;
     for (size_t i = 0; i < n; i++) nfixed += c[i].kind != DC_MOVEMENT;
     int movements = nfixed < n;
-    /* A point: the radius must stay under each object's distance from the
-     * centre less its protection. One check from the centre, grown by the
-     * radius, finds the same objects with those distances. */
-    double rmax[2] = {a->radius, a->radius};
-    if (a->shape.type == SH_POINT) {
-        area_t centre = {.shape = a->shape, .radius = 0};
-        dc_query_t q = {.area = &centre, .from = from, .until = until, .buffer_m = a->radius,
-                        .skip_kind = DC_OPERATION, .skip_id = id};
-        conflict_t *cc;
-        size_t nc;
-        if (dc_check(notify_dc(t), &q, &cc, &nc) == 0) {
-            for (size_t i = 0; i < nc; i++) {
-                double lim = cc[i].distance_m - cc[i].protection_m - 1;
-                if (lim < rmax[0]) rmax[0] = lim;
-                if (cc[i].kind != DC_MOVEMENT && lim < rmax[1]) rmax[1] = lim;
-            }
-            free(cc);
-        } else {
-            rmax[0] = rmax[1] = 0;
-        }
-    }
+    const double *rmax = f->rmax;
     json_t *best = NULL;
     double best_loss = 2;
     const char *why = NULL;
@@ -794,12 +827,11 @@ json_t *ops_ready(truce_t *t, const json_t *notice)
 {
     area_t a;
     if (op_area(t, notice, &a)) return NULL;
-    conflict_t *c;
-    size_t n;
+    found_t f;
     json_t *out = NULL;
-    if (check_now(t, "", &a, rec_time(notice, "window_from"), rec_time(notice, "window_until"), 0, &c, &n) == 0)
-        out = json_pack("{s:o, s:o}", "conflicts", conflicts_json(c, n), "proposal", propose_from(t, "", notice, &a, c, n));
-    free(c);
+    if (notice_check(t, "", &a, rec_time(notice, "window_from"), rec_time(notice, "window_until"), &f) == 0)
+        out = json_pack("{s:o, s:o}", "conflicts", conflicts_json(f.c, f.n), "proposal", propose_from(t, "", notice, &a, &f));
+    free(f.c);
     shape_free(&a.shape);
     return out;
 }
@@ -891,13 +923,12 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     /* Authority follows the positions held. */
     area_t a;
     if (op_area(t, rec, &a)) return err_set(e, E_INTERNAL, NULL, "the area cannot be read");
-    conflict_t *found;
-    size_t nfound;
-    if (check_now(t, op->id, &a, rec_time(rec, "window_from"), rec_time(rec, "window_until"), 0, &found, &nfound)) {
+    found_t found;
+    if (notice_check(t, op->id, &a, rec_time(rec, "window_from"), rec_time(rec, "window_until"), &found)) {
         shape_free(&a.shape);
         return err_set(e, E_INTERNAL, NULL, "the check failed");
     }
-    json_t *conf = conflicts_json(found, nfound);
+    json_t *conf = conflicts_json(found.c, found.n);
     json_t *auth = authority_of(t, c->who);
     int decide = !c->who || rec_has(auth, "cmcc.decide") || rec_has(auth, "cmcc.command");
     int watch = c->who && strcmp(c->who->org, "CMCC") == 0;
@@ -906,7 +937,7 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     if (!decide && !(simple && watch)) {
         size_t nconf = json_array_size(conf);
         json_decref(conf);
-        free(found);
+        free(found.c);
         shape_free(&a.shape);
         return err_set(e, E_FORBIDDEN, "decision",
                        simple ? "only the CMCC may decide"
@@ -928,13 +959,13 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
         json_decref(orgs);
         json_decref(up);
     } else if (!strcmp(d, "request_narrowing")) {
-        json_object_set_new(body, "proposal", propose_from(t, op->id, rec, &a, found, nfound));
+        json_object_set_new(body, "proposal", propose_from(t, op->id, rec, &a, &found));
     } else if (!strcmp(d, "refer")) {
         char tid[32];
         snprintf(tid, sizeof tid, "TSK-%llu", (unsigned long long)isf_last_task(t) + 1);
         json_object_set_new(body, "task", json_string(tid));
     }
-    free(found);
+    free(found.c);
     shape_free(&a.shape);
     if (rc == 0) rc = cmd_draft(c, "operation.decided", op->id, labels, body, e);
     else {
