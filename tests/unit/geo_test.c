@@ -545,7 +545,7 @@ static void geo_difference_reads_back(void **state)
         assert_int_equal(geo_fwd(geo, inside[pick][0], inside[pick][1], &c), 0);
         c.x += 2000 * RND() - 1000, c.y += 2000 * RND() - 1000;
         int k = 4 + (int)(RND() * 6);
-        pt_t v[12];
+        pt_t v[20]; /* 2k + 1 <= 19 */
         for (int i = 0; i < 2 * k; i++) {
             double ang = 2 * M_PI * i / (2 * k), r = i % 2 ? 150 + 300 * RND() : 600 + 900 * RND();
             v[i] = (pt_t){c.x + r * cos(ang), c.y + r * sin(ang)};
