@@ -1841,7 +1841,13 @@ static void ops_bench(void)
     printf("operations: %ld on top of the data (%ld a day for 30 days), put in %.2f s\n", background, opt.ops_per_day,
            (double)(bench_ns() - b0) / 1e9);
     uint64_t *ns = xcalloc((size_t)opt.ops_queries, sizeof *ns);
-    long with_conflicts = 0, possible = 0, verified_clear = 0;
+    /* Which path each notice took, for the breakdown: a point, a polygon
+     * cut (at most 100 objects in the way, as ops.c's MAX_SUBTRACT) or a
+     * polygon over too many to cut. */
+    enum { OPS_POINT, OPS_CUT, OPS_DENSE, OPS__PATHS };
+    static const char *const path_name[] = {"points", "polygons cut", "polygons over > 100"};
+    int *path = xcalloc((size_t)opt.ops_queries, sizeof *path);
+    long with_conflicts = 0, possible = 0, verified_clear = 0, differing = 0;
     double conflicts = 0;
     for (long i = 0; i < opt.ops_queries; i++) {
         json_t *n = random_notice();
@@ -1850,6 +1856,29 @@ static void ops_bench(void)
         ns[i] = bench_ns() - t0;
         if (!r) die("ops_ready refused a notice");
         size_t nc = json_array_size(json_object_get(r, "conflicts"));
+        path[i] = json_object_get(n, "radius_m") ? OPS_POINT : nc > 100 ? OPS_DENSE : OPS_CUT;
+        /* The notice's conflicts are the engine's check of its area, in its order. */
+        {
+            area_t a = {.radius = json_number_value(json_object_get(n, "radius_m"))};
+            if (geo_shape_from_json(geo, json_object_get(n, "geometry"), 1 << SH_POINT | 1 << SH_POLY, "geometry",
+                                    &a.shape, &e))
+                die("notice: %s", e.message);
+            dc_query_t q = {.area = &a, .skip_kind = DC_OPERATION, .skip_id = ""};
+            time_parse(json_string_value(json_object_get(n, "window_from")), &q.from);
+            time_parse(json_string_value(json_object_get(n, "window_until")), &q.until);
+            conflict_t *dc_c;
+            size_t dc_n;
+            if (dc_check(dc, &q, &dc_c, &dc_n)) die("dc_check failed");
+            int same = dc_n == nc;
+            for (size_t k = 0; same && k < dc_n; k++) {
+                json_t *x = conflict_json(&dc_c[k]);
+                same = json_equal(x, json_array_get(json_object_get(r, "conflicts"), k));
+                json_decref(x);
+            }
+            differing += !same;
+            free(dc_c);
+            shape_free(&a.shape);
+        }
         conflicts += (double)nc;
         json_t *p = json_object_get(r, "proposal");
         if (nc) {
@@ -1873,6 +1902,20 @@ static void ops_bench(void)
     double mean = 0;
     for (long i = 0; i < opt.ops_queries; i++) mean += (double)ns[i];
     mean /= (double)opt.ops_queries;
+    /* By path (before bench_pct sorts ns). */
+    uint64_t *pl = xcalloc((size_t)opt.ops_queries, sizeof *pl);
+    char line[400];
+    int len = snprintf(line, sizeof line, "  by area:");
+    for (int k = 0; k < OPS__PATHS; k++) {
+        size_t m = 0;
+        for (long i = 0; i < opt.ops_queries; i++)
+            if (path[i] == k) pl[m++] = ns[i];
+        if (m)
+            len += snprintf(line + len, sizeof line - (size_t)len, "  %s: %zu, p50 %.2f ms, p99 %.2f ms;", path_name[k],
+                            m, (double)bench_pct(pl, m, 50) / 1e6, (double)bench_pct(pl, m, 99) / 1e6);
+    }
+    free(pl);
+    free(path);
     uint64_t p50 = bench_pct(ns, (size_t)opt.ops_queries, 50), p99 = bench_pct(ns, (size_t)opt.ops_queries, 99);
     printf("notice to decision-ready (checks + narrowing proposal), %ld notices: mean %.2f ms  p50 %.2f ms  p99 %.2f ms  "
            "max %.2f ms   [target <= 5 ms at p99: %s]\n",
@@ -1881,6 +1924,10 @@ static void ops_bench(void)
     printf("  conflicts per notice: mean %.1f; %ld of %ld notices conflict; a proposal was possible for %ld, and "
            "%ld of those were checked clear\n",
            conflicts / (double)opt.ops_queries, with_conflicts, opt.ops_queries, possible, verified_clear);
+    printf("%s\n", line);
+    printf("  conflicts the same as dc_check's of the notice's area (kinds, ids, distances, order) for %ld of %ld "
+           "notices   [target: all: %s]\n",
+           opt.ops_queries - differing, opt.ops_queries, differing ? "MISSED" : "MET");
     free(ns);
 }
 

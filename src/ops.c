@@ -89,18 +89,33 @@ static void op_to_dc(truce_t *t, const char *id, json_t *rec)
     dc_put(notify_dc(t), &o);
 }
 
-/* Everything the area and window conflict with now (system view), minus the
- * operation itself. New array of conflict JSON; *n_out the count. */
-static json_t *conflicts_now(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, unsigned kinds)
+/* Everything the area and window conflict with now (system view, kinds a
+ * bitmask or 0 for all), minus the operation itself: *c malloc'd (caller
+ * frees), ids borrowed from the engine until its next change. 0 or -1. */
+static int check_now(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, unsigned kinds,
+                     conflict_t **c, size_t *n)
+{
+    dc_query_t q = {.area = a, .from = from, .until = until, .kinds = kinds, .skip_kind = DC_OPERATION, .skip_id = id};
+    *c = NULL;
+    *n = 0;
+    return dc_check(notify_dc(t), &q, c, n);
+}
+
+/* The API's conflict list of a check; new array. */
+static json_t *conflicts_json(const conflict_t *c, size_t n)
 {
     json_t *out = json_array();
-    dc_query_t q = {.area = a, .from = from, .until = until, .kinds = kinds, .skip_kind = DC_OPERATION, .skip_id = id};
+    for (size_t i = 0; i < n; i++) json_array_append_new(out, conflict_json(&c[i]));
+    return out;
+}
+
+/* check_now as the API's conflict list; new array (empty when the check fails). */
+static json_t *conflicts_now(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, unsigned kinds)
+{
     conflict_t *c;
     size_t n;
-    if (dc_check(notify_dc(t), &q, &c, &n) == 0) {
-        for (size_t i = 0; i < n; i++) json_array_append_new(out, conflict_json(&c[i]));
-        free(c);
-    }
+    json_t *out = check_now(t, id, a, from, until, kinds, &c, &n) ? json_array() : conflicts_json(c, n);
+    free(c);
     return out;
 }
 
@@ -596,22 +611,145 @@ static double loss_of(double area_ratio, double time_ratio)
     return 1 - area_ratio * time_ratio;
 }
 
+/* The cut for one kind set of a polygon: the area less the buffers
+ * (protection + 1 m) of the objects in c of those kinds, straight from the
+ * check's conflicts (no second query, no JSON). 0 with *na, *area_ratio and
+ * *geom (its GeoJSON MultiPolygon), -1 when nothing is left or GEOS fails. */
+static int cut_polygon(truce_t *t, const area_t *a, const conflict_t *c, size_t n, unsigned kinds, area_t *na,
+                       double *area_ratio, json_t **geom)
+{
+    shape_t *objs = calloc(n ? n : 1, sizeof *objs);
+    const shape_t **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    double *dist = calloc(n ? n : 1, sizeof *dist);
+    int k = 0, rc = -1;
+    if (objs && ptrs && dist) {
+        for (size_t i = 0; i < n; i++) {
+            if (!(kinds & 1u << c[i].kind)) continue;
+            if (dc_object_shape(notify_dc(t), c[i].kind, c[i].id, c[i].segment, &objs[k])) continue;
+            ptrs[k] = &objs[k];
+            dist[k] = c[i].protection_m + 1;
+            k++;
+        }
+        double ain = 0, aout = 0;
+        if (geo_difference(notify_geo(t), &a->shape, ptrs, dist, k, &na->shape, geom, &ain, &aout) == 0) {
+            *area_ratio = fmin(1, aout / ain); /* rounding to GeoJSON moves vertices either way */
+            rc = 0;
+        }
+    }
+    for (int j = 0; j < k; j++) shape_free(&objs[j]);
+    free(objs);
+    free(ptrs);
+    free(dist);
+    return rc;
+}
+
+/* The longest stretch of [from, until] in which no movement is inside the
+ * area na (with a minute's margin either side); -1 when under a minute. */
+static int free_stretch(truce_t *t, const char *id, const area_t *na, int64_t from, int64_t until, int64_t *nf,
+                        int64_t *nu)
+{
+    conflict_t *mv;
+    size_t cnt;
+    if (check_now(t, id, na, from, until, 1u << DC_MOVEMENT, &mv, &cnt)) return -1;
+    int64_t *s0 = calloc(cnt + 1, sizeof *s0), *s1 = calloc(cnt + 1, sizeof *s1);
+    int64_t cur = from, bf = 0, bu = -1;
+    if (!s0 || !s1) cnt = 0, bu = bf; /* out of memory: no stretch */
+    else {
+        for (size_t i = 0; i < cnt; i++) {
+            s0[i] = mv[i].inside_from - MIN_MS;
+            s1[i] = mv[i].inside_until + MIN_MS;
+        }
+        for (size_t p = 1; p < cnt; p++) /* sort by start */
+            for (size_t q = p; q > 0 && s0[q] < s0[q - 1]; q--) {
+                int64_t x0 = s0[q], x1 = s1[q];
+                s0[q] = s0[q - 1];
+                s1[q] = s1[q - 1];
+                s0[q - 1] = x0;
+                s1[q - 1] = x1;
+            }
+        for (size_t p = 0; p <= cnt; p++) {
+            int64_t end = p < cnt ? s0[p] : until;
+            if (end > until) end = until;
+            if (end - cur > bu - bf) {
+                bf = cur;
+                bu = end;
+            }
+            if (p < cnt && s1[p] > cur) cur = s1[p];
+        }
+    }
+    free(s0);
+    free(s1);
+    free(mv);
+    *nf = bf;
+    *nu = bu;
+    return bu - bf < MIN_MS ? -1 : 0;
+}
+
+/* The check a narrowing starts from: everything the notice's area and
+ * window conflict with (check_now, every kind) and, for a point, the largest
+ * radius that clears everything (rmax[0]) and everything but movements
+ * (rmax[1]): each object's distance from the centre less its protection and
+ * a metre. */
+typedef struct {
+    conflict_t *c; /* malloc'd; ids borrowed from the engine until its next change */
+    size_t n;
+    double rmax[2];
+} found_t;
+
+/* The engine's order of conflicts (deconflict.c): distance, kind, id, segment. */
+static int cmp_found(const void *a, const void *b)
+{
+    const conflict_t *x = a, *y = b;
+    if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
+    if (x->kind != y->kind) return x->kind - y->kind;
+    if (x->num != y->num) return x->num < y->num ? -1 : 1;
+    int c = strcmp(x->id, y->id);
+    return c ? c : x->segment - y->segment;
+}
+
+/* A point's check is made once, from its centre grown by the radius: the
+ * engine finds the same objects (within protection + radius of the centre)
+ * with their distances from the centre, which the radius limits need; the
+ * distance from the area is that less the radius, as the engine computes it,
+ * and the list is sorted again as the engine sorts. 0 or -1. */
+static int notice_check(truce_t *t, const char *id, const area_t *a, int64_t from, int64_t until, found_t *f)
+{
+    f->rmax[0] = f->rmax[1] = a->radius;
+    if (a->shape.type != SH_POINT) return check_now(t, id, a, from, until, 0, &f->c, &f->n);
+    area_t centre = {.shape = a->shape, .radius = 0};
+    dc_query_t q = {.area = &centre, .from = from, .until = until, .buffer_m = a->radius,
+                    .skip_kind = DC_OPERATION, .skip_id = id};
+    f->c = NULL;
+    f->n = 0;
+    if (dc_check(notify_dc(t), &q, &f->c, &f->n)) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        conflict_t x = f->c[i];
+        double lim = x.distance_m - x.protection_m - 1, d = x.distance_m - a->radius;
+        if (lim < f->rmax[0]) f->rmax[0] = lim;
+        if (x.kind != DC_MOVEMENT && lim < f->rmax[1]) f->rmax[1] = lim;
+        x.distance_m = d > 0 ? d : 0;
+        if (x.distance_m > x.protection_m) continue; /* the area's own test, to the last bit */
+        f->c[k++] = x;
+    }
+    f->n = k;
+    if (k > 1) qsort(f->c, k, sizeof *f->c, cmp_found);
+    return 0;
+}
+
 /* A proposal: the least loss among (a) shrinking the area until nothing
  * conflicts and (b) shrinking it until only movements conflict and keeping
- * the longest part of the window they leave free. Verified with the engine
- * before it is offered. New object, {"possible": false, ...} when neither works. */
-static json_t *propose(truce_t *t, const char *id, const json_t *rec)
+ * the longest part of the window they leave free. f: the check of the
+ * notice's own area and window, which every step starts from: a smaller
+ * area in a shorter window conflicts with a subset of it. Each
+ * candidate is verified with the engine before it is offered. New object,
+ * {"possible": false, ...} when neither works. */
+static json_t *propose_from(truce_t *t, const char *id, const json_t *rec, const area_t *a, const found_t *f)
 {
-    area_t a;
-    if (op_area(t, rec, &a)) return json_pack("{s:b, s:s}", "possible", 0, "why", "the area cannot be read");
+    const conflict_t *c = f->c;
+    size_t n = f->n;
     int64_t from = rec_time(rec, "window_from"), until = rec_time(rec, "window_until");
-    int movements = 0;
-    size_t nall = count_now(t, id, &a, from, until, 0, &movements);
-    json_t *best = NULL;
-    double best_loss = 2;
-    const char *why = NULL;
-    if (nall == 0) {
-        shape_free(&a.shape);
+    if (n == 0) {
         json_t *same = json_pack("{s:b, s:s, s:O, s:O, s:O, s:f, s:f, s:f}", "possible", 1, "why",
                                  "nothing conflicts: no change is needed", "geometry", json_object_get(rec, "geometry"),
                                  "window_from", json_object_get(rec, "window_from"), "window_until",
@@ -619,38 +757,34 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
         if (json_object_get(rec, "radius_m")) json_object_set(same, "radius_m", json_object_get(rec, "radius_m"));
         return same;
     }
-    geo_t *g = notify_geo(t);
-    /* Without a movement in the way, shortening the window cannot help. */
-    for (int with_time = 0; with_time < 1 + movements; with_time++) {
-        unsigned kinds = with_time ? ~(1u << DC_MOVEMENT) & ((1u << DC__KINDS) - 1) : 0;
-        size_t ntarget = with_time ? count_now(t, id, &a, from, until, kinds, NULL) : nall;
-        json_t *geom = NULL;
-        double area_ratio = 1, radius = a.radius;
+    const unsigned all = (1u << DC__KINDS) - 1, fixed = all & ~(1u << DC_MOVEMENT);
+    size_t nfixed = 0;
+    for (size_t i = 0; i < n; i++) nfixed += c[i].kind != DC_MOVEMENT;
+    int movements = nfixed < n;
+    const double *rmax = f->rmax;
+    json_t *best = NULL;
+    double best_loss = 2;
+    const char *why = NULL;
+    /* Without a movement in the way, shortening the window cannot help.
+     * With one, the cut without the movements comes first: when nothing of
+     * the polygon is left by it, nothing is left by the cut with them. */
+    int nothing_left = 0;
+    for (int pass = 0; pass < 1 + movements; pass++) {
+        int with_time = movements && pass == 0;
+        size_t ntarget = with_time ? nfixed : n;
+        double area_ratio = 1, radius = a->radius;
         area_t na = {0};
+        json_t *geom = NULL; /* a cut polygon's; else the notice's */
         int ok = 1;
         if (ntarget == 0) {
-            shape_copy(&na.shape, &a.shape);
-            na.radius = a.radius;
-        } else if (a.shape.type == SH_POINT) {
-            /* distances from the centre: the radius must stay under each
-             * object's distance less its protection */
-            area_t centre = {.shape = a.shape, .radius = 0};
-            dc_query_t q = {.area = &centre, .from = from, .until = until, .buffer_m = a.radius, .kinds = kinds,
-                            .skip_kind = DC_OPERATION, .skip_id = id};
-            conflict_t *c;
-            size_t n;
-            double r = a.radius;
-            if (dc_check(notify_dc(t), &q, &c, &n) == 0) {
-                for (size_t i = 0; i < n; i++) {
-                    double lim = c[i].distance_m - c[i].protection_m - 1;
-                    if (lim < r) r = lim;
-                }
-                free(c);
-            }
+            ok = shape_copy(&na.shape, &a->shape) == 0;
+            na.radius = a->radius;
+        } else if (a->shape.type == SH_POINT) {
+            double r = rmax[with_time];
             if (r < 10) ok = 0;
             radius = r;
-            area_ratio = (r * r) / (a.radius * a.radius);
-            shape_copy(&na.shape, &a.shape);
+            area_ratio = (r * r) / (a->radius * a->radius);
+            ok = ok && shape_copy(&na.shape, &a->shape) == 0;
             na.radius = r;
         } else if (ntarget > MAX_SUBTRACT) {
             /* An area over this many protected objects lies in a dense
@@ -658,80 +792,17 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
              * grows with every object. No polygon proposal. */
             ok = 0;
             if (!why) why = "too many protected objects inside the area to cut them out: a smaller area is needed";
+        } else if (nothing_left) {
+            ok = 0;
         } else {
-            json_t *target = conflicts_now(t, id, &a, from, until, kinds);
-            size_t n = json_array_size(target), k = 0;
-            shape_t *objs = calloc(n, sizeof *objs);
-            const shape_t **ptrs = calloc(n, sizeof *ptrs);
-            double *dist = calloc(n, sizeof *dist);
-            size_t i;
-            json_t *x;
-            json_array_foreach(target, i, x)
-            {
-                int kind = -1;
-                for (int d = 0; d < DC__KINDS; d++)
-                    if (!strcmp(dc_kind_names[d], rec_str(x, "kind"))) kind = d;
-                char oid[96];
-                snprintf(oid, sizeof oid, "%s", rec_str(x, "id"));
-                if (json_object_get(x, "report"))
-                    snprintf(oid, sizeof oid, "%s#%lld", rec_str(x, "id"), (long long)json_integer_value(json_object_get(x, "report")));
-                int seg = json_object_get(x, "segment") ? (int)json_integer_value(json_object_get(x, "segment")) : -1;
-                if (kind >= 0 && dc_object_shape(notify_dc(t), kind, oid, seg, &objs[k]) == 0) {
-                    ptrs[k] = &objs[k];
-                    dist[k] = json_number_value(json_object_get(x, "protection_m")) + 1;
-                    k++;
-                }
-            }
-            double ain = 0, aout = 0;
-            if (geo_difference(g, &a.shape, ptrs, dist, (int)k, &na.shape, &geom, &ain, &aout)) ok = 0;
-            else area_ratio = aout / ain;
-            for (size_t j = 0; j < k; j++) shape_free(&objs[j]);
-            free(objs);
-            free(ptrs);
-            free(dist);
-            json_decref(target);
+            ok = cut_polygon(t, a, c, n, with_time ? fixed : all, &na, &area_ratio, &geom) == 0;
+            nothing_left = !ok && with_time;
         }
         int64_t nf = from, nu = until;
-        if (ok && with_time) {
-            /* the longest stretch of the window no movement is inside */
-            json_t *mv = conflicts_now(t, id, &na, from, until, 1u << DC_MOVEMENT);
-            int64_t cur = from, bf = 0, bu = -1;
-            size_t cnt = json_array_size(mv);
-            int64_t *s0 = calloc(cnt + 1, sizeof *s0), *s1 = calloc(cnt + 1, sizeof *s1);
-            size_t i;
-            json_t *x;
-            json_array_foreach(mv, i, x)
-            {
-                s0[i] = rec_time(x, "inside_from") - MIN_MS;
-                s1[i] = rec_time(x, "inside_until") + MIN_MS;
-            }
-            for (size_t p = 1; p < cnt; p++) /* sort by start */
-                for (size_t q = p; q > 0 && s0[q] < s0[q - 1]; q--) {
-                    int64_t x0 = s0[q], x1 = s1[q];
-                    s0[q] = s0[q - 1];
-                    s1[q] = s1[q - 1];
-                    s0[q - 1] = x0;
-                    s1[q - 1] = x1;
-                }
-            for (size_t p = 0; p <= cnt; p++) {
-                int64_t end = p < cnt ? s0[p] : until;
-                if (end > until) end = until;
-                if (end - cur > bu - bf) {
-                    bf = cur;
-                    bu = end;
-                }
-                if (p < cnt && s1[p] > cur) cur = s1[p];
-            }
-            free(s0);
-            free(s1);
-            json_decref(mv);
-            if (bu - bf < MIN_MS) ok = 0;
-            nf = bf;
-            nu = bu;
-        }
+        if (ok && with_time) ok = free_stretch(t, id, &na, from, until, &nf, &nu) == 0;
         if (ok) ok = count_now(t, id, &na, nf, nu, 0, NULL) == 0;
         double loss = loss_of(area_ratio, (double)(nu - nf) / (double)(until - from));
-        if (ok && loss < best_loss) {
+        if (ok && (loss < best_loss || (loss == best_loss && !with_time))) { /* ties: the whole window */
             char fs[32], us[32];
             time_format(nf, fs);
             time_format(nu, us);
@@ -741,13 +812,12 @@ static json_t *propose(truce_t *t, const char *id, const json_t *rec)
                              fs, "window_until", us, "area_kept", round(area_ratio * 1000) / 1000, "time_kept",
                              round((double)(nu - nf) / (double)(until - from) * 1000) / 1000, "loss",
                              round(loss * 1000) / 1000);
-            if (a.shape.type == SH_POINT) json_object_set_new(best, "radius_m", json_real(floor(radius)));
+            if (a->shape.type == SH_POINT) json_object_set_new(best, "radius_m", json_real(floor(radius)));
             best_loss = loss;
         }
         json_decref(geom);
         shape_free(&na.shape);
     }
-    shape_free(&a.shape);
     if (!best)
         best = json_pack("{s:b, s:s}", "possible", 0, "why", why ? why : "no smaller area or shorter window clears every conflict");
     return best;
@@ -757,9 +827,13 @@ json_t *ops_ready(truce_t *t, const json_t *notice)
 {
     area_t a;
     if (op_area(t, notice, &a)) return NULL;
-    json_t *conf = conflicts_now(t, "", &a, rec_time(notice, "window_from"), rec_time(notice, "window_until"), 0);
+    found_t f;
+    json_t *out = NULL;
+    if (notice_check(t, "", &a, rec_time(notice, "window_from"), rec_time(notice, "window_until"), &f) == 0)
+        out = json_pack("{s:o, s:o}", "conflicts", conflicts_json(f.c, f.n), "proposal", propose_from(t, "", notice, &a, &f));
+    free(f.c);
     shape_free(&a.shape);
-    return json_pack("{s:o, s:o}", "conflicts", conf, "proposal", propose(t, "", notice));
+    return out;
 }
 
 /* ---- commands ---- */
@@ -849,8 +923,12 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     /* Authority follows the positions held. */
     area_t a;
     if (op_area(t, rec, &a)) return err_set(e, E_INTERNAL, NULL, "the area cannot be read");
-    json_t *conf = conflicts_now(t, op->id, &a, rec_time(rec, "window_from"), rec_time(rec, "window_until"), 0);
-    shape_free(&a.shape);
+    found_t found;
+    if (notice_check(t, op->id, &a, rec_time(rec, "window_from"), rec_time(rec, "window_until"), &found)) {
+        shape_free(&a.shape);
+        return err_set(e, E_INTERNAL, NULL, "the check failed");
+    }
+    json_t *conf = conflicts_json(found.c, found.n);
     json_t *auth = authority_of(t, c->who);
     int decide = !c->who || rec_has(auth, "cmcc.decide") || rec_has(auth, "cmcc.command");
     int watch = c->who && strcmp(c->who->org, "CMCC") == 0;
@@ -859,6 +937,8 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     if (!decide && !(simple && watch)) {
         size_t nconf = json_array_size(conf);
         json_decref(conf);
+        free(found.c);
+        shape_free(&a.shape);
         return err_set(e, E_FORBIDDEN, "decision",
                        simple ? "only the CMCC may decide"
                               : "%s with %zu conflict(s) needs the CMCC commander or a deputy holding cmcc.decide",
@@ -879,13 +959,14 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
         json_decref(orgs);
         json_decref(up);
     } else if (!strcmp(d, "request_narrowing")) {
-        json_t *p = propose(t, op->id, rec);
-        json_object_set_new(body, "proposal", p);
+        json_object_set_new(body, "proposal", propose_from(t, op->id, rec, &a, &found));
     } else if (!strcmp(d, "refer")) {
         char tid[32];
         snprintf(tid, sizeof tid, "TSK-%llu", (unsigned long long)isf_last_task(t) + 1);
         json_object_set_new(body, "task", json_string(tid));
     }
+    free(found.c);
+    shape_free(&a.shape);
     if (rc == 0) rc = cmd_draft(c, "operation.decided", op->id, labels, body, e);
     else {
         json_decref(labels);

@@ -153,6 +153,22 @@ function rect(c, w, h) {
   return ring;
 }
 
+// DAYS ahead, a clinic at C splits a 2000 x 300 m strip in two: the strip is
+// notified, narrowed and the proposal (a MultiPolygon of a west and an east
+// part) accepted. Returns { a: the operation, win: its window, ringA: the strip }.
+async function splitStrip(days, C, description) {
+  const day = Math.floor(Date.now() / D) * D + days * D;
+  const win = { window_from: iso(day + 8 * H), window_until: iso(day + 12 * H) };
+  await c.siteOk(siteAt(C, { category: 'health_facility' }), 'ngo.focal');
+  const ringA = rect(C, 2000, 300);
+  assert.ok(ringA.every((q) => inRing(q, BOUNDARY)));
+  const a = await c.notifyOk({ mode: 'coordinate', kind: 'ground_raid', geometry: { type: 'Polygon', coordinates: [ringA] }, urgency: 'routine', description, ...win });
+  const an = await c.decideOk(a.id, 'cmcc.cdr', { decision: 'request_narrowing' });
+  assert.equal(an.proposal.geometry?.coordinates.length, 2, JSON.stringify(an.proposal).slice(0, 300));
+  assert.equal((await c.respond(a.id, 'idf.liaison', { response: 'accept' })).status, 200);
+  return { a, win, ringA };
+}
+
 test('narrowing around another operation whose area is a MultiPolygon (an accepted proposal): the proposal keeps clear of every part', async () => {
   // Six days ahead, in the north: a clinic cuts a long thin area in two.
   const day = Math.floor(Date.now() / D) * D + 6 * D;
@@ -185,18 +201,28 @@ test('narrowing around another operation whose area is a MultiPolygon (an accept
   assert.deepEqual(others.map((x) => `${x.kind}:${x.id} at ${x.distance_m} m`), [], `POST decision request_narrowing on ${b.id} (Polygon over ${a.id}, a MultiPolygon of 2 parts): the proposal was "verified to conflict with nothing", yet the check over it finds these`);
 });
 
+test('a notice over one part only of another operation’s MultiPolygon area conflicts with it, whichever part (the second part was missed: seed 1902956650)', async () => {
+  // Eight days ahead: a clinic splits a strip in two; the accepted proposal is
+  // a MultiPolygon of a west and an east part. Each later notice covers one
+  // part with room to spare: no edges meet and neither first vertex is inside
+  // the other, yet the part lies wholly inside the notice.
+  const C = [34.43, 31.465];
+  const { a, win } = await splitStrip(8, C, 'split');
+  const missed = [];
+  for (const side of [270, 90]) {
+    const ring = rect(offset(C, side, 700), 900, 600);
+    const b = await c.notifyOk({ mode: 'coordinate', kind: 'arrest', geometry: { type: 'Polygon', coordinates: [ring] }, urgency: 'routine', description: `over the ${side === 270 ? 'west' : 'east'} part`, ...win });
+    if (!b.conflicts.some((x) => x.kind === 'operation' && x.id === a.id)) missed.push(`${b.id} over the ${side === 270 ? 'west' : 'east'} part: conflicts ${JSON.stringify(b.conflicts.map((x) => `${x.kind}:${x.id}`))}`);
+    const chk = await c.check({ geometry: { type: 'Polygon', coordinates: [ring] }, from: win.window_from, until: win.window_until, buffer_m: 0 }, 'cmcc.cdr');
+    if (!chk.body.conflicts.some((x) => x.kind === 'operation' && x.id === a.id)) missed.push(`the check over the ${side === 270 ? 'west' : 'east'} part misses ${a.id}`);
+  }
+  assert.deepEqual(missed, [], `${a.id} is a MultiPolygon of 2 parts`);
+});
+
 test('narrowing twice: an operation whose area is already a MultiPolygon is narrowed within it, with area_kept and loss between 0 and 1', async () => {
   // Seven days ahead, further north-east: the same split strip, accepted, concurred, then two stores arrive, one in each part.
-  const day = Math.floor(Date.now() / D) * D + 7 * D;
   const C = [34.44, 31.47];
-  const win = { window_from: iso(day + 8 * H), window_until: iso(day + 12 * H) };
-  await c.siteOk(siteAt(C, { category: 'health_facility' }), 'ngo.focal');
-  const ringA = rect(C, 2000, 300);
-  assert.ok(ringA.every((q) => inRing(q, BOUNDARY)));
-  const a = await c.notifyOk({ mode: 'coordinate', kind: 'ground_raid', geometry: { type: 'Polygon', coordinates: [ringA] }, urgency: 'routine', description: 'twice', ...win });
-  const an = await c.decideOk(a.id, 'cmcc.cdr', { decision: 'request_narrowing' });
-  assert.equal(an.proposal.geometry?.coordinates.length, 2, JSON.stringify(an.proposal).slice(0, 300));
-  assert.equal((await c.respond(a.id, 'idf.liaison', { response: 'accept' })).status, 200);
+  const { a, ringA } = await splitStrip(7, C, 'twice');
   await c.decideOk(a.id, 'cmcc.cdr', { decision: 'concur' });
   await c.siteOk(siteAt(offset(C, 270, 750)), 'ngo.focal');
   const now = await c.getOk(a.id);
