@@ -771,11 +771,14 @@ static int grid_check(run_t *r)
     return rc;
 }
 
-static int cmp_conflict(const conflict_t *x, const conflict_t *y)
+int dc_conflict_cmp(const void *a, const void *b)
 {
-    if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
+    const conflict_t *x = a, *y = b;
+    uint64_t cx = (uint64_t)(x->distance_m * 100 + 0.5), cy = (uint64_t)(y->distance_m * 100 + 0.5);
+    if (cx != cy) return cx < cy ? -1 : 1;
     if (x->kind != y->kind) return x->kind - y->kind;
     if (x->num != y->num) return x->num < y->num ? -1 : 1;
+    if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
     int c = strcmp(x->id, y->id);
     return c ? c : x->segment - y->segment;
 }
@@ -859,7 +862,7 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
         }
         /* Equal keys: insertion by the whole order (their runs are short). */
         size_t j = i;
-        while (j > 0 && sorted[j - 1].key == m->key && cmp_conflict(&c[j - 1], &x) > 0) {
+        while (j > 0 && sorted[j - 1].key == m->key && dc_conflict_cmp(&c[j - 1], &x) > 0) {
             c[j] = c[j - 1];
             j--;
         }

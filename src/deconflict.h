@@ -76,6 +76,8 @@ typedef struct {
     const char *skip_id;
 } dc_query_t;
 int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n);
+/* The order of dc_check's answer, for qsort of conflict_t. */
+int dc_conflict_cmp(const void *a, const void *b);
 /* A conflict as the API returns it (times RFC 3339); new reference. */
 json_t *conflict_json(const conflict_t *c);
 

@@ -697,16 +697,6 @@ typedef struct {
 } found_t;
 
 /* The engine's order of conflicts (deconflict.c): distance, kind, id, segment. */
-static int cmp_found(const void *a, const void *b)
-{
-    const conflict_t *x = a, *y = b;
-    if (x->distance_m != y->distance_m) return x->distance_m < y->distance_m ? -1 : 1;
-    if (x->kind != y->kind) return x->kind - y->kind;
-    if (x->num != y->num) return x->num < y->num ? -1 : 1;
-    int c = strcmp(x->id, y->id);
-    return c ? c : x->segment - y->segment;
-}
-
 /* A point's check is made once, from its centre grown by the radius: the
  * engine finds the same objects (within protection + radius of the centre)
  * with their distances from the centre, which the radius limits need; the
@@ -733,7 +723,7 @@ static int notice_check(truce_t *t, const char *id, const area_t *a, int64_t fro
         f->c[k++] = x;
     }
     f->n = k;
-    if (k > 1) qsort(f->c, k, sizeof *f->c, cmp_found);
+    if (k > 1) qsort(f->c, k, sizeof *f->c, dc_conflict_cmp);
     return 0;
 }
 

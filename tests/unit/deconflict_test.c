@@ -2,7 +2,7 @@
  * deconflict_test.c — the deconfliction engine (src/deconflict.c) against a
  * brute-force scan: for random sites, no-strike objects, unit positions and
  * operations (points, star polygons, polygons kilometres wide; minutes to
- * open-ended; protections below and above the grid's limit; some far outside
+ * open-ended; multipolygons; protections below and above the grid's limit; some far outside
  * the grid, some on its cell edges), every check of a random circle or
  * polygon, window, buffer, kinds filter, skipped object and principal must
  * return exactly the objects whose time meets the window and whose distance
@@ -66,6 +66,28 @@ static void shape_star(shape_t *s, double x, double y, double r, int k)
     }
 }
 
+/* A multipolygon: two stars, the second dx, dy from the first. */
+static void shape_two_stars(shape_t *s, double x, double y, double r, double dx, double dy)
+{
+    shape_t a, b;
+    shape_star(&a, x, y, r, 5);
+    shape_star(&b, x + dx, y + dy, r * 0.6, 4);
+    memset(s, 0, sizeof *s);
+    s->type = SH_POLY;
+    s->n = a.n + b.n;
+    s->nring = 2;
+    s->p = malloc((size_t)s->n * sizeof *s->p);
+    s->ring = malloc(3 * sizeof *s->ring);
+    assert_non_null(s->p);
+    assert_non_null(s->ring);
+    memcpy(s->p, a.p, (size_t)a.n * sizeof *s->p);
+    memcpy(s->p + a.n, b.p, (size_t)b.n * sizeof *s->p);
+    s->ring[0] = 0, s->ring[1] = a.n, s->ring[2] = s->n;
+    s->x0 = fmin(a.x0, b.x0), s->y0 = fmin(a.y0, b.y0), s->x1 = fmax(a.x1, b.x1), s->y1 = fmax(a.y1, b.y1);
+    shape_free(&a);
+    shape_free(&b);
+}
+
 /* A position: mostly within 30 km of the origin, some on exact multiples of
  * the grid's 250 m cells, a few 70-300 km away (beyond the grid's edge). */
 static void random_pos(double *x, double *y)
@@ -114,9 +136,10 @@ static void random_obj(int i)
     snprintf(o->id, sizeof o->id, "%s-%d", dc_kind_names[o->kind], i);
     double x, y;
     random_pos(&x, &y);
-    switch (next() % 6) {
+    switch (next() % 7) {
     case 0: shape_star(&o->shape, x, y, 5 + urand() * 80, 4 + (int)(next() % 4)); break;
     case 1: shape_star(&o->shape, x, y, 200 + urand() * 2000, 5); break; /* spans several cells */
+    case 2: shape_two_stars(&o->shape, x, y, 30 + urand() * 300, (urand() - 0.5) * 3000, (urand() - 0.5) * 3000); break;
     default: shape_point(&o->shape, x, y); break;
     }
     double p[] = {0, 100, 150, 300, 500, 1000, 1500, 4000, 123.456789}; /* the last: not a float */
@@ -154,8 +177,10 @@ static size_t run_query(dc_t *d, const principal_t *who, int q)
     if (next() % 3) {
         shape_point(&a.shape, x, y);
         a.radius = next() % 5 ? urand() * 3000 : 0;
-    } else {
+    } else if (next() % 4) {
         shape_star(&a.shape, x, y, 100 + urand() * 2500, 3 + (int)(next() % 5));
+    } else { /* a narrowed operation's MultiPolygon */
+        shape_two_stars(&a.shape, x, y, 200 + urand() * 1500, (urand() - 0.5) * 6000, (urand() - 0.5) * 6000);
     }
     int64_t from = T0 + (int64_t)(urand() * 30 - 15) * DAY_MS + (int64_t)(next() % 1440) * MIN_MS;
     if (next() % 3 == 0) from += (int64_t)(next() % 60000); /* inside a minute */
