@@ -149,7 +149,7 @@ for w in "${WHAT[@]}"; do
                 build/bench/replay open "$RDIR" 0 2>/dev/null || true
             echo "replay profile (perf, self time, top 25):"
             perf report -i "$BENCH_TMP/perf.data" --stdio --no-children --sort symbol 2>/dev/null |
-                grep -E '^ +[0-9.]+%' | head -25
+                grep -E '^ +[0-9.]+%' | head -25 || true
         fi
         # A clean close leaves DIR/snapshot: time a start from it, then the
         # replay of the whole log without it (the target's measure).

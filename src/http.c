@@ -440,7 +440,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     else dispatch(r);
     if (r->route) {
         /* Never show state a crash could undo: wait until what we read is durable. */
-        uint64_t seen = __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
+        uint64_t seen = r->shown_seq ? r->shown_seq : __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
         if (seen > log_durable(t)) log_wait_durable(t, seen);
     }
     return queue(r);

@@ -64,6 +64,10 @@ struct req {
     char cookie[512];
     struct MHD_Response *custom;
     int64_t start_us;
+    /* Set by a handler whose reply shows nothing applied after this seq
+     * (e.g. only its own, durable event): the dispatcher then waits for
+     * that seq instead of for everything applied so far. 0: not set. */
+    uint64_t shown_seq;
 };
 
 int http_start(truce_t *t, const char *host, int port, err_t *e);

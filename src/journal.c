@@ -267,6 +267,9 @@ int h_journal_add(req_t *r)
     pthread_rwlock_unlock(&r->t->lock);
     json_t *extra = json_object();
     if (entry) json_object_set_new(extra, "entry", entry);
+    /* The reply shows only this entry (entries never change) and a receipt
+     * against a durable head: nothing a later, not yet durable batch made. */
+    r->shown_seq = c.last_seq;
     return reply_written(r, 201, &c, extra);
 }
 

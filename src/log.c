@@ -38,7 +38,7 @@ struct log {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     merkle_t tree;
     pthread_rwlock_t tree_lock; /* tree and head */
-    store_head_t head;          /* current signed head */
+    store_head_t head;          /* the published signed head: every event it covers is durable */
     int64_t last_time;
     uint64_t next_seq;
 
@@ -146,9 +146,9 @@ void log_head_message(uint64_t size, int64_t time_ms, const hash_t root, uint8_t
     memcpy(out + 28, root, MERKLE_HASH);
 }
 
-static void sign_head(log_t *l, int64_t now)
+/* Signs a head over the whole tree into h (once per batch, never per event). */
+static void sign_head(log_t *l, int64_t now, store_head_t *h)
 {
-    store_head_t *h = &l->head;
     h->size = l->tree.size;
     h->time = now;
     merkle_root(&l->tree, h->size, h->root);
@@ -323,8 +323,12 @@ static void run_batch(truce_t *t, cmd_t *batch)
             if (merkle_append(&l->tree, ev[i].ev.hash)) abort();
         }
         int64_t now = util_now_ms();
-        sign_head(l, now);
-        store_head_t head = l->head;
+        /* The tree now runs ahead of the published head (l->head) until the
+         * batch is durable: receipts and proofs are only ever given against
+         * a head whose events are all on disk, so the reply to a write need
+         * not wait for any later batch. */
+        store_head_t head;
+        sign_head(l, now, &head);
         pthread_rwlock_unlock(&l->tree_lock);
         int store_head = now - l->head_stored_time >= HEAD_STORE_MS || !l->running;
         if (l->to_wake) {
@@ -340,6 +344,10 @@ static void run_batch(truce_t *t, cmd_t *batch)
             l->head_stored_time = now;
             l->head_stored_size = head.size;
         }
+        /* Durable: publish the head (before `durable` moves past its events). */
+        pthread_rwlock_wrlock(&l->tree_lock);
+        l->head = head;
+        pthread_rwlock_unlock(&l->tree_lock);
         free(se);
     }
 
@@ -589,7 +597,7 @@ int log_open(truce_t *t, int create, err_t *e)
     l->durable = next - 1;
     l->ring_first = next;
     l->stats.size = l->durable;
-    sign_head(l, util_now_ms());
+    sign_head(l, util_now_ms(), &l->head);
     /* A crash may have left events after the last stored head: sign them now. */
     if (l->durable) {
         store_head_t h = l->head;
