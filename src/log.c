@@ -397,6 +397,7 @@ static void *writer_main(void *arg)
 {
     truce_t *t = arg;
     log_t *l = t->log;
+    pthread_setname_np(pthread_self(), "truce-writer"); /* for top -H, perf and schedstat */
     for (;;) {
         pthread_mutex_lock(&l->mu);
         if (!l->qhead && l->to_wake) {
@@ -527,15 +528,53 @@ out:
     return rc;
 }
 
+/* Replay runs on two threads. This one reads the rows, parses and applies
+ * each event; a hasher thread reads the same rows through the store's side
+ * connection, hashes each event and appends it to the tree. The two share
+ * nothing but the rows (a pipeline that handed parsed objects from one
+ * thread to the other was measured slower: the objects crossed malloc
+ * arenas and caches), and replay ends only when both have seen the same
+ * contiguous run of events. */
+typedef struct {
+    truce_t *t;
+    uint64_t expect; /* next seq to hash */
+    int stop;        /* set by the applier when it gives up */
+    int oom;
+} hasher_t;
+
 typedef struct {
     truce_t *t;
     err_t *e;
     uint64_t expect;
+    int hash; /* 1: hash here too (the hasher thread could not start) */
 } replay_t;
 
-/* Applies one stored event. (A two-thread pipeline, parsing on one core and
- * applying on the other, was tried and measured slower: the objects cross
- * malloc arenas and caches.) */
+/* Hashes one stored event into the tree (the stored hash is checked by
+ * `truce verify`; replay hashes the bytes itself, so the tree always
+ * matches what was applied). */
+static int hash_one(void *arg, const store_event_t *se)
+{
+    hasher_t *h = arg;
+    if (__atomic_load_n(&h->stop, __ATOMIC_RELAXED) || se->seq != h->expect) return 1;
+    hash_t leaf;
+    merkle_leaf_hash(se->bytes, se->len, leaf);
+    if (merkle_append(&h->t->log->tree, leaf)) {
+        h->oom = 1;
+        return 1;
+    }
+    h->expect++;
+    return 0;
+}
+
+static void *hasher_main(void *arg)
+{
+    hasher_t *h = arg;
+    pthread_setname_np(pthread_self(), "truce-hasher");
+    store_scan(h->t->store, 0, h->expect, hash_one, h);
+    return NULL;
+}
+
+/* Applies one stored event. */
 static int replay_one(void *arg, const store_event_t *se)
 {
     replay_t *r = arg;
@@ -552,13 +591,13 @@ static int replay_one(void *arg, const store_event_t *se)
                 (unsigned long long)se->seq);
         return 1;
     }
-    /* The stored hash is checked by `truce verify`; replay hashes the bytes
-     * itself, so the tree always matches what it applied. */
-    merkle_leaf_hash(se->bytes, se->len, ev.hash);
-    if (merkle_append(&l->tree, ev.hash)) {
-        json_decref(root);
-        err_set(r->e, E_INTERNAL, NULL, "out of memory");
-        return 1;
+    if (r->hash) {
+        merkle_leaf_hash(se->bytes, se->len, ev.hash);
+        if (merkle_append(&l->tree, ev.hash)) {
+            json_decref(root);
+            err_set(r->e, E_INTERNAL, NULL, "out of memory");
+            return 1;
+        }
     }
     state_apply(r->t, &ev);
     r->t->applied_seq = ev.seq;
@@ -570,8 +609,19 @@ static int replay_one(void *arg, const store_event_t *se)
 
 static int replay(truce_t *t, uint64_t from, uint64_t *next, err_t *e)
 {
-    replay_t r = {t, e, from};
+    replay_t r = {t, e, from, 0};
+    hasher_t h = {.t = t, .expect = from};
+    pthread_t tid;
+    r.hash = pthread_create(&tid, NULL, hasher_main, &h) != 0;
     int rc = store_scan(t->store, 1, from, replay_one, &r);
+    if (!r.hash) {
+        if (rc) __atomic_store_n(&h.stop, 1, __ATOMIC_RELAXED);
+        pthread_join(tid, NULL);
+        if (!rc && h.oom) rc = err_set(e, E_INTERNAL, NULL, "out of memory");
+        else if (!rc && h.expect != r.expect)
+            rc = err_set(e, E_INTERNAL, NULL, "the store changed during replay (events %llu and %llu)",
+                         (unsigned long long)h.expect, (unsigned long long)r.expect);
+    }
     *next = r.expect;
     if (rc && !e->code) err_set(e, E_INTERNAL, NULL, "cannot read the store");
     return rc ? -1 : 0;
