@@ -200,6 +200,14 @@ static void normalise_reals(json_t *v)
     }
 }
 
+/* jansson's dump straight into a buf (once, rather than sizing it first). */
+static int dump_to_buf(const char *p, size_t n, void *arg)
+{
+    buf_t *b = arg;
+    buf_add(b, p, n);
+    return b->failed ? -1 : 0;
+}
+
 /* Seals a draft: assigns seq and time and writes the canonical bytes
  * {"actor","body","kind","labels","org","seq","subject","time","v"} (keys in
  * this sorted order, compact). ev borrows from the draft and the command. */
@@ -218,15 +226,11 @@ static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, char **bytes)
     buf_adds(&b, "{\"actor\":");
     buf_add_json_str(&b, actor);
     buf_adds(&b, ",\"body\":");
-    size_t n = json_dumpb(d->body, NULL, 0, CANON);
-    if (buf_reserve(&b, n)) return -1;
-    b.len += json_dumpb(d->body, b.data + b.len, n, CANON);
+    json_dump_callback(d->body, dump_to_buf, &b, CANON);
     buf_adds(&b, ",\"kind\":");
     buf_add_json_str(&b, d->kind);
     buf_adds(&b, ",\"labels\":");
-    n = json_dumpb(d->labels, NULL, 0, CANON);
-    if (buf_reserve(&b, n)) return -1;
-    b.len += json_dumpb(d->labels, b.data + b.len, n, CANON);
+    json_dump_callback(d->labels, dump_to_buf, &b, CANON);
     buf_adds(&b, ",\"org\":");
     buf_add_json_str(&b, org);
     buf_addf(&b, ",\"seq\":%llu,\"subject\":", (unsigned long long)l->next_seq);
@@ -255,16 +259,25 @@ typedef struct {
 
 
 
-/* Wakes each submitter of a durable batch alone (a broadcast would wake
- * every waiting request thread). c may be gone once it is woken. */
+/* Wakes the submitters of a durable batch, each alone (a broadcast would
+ * wake every waiting request thread): the writer posts only the first, and
+ * each submitter posts the next one (wake_next) as soon as it wakes, so the
+ * one serial thread does one wake-up a batch, not one a command, and woken
+ * threads do not preempt it one after the other. A command may be gone once
+ * it is woken, so the chain is built before the first post. */
 static void wake_batch(cmd_t *batch)
 {
+    cmd_t *first = NULL, **link = &first;
     for (cmd_t *c = batch, *next; c; c = next) {
         next = c->next;
-        int sem = c->wake_sem;
+        c->wake_next = NULL;
         __atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
-        if (sem) sem_post(&c->wake);
+        if (c->wake_sem) {
+            *link = c;
+            link = &c->wake_next;
+        }
     }
+    if (first) sem_post(&first->wake);
 }
 
 /* Runs one batch: prepare, seal and apply under the state lock, then one
@@ -295,6 +308,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
             continue;
         }
         c->first_seq = l->next_seq;
+        c->first_time = 0;
         for (int i = 0; i < c->ndrafts; i++) {
             if (n == cap) {
                 cap *= 2;
@@ -303,6 +317,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
                 ev = p;
             }
             if (seal(l, c, &c->drafts[i], &ev[n].ev, &ev[n].bytes)) abort();
+            if (i == 0) c->first_time = ev[n].ev.time;
             state_apply(t, &ev[n].ev);
             __atomic_store_n(&t->applied_seq, ev[n].ev.seq, __ATOMIC_RELEASE);
             n++;
@@ -352,9 +367,15 @@ static void run_batch(truce_t *t, cmd_t *batch)
     }
 
 
+    /* What the ring lets go of is freed after mu is released: request
+     * threads queue on mu, and the writer must not hold it longer than it
+     * takes to swap pointers. */
+    char **old_bytes = n ? malloc(n * sizeof *old_bytes) : NULL;
+    json_t **old_labels = n ? malloc(n * sizeof *old_labels) : NULL;
+    if (n && (!old_bytes || !old_labels)) abort();
     pthread_mutex_lock(&l->mu);
     if (n) {
-        l->durable = ev[n - 1].ev.seq;
+        __atomic_store_n(&l->durable, ev[n - 1].ev.seq, __ATOMIC_RELEASE);
         l->stats.size = l->durable;
         l->stats.fsyncs++;
         l->stats.batches++;
@@ -365,8 +386,8 @@ static void run_batch(truce_t *t, cmd_t *batch)
     }
     for (size_t i = 0; i < n; i++) {
         ring_t *r = &l->ring[ev[i].ev.seq % RING];
-        free(r->bytes);
-        json_decref(r->labels);
+        old_bytes[i] = r->bytes;
+        old_labels[i] = r->labels;
         r->seq = ev[i].ev.seq;
         snprintf(r->kind, sizeof r->kind, "%s", ev[i].ev.kind);
         r->bytes = ev[i].bytes; /* the ring takes the bytes */
@@ -378,6 +399,12 @@ static void run_batch(truce_t *t, cmd_t *batch)
     if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
     pthread_mutex_unlock(&l->mu);
+    for (size_t i = 0; i < n; i++) {
+        free(old_bytes[i]);
+        json_decref(old_labels[i]);
+    }
+    free(old_bytes);
+    free(old_labels);
     for (cmd_t *c = batch; c; c = c->next) c->head_size = durable;
     /* The submitters are woken by wake_batch(): inline at once; from the
      * writer thread just before its next fsync or before it sleeps, so that
@@ -445,9 +472,12 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
         l->qtail = cmds[n - 1];
         pthread_cond_signal(&l->cv_work);
         pthread_mutex_unlock(&l->mu);
-        /* The batch posts every command; the last one's post comes last. */
-        for (int i = 0; i < n; i++)
+        /* The batch posts every command; the last one's post comes last.
+         * Each woken command passes the wake-up on (wake_batch). */
+        for (int i = 0; i < n; i++) {
             while (sem_wait(&cmds[i]->wake) && errno == EINTR) {}
+            if (cmds[i]->wake_next) sem_post(&cmds[i]->wake_next->wake);
+        }
         for (int i = 0; i < n; i++) sem_destroy(&cmds[i]->wake);
     }
     int rc = 0;
@@ -463,10 +493,9 @@ int log_submit(truce_t *t, cmd_t *c)
 
 uint64_t log_durable(truce_t *t)
 {
-    pthread_mutex_lock(&t->log->mu);
-    uint64_t d = t->log->durable;
-    pthread_mutex_unlock(&t->log->mu);
-    return d;
+    /* Written under mu (for the condition variables) but read without it:
+     * every request asks, and the writer must not wait for them. */
+    return __atomic_load_n(&t->log->durable, __ATOMIC_ACQUIRE);
 }
 
 void log_wait_durable(truce_t *t, uint64_t seq)
