@@ -39,6 +39,7 @@ struct log {
     merkle_t tree;
     pthread_rwlock_t tree_lock; /* tree and head */
     store_head_t head;          /* the published signed head: every event it covers is durable */
+    char head_text[400];        /* its receipt tail: "head":{...},"key":"..."} (head_receipt_text) */
     int64_t last_time;
     uint64_t next_seq;
 
@@ -144,6 +145,28 @@ void log_head_message(uint64_t size, int64_t time_ms, const hash_t root, uint8_t
     for (int i = 0; i < 8; i++) out[12 + i] = (uint8_t)(size >> (56 - 8 * i));
     for (int i = 0; i < 8; i++) out[20 + i] = (uint8_t)((uint64_t)time_ms >> (56 - 8 * i));
     memcpy(out + 28, root, MERKLE_HASH);
+}
+
+/* The tail every receipt against head h ends with, written once a head
+ * rather than once a receipt. */
+static void head_receipt_text(log_t *l, const store_head_t *h, char out[400])
+{
+    char root[65], sig[129], key[65], ts[32];
+    hex_encode(h->root, MERKLE_HASH, root);
+    hex_encode(h->sig, 64, sig);
+    hex_encode(l->pk, 32, key);
+    time_format(h->time, ts);
+    snprintf(out, 400,
+             "\"head\":{\"size\":%llu,\"root\":\"%s\",\"timestamp\":\"%s\",\"signature\":\"%s\"},"
+             "\"key\":\"%s\"}",
+             (unsigned long long)h->size, root, ts, sig, key);
+}
+
+/* Publishes h as the current head (tree_lock held for writing). */
+static void publish_head(log_t *l, const store_head_t *h)
+{
+    l->head = *h;
+    head_receipt_text(l, h, l->head_text);
 }
 
 /* Signs a head over the whole tree into h (once per batch, never per event). */
@@ -260,23 +283,33 @@ typedef struct {
 
 
 /* Wakes the submitters of a durable batch, each alone (a broadcast would
- * wake every waiting request thread): the writer posts only the first, and
- * each submitter posts the next one (wake_next) as soon as it wakes, so the
- * one serial thread does one wake-up a batch, not one a command, and woken
- * threads do not preempt it one after the other. A command may be gone once
- * it is woken, so the chain is built before the first post. */
+ * wake every waiting request thread). The writer posts only the first; each
+ * woken submitter posts the two it heads in a binary tree (wake_next), so
+ * the one serial thread does one wake-up a batch rather than one a command,
+ * and the batch is awake after log2(n) hops rather than n. A command may be
+ * gone once it is woken, so the tree is built before the first post. */
 static void wake_batch(cmd_t *batch)
 {
-    cmd_t *first = NULL, **link = &first;
+    cmd_t *small[256], **all = small;
+    size_t n = 0, cap = sizeof small / sizeof small[0];
+    for (cmd_t *c = batch; c; c = c->next) n += c->wake_sem;
+    if (n > cap && !(all = malloc(n * sizeof *all))) {
+        all = small;
+        n = 0; /* no memory: post each one from here */
+    }
+    size_t i = 0;
     for (cmd_t *c = batch, *next; c; c = next) {
         next = c->next;
-        c->wake_next = NULL;
+        c->wake_next[0] = c->wake_next[1] = NULL;
         __atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
         if (c->wake_sem) {
-            *link = c;
-            link = &c->wake_next;
+            if (n) all[i++] = c;
+            else sem_post(&c->wake);
         }
     }
+    for (i = 1; i < n; i++) all[(i - 1) / 2]->wake_next[(i - 1) % 2] = all[i];
+    cmd_t *first = n ? all[0] : NULL;
+    if (all != small) free(all);
     if (first) sem_post(&first->wake);
 }
 
@@ -360,8 +393,11 @@ static void run_batch(truce_t *t, cmd_t *batch)
             l->head_stored_size = head.size;
         }
         /* Durable: publish the head (before `durable` moves past its events). */
+        char text[400];
+        head_receipt_text(l, &head, text); /* outside the lock: readers wait on it */
         pthread_rwlock_wrlock(&l->tree_lock);
         l->head = head;
+        memcpy(l->head_text, text, sizeof text);
         pthread_rwlock_unlock(&l->tree_lock);
         free(se);
     }
@@ -476,7 +512,8 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
          * Each woken command passes the wake-up on (wake_batch). */
         for (int i = 0; i < n; i++) {
             while (sem_wait(&cmds[i]->wake) && errno == EINTR) {}
-            if (cmds[i]->wake_next) sem_post(&cmds[i]->wake_next->wake);
+            for (int k = 0; k < 2; k++)
+                if (cmds[i]->wake_next[k]) sem_post(&cmds[i]->wake_next[k]->wake);
         }
         for (int i = 0; i < n; i++) sem_destroy(&cmds[i]->wake);
     }
@@ -676,7 +713,9 @@ int log_open(truce_t *t, int create, err_t *e)
     l->durable = next - 1;
     l->ring_first = next;
     l->stats.size = l->durable;
-    sign_head(l, util_now_ms(), &l->head);
+    store_head_t h0;
+    sign_head(l, util_now_ms(), &h0);
+    publish_head(l, &h0);
     /* A crash may have left events after the last stored head: sign them now. */
     if (l->durable) {
         store_head_t h = l->head;
@@ -798,13 +837,14 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
     }
     hash_t leaf, path[MERKLE_MAX_PATH];
     merkle_leaf_hash(bytes, len, leaf);
+    char tail[400];
     pthread_rwlock_rdlock(&l->tree_lock);
-    store_head_t h = l->head;
-    int np = merkle_inclusion(&l->tree, seq - 1, h.size, path);
+    int np = merkle_inclusion(&l->tree, seq - 1, l->head.size, path);
+    memcpy(tail, l->head_text, sizeof tail);
     pthread_rwlock_unlock(&l->tree_lock);
     /* Written by hand: this is on every write's reply, and every value but
      * the event is a number or hex. */
-    char hex[136], ts[32];
+    char hex[136];
     buf_addf(out, "{\"seq\":%llu,\"leaf_index\":%llu,\"event\":", (unsigned long long)seq,
              (unsigned long long)(seq - 1));
     buf_add_json_str(out, bytes);
@@ -819,14 +859,8 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
         hex[66] = '"';
         buf_add(out, i ? hex : hex + 1, i ? 67 : 66);
     }
-    hex_encode(h.root, MERKLE_HASH, hex);
-    time_format(h.time, ts);
-    buf_addf(out, "],\"head\":{\"size\":%llu,\"root\":\"%s\",\"timestamp\":\"%s\",",
-             (unsigned long long)h.size, hex, ts);
-    hex_encode(h.sig, 64, hex);
-    buf_addf(out, "\"signature\":\"%s\"},", hex);
-    log_pubkey_hex(t, hex);
-    buf_addf(out, "\"key\":\"%s\"}", hex);
+    buf_adds(out, "],");
+    buf_adds(out, tail);
     free(bytes);
     return out->failed ? -1 : 0;
 }

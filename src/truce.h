@@ -111,7 +111,7 @@ struct cmd {
     int done;
     sem_t wake;           /* posted when the command's batch is durable (no herd) */
     int wake_sem;         /* wake was initialised (submitted to the writer thread) */
-    struct cmd *wake_next; /* posted by this command's submitter once it is woken */
+    struct cmd *wake_next[2]; /* posted by this command's submitter once it is woken */
     struct cmd *next;
 };
 
