@@ -683,6 +683,9 @@ static int replay(truce_t *t, uint64_t from, uint64_t *next, err_t *e)
     if (!r.hash) {
         if (rc) __atomic_store_n(&h.stop, 1, __ATOMIC_RELAXED);
         pthread_join(tid, NULL);
+        /* A hasher that stopped short (its connection could not read) is
+         * finished here, on the applier's connection. */
+        if (!rc && !h.oom && h.expect < r.expect) store_scan(t->store, 1, h.expect, hash_one, &h);
         if (!rc && h.oom) rc = err_set(e, E_INTERNAL, NULL, "out of memory");
         else if (!rc && h.expect != r.expect)
             rc = err_set(e, E_INTERNAL, NULL, "the store changed during replay (events %llu and %llu)",
