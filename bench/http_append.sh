@@ -13,7 +13,8 @@
 # and reports the writer's mean batch size (truce_writer_batch_events_sum /
 # _count) and the fsyncs of that run, and the server's CPU use.
 #
-# Environment: BENCH_HTTP_SECONDS (10), BENCH_TMP (a temp folder), TRUCE (./truce).
+# Environment: BENCH_HTTP_SECONDS (10), BENCH_TMP (a temp folder), TRUCE (./truce),
+# BENCH_PERF=1 (profile the server with perf during the 64-writer run; BENCH_PERF_KEEP=FILE keeps perf.data).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,7 +108,16 @@ for N in "${WRITERS[@]}"; do
     T=2; [ "$N" -ge 2 ] || T=1
     S0=$(metric truce_writer_batch_events_sum); C0=$(metric truce_writer_batch_events_count)
     F0=$(metric truce_log_fsyncs_total); K0=$(cpu_ticks); I0=$(idle_ticks); A0=$(all_ticks)
+    PERF_PID=
+    if [ "${BENCH_PERF:-0}" = 1 ] && [ "$N" = 64 ] && command -v perf >/dev/null 2>&1; then
+        perf record -q -F ${BENCH_PERF_FREQ:-999} --call-graph ${BENCH_PERF_CALLGRAPH:-fp} -p "$SERVER_PID" -o "$BENCH_TMP/perf-http.data" 2>/dev/null &
+        PERF_PID=$!
+    fi
     OUT=$(wrk -t"$T" -c"$N" -d"${DUR}s" --timeout 10s -s "$ROOT/bench/journal_post.lua" "$BASE/api/v1/journal" 2>&1) || true
+    if [ -n "$PERF_PID" ]; then
+        kill -INT "$PERF_PID" 2>/dev/null || true
+        wait "$PERF_PID" 2>/dev/null || true
+    fi
     K1=$(cpu_ticks); I1=$(idle_ticks); A1=$(all_ticks)
     S1=$(metric truce_writer_batch_events_sum); C1=$(metric truce_writer_batch_events_count)
     F1=$(metric truce_log_fsyncs_total)
@@ -131,6 +141,12 @@ for N in "${WRITERS[@]}"; do
     }'
     [ "$N" != 64 ] || RATE64=$(awk -v r="$REQ" -v n="$NON" -v d="$DUS" 'BEGIN { printf "%.0f", (r - n) / (d / 1e6) }')
 done
+if [ "${BENCH_PERF:-0}" = 1 ] && [ -f "$BENCH_TMP/perf-http.data" ]; then
+    echo "http append: server profile at 64 writers (perf, self time, top 40):"
+    perf report -i "$BENCH_TMP/perf-http.data" --stdio --no-children --sort dso,symbol 2>/dev/null |
+        grep -E '^ +[0-9.]+%' | head -40 || true
+    [ -z "${BENCH_PERF_KEEP:-}" ] || cp "$BENCH_TMP/perf-http.data" "$BENCH_PERF_KEEP"
+fi
 # The peer: the cheapest route on the same server and connections (no auth,
 # no log), i.e. what HTTP alone costs on this machine.
 PEER=$(wrk -t2 -c64 -d5s "$BASE/healthz" 2>&1 | awk '/^Requests\/sec:/ { print $2 }')

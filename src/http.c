@@ -110,6 +110,39 @@ int reply_error(req_t *r, int code, const char *field, const char *fmt, ...)
     return reply_err(r, &e);
 }
 
+/* Ends b (an object left open) with the command's receipt and replies. */
+static int reply_receipt(req_t *r, int status, const cmd_t *c, buf_t *b)
+{
+    buf_adds(b, ",\"receipt\":");
+    if (!c->first_seq || log_receipt_buf(r->t, c->first_seq, b, NULL)) buf_adds(b, "null");
+    buf_adds(b, "}");
+    if (b->failed) {
+        buf_release(b);
+        return reply_error(r, E_INTERNAL, NULL, "out of memory");
+    }
+    size_t n;
+    char *s = buf_detach(b, &n);
+    set_body(r, status, s, n, "application/json; charset=utf-8");
+    return 0;
+}
+
+int reply_written_buf(req_t *r, int status, const cmd_t *c, buf_t *members)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_adds(&b, "{");
+    buf_add(&b, members->data, members->len);
+    buf_release(members);
+    if (b.len > 1) buf_adds(&b, ",");
+    if (c->result_id[0]) {
+        buf_adds(&b, "\"id\":");
+        buf_add_json_str(&b, c->result_id);
+        buf_adds(&b, ",");
+    }
+    buf_addf(&b, "\"seq\":%llu", (unsigned long long)c->first_seq);
+    return reply_receipt(r, status, c, &b);
+}
+
 int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra)
 {
     json_t *j = extra ? extra : json_object();
@@ -122,17 +155,7 @@ int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra)
     buf_init(&b);
     buf_add(&b, head, strlen(head) - 1); /* without its closing brace */
     free(head);
-    buf_adds(&b, ",\"receipt\":");
-    if (!c->first_seq || log_receipt_buf(r->t, c->first_seq, &b, NULL)) buf_adds(&b, "null");
-    buf_adds(&b, "}");
-    if (b.failed) {
-        buf_release(&b);
-        return reply_error(r, E_INTERNAL, NULL, "out of memory");
-    }
-    size_t n;
-    char *s = buf_detach(&b, &n);
-    set_body(r, status, s, n, "application/json; charset=utf-8");
-    return 0;
+    return reply_receipt(r, status, c, &b);
 }
 
 const char *req_query(req_t *r, const char *name)
@@ -446,7 +469,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     else dispatch(r);
     if (r->route) {
         /* Never show state a crash could undo: wait until what we read is durable. */
-        uint64_t seen = __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
+        uint64_t seen = r->shown_seq ? r->shown_seq : __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
         if (seen > log_durable(t)) log_wait_durable(t, seen);
     }
     return queue(r);

@@ -64,6 +64,10 @@ struct req {
     char cookie[512];
     struct MHD_Response *custom;
     int64_t start_us;
+    /* Set by a handler whose reply shows nothing applied after this seq
+     * (e.g. only its own, durable event): the dispatcher then waits for
+     * that seq instead of for everything applied so far. 0: not set. */
+    uint64_t shown_seq;
 };
 
 int http_start(truce_t *t, const char *host, int port, err_t *e);
@@ -82,6 +86,9 @@ int reply_error(req_t *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* {"id": c->result_id, <extra>, "receipt": receipt of the command's first event}. */
 int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra);
+/* The same with the extra members as JSON text ("k":v,... without braces;
+ * may be empty) in members, which is taken (emptied); no "id" among them. */
+int reply_written_buf(req_t *r, int status, const cmd_t *c, buf_t *members);
 const char *req_query(req_t *r, const char *name);
 const char *req_header(req_t *r, const char *name);
 /* Parses ?name= as an unsigned integer in [min, max] (def when absent); -1 replied. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "jsonfast.h"
 #include "log.h"
 #include "org.h"
 #include "record.h"
@@ -54,16 +55,42 @@ static int before(const entry_t *a, int64_t at, uint64_t n)
     return a->at < at || (a->at == at && a->n < n);
 }
 
-/* The entry as the API returns it; new reference. */
-static json_t *entry_json(const entry_t *x)
+/* The entry as the API returns it, appended to b as JSON text (the POST
+ * reply, the list and the state dump all write it here). */
+static void entry_buf(buf_t *b, const entry_t *x)
 {
-    char id[32], at[32], rec[32];
-    snprintf(id, sizeof id, "JRN-%lu", (unsigned long)x->n);
+    char at[32], rec[32];
     time_format(x->at, at);
     time_format(x->recorded, rec);
-    return json_pack("{s:s, s:s, s:s, s:s?, s:O, s:s, s:s, s:s, s:I}", "id", id, "text", x->text,
-                     "at", at, "sector", x->sector, "labels", x->labels, "author", x->author,
-                     "org", x->org, "recorded", rec, "seq", (json_int_t)x->seq);
+    buf_addf(b, "{\"id\":\"JRN-%lu\",\"text\":", (unsigned long)x->n);
+    buf_add_json_str(b, x->text);
+    buf_addf(b, ",\"at\":\"%s\"", at);
+    buf_adds(b, ",\"sector\":");
+    if (x->sector) buf_add_json_str(b, x->sector);
+    else buf_adds(b, "null");
+    buf_adds(b, ",\"labels\":[");
+    size_t i;
+    json_t *l;
+    json_array_foreach(x->labels, i, l) {
+        if (i) buf_adds(b, ",");
+        buf_add_json_str(b, json_string_value(l));
+    }
+    buf_adds(b, "],\"author\":");
+    buf_add_json_str(b, x->author);
+    buf_adds(b, ",\"org\":");
+    buf_add_json_str(b, x->org);
+    buf_addf(b, ",\"recorded\":\"%s\",\"seq\":%llu}", rec, (unsigned long long)x->seq);
+}
+
+/* The same as a jansson value (new reference), for the state dump. */
+static json_t *entry_json(const entry_t *x)
+{
+    buf_t b;
+    buf_init(&b);
+    entry_buf(&b, x);
+    json_t *j = b.failed ? NULL : jsonfast_parse(b.data, b.len);
+    buf_release(&b);
+    return j;
 }
 
 static void apply_added(truce_t *t, const event_t *ev)
@@ -218,56 +245,82 @@ const field_t journal_fields[] = {
     {NULL},
 };
 
+/* What h_journal_add builds before it submits, so that the writer (one
+ * thread for every write) only checks it against state and names it. */
+typedef struct {
+    const json_t *in_labels; /* the caller's labels, or NULL (borrowed from the request) */
+    const char *sector;      /* or NULL (borrowed from the request) */
+    json_t *labels, *body;   /* the event's, owned by the handler */
+    int64_t at;
+    uint64_t n;              /* JRN-n, set by prepare_add */
+} add_t;
+
 static int prepare_add(truce_t *t, cmd_t *c, err_t *e)
 {
-    json_t *in = c->arg;
-    const char *sector = json_string_value(json_object_get(in, "sector"));
-    if (sector && !org_sector_exists(t, sector))
-        return err_set(e, E_BAD_VALUE, "sector", "no sector %s", sector);
-    json_t *labels = json_object_get(in, "labels");
-    if (labels && auth_labels_check(t, labels, e)) return -1;
-    labels = labels ? json_copy(labels) : json_pack("[s]", "org:CMCC");
+    add_t *a = c->arg;
+    if (a->sector && !org_sector_exists(t, a->sector))
+        return err_set(e, E_BAD_VALUE, "sector", "no sector %s", a->sector);
+    if (a->in_labels && auth_labels_check(t, a->in_labels, e)) return -1;
+    a->n = t->journal->last_n + 1;
+    snprintf(c->result_id, sizeof c->result_id, "JRN-%lu", (unsigned long)a->n);
+    return cmd_draft(c, "journal.added", c->result_id, json_incref(a->labels), json_incref(a->body), e);
+}
+
+/* Builds the event's labels and body from the request (no state needed). */
+static int add_build(req_t *r, add_t *a, err_t *e)
+{
+    json_t *in = r->json;
+    a->sector = json_string_value(json_object_get(in, "sector"));
+    a->in_labels = json_object_get(in, "labels");
+    const char *at_in = json_string_value(json_object_get(in, "at"));
+    int64_t now = util_now_ms(), at_ms = now;
+    if (at_in) {
+        time_parse(at_in, &at_ms);
+        if (at_ms > now + FUTURE_MS) return err_set(e, E_OUT_OF_RANGE, "at", "at is in the future");
+    }
+    a->labels = a->in_labels ? json_copy((json_t *)a->in_labels) : json_pack("[s]", "org:CMCC");
+    if (!a->labels) return err_set(e, E_INTERNAL, NULL, "out of memory");
     /* The author's organisation always sees what it wrote. */
     char own[80];
-    snprintf(own, sizeof own, "org:%s", c->who->org);
+    snprintf(own, sizeof own, "org:%s", r->who.org);
     int has = 0;
     size_t i;
     json_t *l;
-    json_array_foreach(labels, i, l) has |= strcmp(json_string_value(l), own) == 0;
-    if (!has) json_array_append_new(labels, json_string(own));
+    json_array_foreach(a->labels, i, l) has |= strcmp(json_string_value(l), own) == 0;
+    if (!has) json_array_append_new(a->labels, json_string(own));
     char at[32];
-    const char *at_in = json_string_value(json_object_get(in, "at"));
-    int64_t at_ms = util_now_ms();
-    if (at_in) {
-        time_parse(at_in, &at_ms);
-        if (at_ms > util_now_ms() + FUTURE_MS) {
-            json_decref(labels);
-            return err_set(e, E_OUT_OF_RANGE, "at", "at is in the future");
-        }
-    }
+    a->at = at_ms;
     time_format(at_ms, at);
-    snprintf(c->result_id, sizeof c->result_id, "JRN-%lu", (unsigned long)t->journal->last_n + 1);
-    json_t *body = json_pack("{s:O, s:s, s:s?, s:O}", "text", json_object_get(in, "text"), "at", at,
-                             "sector", sector, "labels", labels);
-    return cmd_draft(c, "journal.added", c->result_id, labels, body, e);
+    a->body = json_pack("{s:O, s:s, s:s?, s:O}", "text", json_object_get(in, "text"), "at", at,
+                        "sector", a->sector, "labels", a->labels);
+    return a->body ? 0 : err_set(e, E_INTERNAL, NULL, "out of memory");
 }
 
 int h_journal_add(req_t *r)
 {
-    cmd_t c = {.who = &r->who, .prepare = prepare_add, .arg = r->json};
-    if (log_submit(r->t, &c)) return reply_err(r, &c.err);
-    json_t *entry = NULL;
-    pthread_rwlock_rdlock(&r->t->lock);
-    journal_state_t *j = r->t->journal;
-    for (size_t i = j->n; i-- > 0;)
-        if (j->e[i].seq == c.first_seq) {
-            entry = entry_json(&j->e[i]);
-            break;
-        }
-    pthread_rwlock_unlock(&r->t->lock);
-    json_t *extra = json_object();
-    if (entry) json_object_set_new(extra, "entry", entry);
-    return reply_written(r, 201, &c, extra);
+    add_t a = {0};
+    cmd_t c = {.who = &r->who, .prepare = prepare_add, .arg = &a};
+    if (add_build(r, &a, &c.err) || log_submit(r->t, &c)) {
+        json_decref(a.labels);
+        json_decref(a.body);
+        return reply_err(r, &c.err);
+    }
+    /* The entry as apply_added made it, written from the event's own parts:
+     * no state lock for the writer to wait on, no search. */
+    const entry_t x = {.at = a.at, .recorded = c.first_time, .n = a.n, .seq = c.first_seq,
+                       .text = (char *)json_string_value(json_object_get(a.body, "text")),
+                       .sector = a.sector, .author = r->who.username, .org = r->who.org,
+                       .labels = a.labels};
+    buf_t b;
+    buf_init(&b);
+    buf_adds(&b, "\"entry\":");
+    entry_buf(&b, &x);
+    json_decref(a.labels);
+    json_decref(a.body);
+    /* The reply shows only this entry (entries never change) and a receipt
+     * against a durable head: nothing a later, not yet durable batch made. */
+    r->shown_seq = c.last_seq;
+    return reply_written_buf(r, 201, &c, &b);
 }
 
 int h_journal_list(req_t *r)
@@ -298,7 +351,10 @@ int h_journal_list(req_t *r)
         c_at = a;
         c_n = nn;
     }
-    json_t *out = json_array();
+    buf_t out;
+    buf_init(&out);
+    buf_adds(&out, "{\"entries\":[");
+    size_t count = 0;
     char next[64] = "";
     pthread_rwlock_rdlock(&r->t->lock);
     journal_state_t *j = r->t->journal;
@@ -312,15 +368,16 @@ int h_journal_list(req_t *r)
         if (x->at > until) continue;
         if (!auth_may_see(&r->who, x->labels)) continue;
         if (sector && (!x->sector || strcmp(x->sector, sector))) continue;
-        if (json_array_size(out) == limit) {
+        if (count == limit) {
             snprintf(next, sizeof next, "%lld.%lu", (long long)last->at, (unsigned long)last->n);
             break;
         }
-        json_array_append_new(out, entry_json(x));
+        if (count++) buf_adds(&out, ",");
+        entry_buf(&out, x);
         last = x;
     }
-    int rc = reply_json(r, 200, json_pack("{s:o, s:s?}", "entries", out, "next_cursor",
-                                          next[0] ? next : NULL));
     pthread_rwlock_unlock(&r->t->lock);
-    return rc;
+    if (next[0]) buf_addf(&out, "],\"next_cursor\":\"%s\"}", next);
+    else buf_adds(&out, "],\"next_cursor\":null}");
+    return reply_buf(r, 200, &out, "application/json; charset=utf-8");
 }

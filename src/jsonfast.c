@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 64
 
@@ -64,21 +67,46 @@ static int put_utf8(char *o, unsigned cp)
     o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F)); return 4;
 }
 
+/* Skips the run of plain ASCII at p (no quote, backslash, control byte or
+ * byte >= 0x80), 16 bytes at a time where SSE2 is there: the strings of an
+ * event are most of its bytes. Returns where that run ends (<= end). */
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)p);
+        /* Signed compare: bytes 0x80-0xFF are negative, so < 0x20 too. */
+        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                       _mm_cmplt_epi8(x, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        if (mask) return p + __builtin_ctz(mask);
+        p += 16;
+    }
+#endif
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+    return p;
+}
+
 /* Parses a string at ps->p (after the quote). Returns a pointer to its bytes
- * (into the input when it has no escapes, else into ps->tmp) and its length. */
+ * (into the input when it has no escapes, else into ps->tmp) and its length.
+ * The bytes never hold a NUL: a raw one is a control byte and \u0000 is
+ * refused, so callers need not look for one. */
 static const char *string(parser_t *ps, size_t *len)
 {
     const char *start = ps->p;
     const unsigned char *p = (const unsigned char *)ps->p, *end = (const unsigned char *)ps->end;
     int escaped = 0;
-    while (p < end && *p != '"') {
+    for (;;) {
+        p = plain_run(p, end);
+        if (p >= end || *p == '"') break;
         if (*p == '\\') {
+            if (end - p < 2) return NULL;
             escaped = 1;
             p += 2;
         } else if (*p < 0x20) {
             return NULL;
-        } else if (*p < 0x80) {
-            p++;
         } else {
             int n = utf8_len(p, end);
             if (!n) return NULL;
@@ -138,42 +166,71 @@ static const char *string(parser_t *ps, size_t *len)
     return ps->tmp;
 }
 
-static json_t *number(parser_t *ps)
+/* The end of the JSON number at ps->p, or NULL when there is none; *real
+ * says whether it has a fraction or an exponent. */
+static const char *number_end(const parser_t *ps, int *real)
 {
-    const char *s = ps->p, *p = s;
-    int real = 0;
+    const char *p = ps->p;
+    *real = 0;
     if (p < ps->end && *p == '-') p++;
     if (p >= ps->end) return NULL;
     if (*p == '0') p++;
     else if (*p >= '1' && *p <= '9') while (p < ps->end && *p >= '0' && *p <= '9') p++;
     else return NULL;
     if (p < ps->end && *p == '.') {
-        real = 1;
+        *real = 1;
         p++;
         if (p >= ps->end || *p < '0' || *p > '9') return NULL;
         while (p < ps->end && *p >= '0' && *p <= '9') p++;
     }
     if (p < ps->end && (*p == 'e' || *p == 'E')) {
-        real = 1;
+        *real = 1;
         p++;
         if (p < ps->end && (*p == '+' || *p == '-')) p++;
         if (p >= ps->end || *p < '0' || *p > '9') return NULL;
         while (p < ps->end && *p >= '0' && *p <= '9') p++;
     }
-    char small[64], *buf = small;
-    size_t n = (size_t)(p - s);
-    if (n >= sizeof small && !(buf = malloc(n + 1))) return NULL;
+    return p;
+}
+
+/* The integer written in s[0..n) (an optional '-' and digits): 0, or -1 when
+ * it does not fit a long long (jansson refuses those too). */
+static int integer_value(const char *s, size_t n, long long *out)
+{
+    if (n <= 18) { /* at most 18 digits always fit: no strtoll needed */
+        size_t i = s[0] == '-';
+        long long v = 0;
+        for (; i < n; i++) v = v * 10 + (s[i] - '0');
+        *out = s[0] == '-' ? -v : v;
+        return 0;
+    }
+    char small[64], *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf) return -1;
     memcpy(buf, s, n);
     buf[n] = 0;
-    ps->p = p;
     errno = 0;
+    *out = strtoll(buf, NULL, 10);
+    int range = errno == ERANGE;
+    if (buf != small) free(buf);
+    return range ? -1 : 0;
+}
+
+static json_t *number(parser_t *ps)
+{
+    int real;
+    const char *s = ps->p, *p = number_end(ps, &real);
+    if (!p) return NULL;
+    size_t n = (size_t)(p - s);
+    ps->p = p;
     if (!real) {
-        long long v = strtoll(buf, NULL, 10);
-        int range = errno == ERANGE;
-        if (buf != small) free(buf);
-        if (range) return NULL; /* jansson refuses too */
-        return json_integer(v);
+        long long v;
+        return integer_value(s, n, &v) ? NULL : json_integer(v);
     }
+    char small[64], *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf) return NULL;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    errno = 0;
     double d = strtod(buf, NULL);
     int range = errno == ERANGE;
     if (buf != small) free(buf);
@@ -202,19 +259,23 @@ static json_t *value(parser_t *ps, int depth)
             const char *k;
             if (ps->p >= ps->end || *ps->p != '"') goto bad_o;
             ps->p++;
-            if (!(k = string(ps, &kl)) || memchr(k, 0, kl)) goto bad_o;
-            char keybuf[256], *key = kl < sizeof keybuf ? keybuf : malloc(kl + 1);
-            if (!key) goto bad_o;
-            memcpy(key, k, kl);
-            key[kl] = 0;
+            if (!(k = string(ps, &kl))) goto bad_o;
+            /* An unescaped key points into the input and stays valid; an
+             * escaped one lives in ps->tmp, which the value may reuse. */
+            char keybuf[256], *key = (char *)k;
+            if (k == ps->tmp) {
+                key = kl < sizeof keybuf ? keybuf : malloc(kl + 1);
+                if (!key) goto bad_o;
+                memcpy(key, k, kl);
+            }
             ws(ps);
             json_t *v = NULL;
             if (ps->p < ps->end && *ps->p == ':') {
                 ps->p++;
                 v = value(ps, depth + 1);
             }
-            int rc = v ? json_object_set_new_nocheck(o, key, v) : -1;
-            if (key != keybuf) free(key);
+            int rc = v ? json_object_setn_new_nocheck(o, key, kl, v) : -1;
+            if (key != k && key != keybuf) free(key);
             if (rc) goto bad_o;
             ws(ps);
             if (ps->p < ps->end && *ps->p == ',') { ps->p++; continue; }
@@ -271,6 +332,30 @@ json_t *jsonfast_parse(const char *s, size_t n)
     return v;
 }
 
+/* The envelope's members. Canonical bytes hold them in sorted order, so
+ * the search starts with the one that follows the last found. */
+enum { K_ACTOR, K_KIND, K_ORG, K_SUBJECT, K_TIME, K_BODY, K_LABELS, K_SEQ, K_V, K_COUNT };
+static const struct {
+    const char *name;
+    size_t len;
+    int next; /* in canonical order */
+} members[K_COUNT] = {
+    [K_ACTOR] = {"actor", 5, K_BODY},     [K_BODY] = {"body", 4, K_KIND},
+    [K_KIND] = {"kind", 4, K_LABELS},     [K_LABELS] = {"labels", 6, K_ORG},
+    [K_ORG] = {"org", 3, K_SEQ},          [K_SEQ] = {"seq", 3, K_SUBJECT},
+    [K_SUBJECT] = {"subject", 7, K_TIME}, [K_TIME] = {"time", 4, K_V},
+    [K_V] = {"v", 1, K_ACTOR},
+};
+
+/* Which member k[0..n) is (K_*), or -1; `hint` is the likely one. */
+static int member(const char *k, size_t n, int hint)
+{
+    if (members[hint].len == n && !memcmp(members[hint].name, k, n)) return hint;
+    for (int i = 0; i < K_COUNT; i++)
+        if (members[i].len == n && !memcmp(members[i].name, k, n)) return i;
+    return -1;
+}
+
 /* The log's envelope: the top-level object is read field by field; only
  * "body" and "labels" become jansson values. The strings are copied, NUL
  * separated, into one jansson string that the returned holder owns. */
@@ -280,9 +365,8 @@ json_t *jsonfast_parse_event(const char *s, size_t n, jsonfast_event_t *ev)
     json_t *body = NULL, *labels = NULL, *holder = NULL;
     char strs[1024];
     size_t used = 0;
-    size_t off[6] = {0};
-    int have = 0, got_seq = 0;
-    static const char *const names[6] = {"actor", "kind", "org", "subject", "time", NULL};
+    size_t off[K_TIME + 1] = {0};
+    int have = 0, got_seq = 0, hint = K_ACTOR;
     memset(ev, 0, sizeof *ev);
     ws(&ps);
     if (ps.p >= ps.end || *ps.p != '{') goto bad;
@@ -293,45 +377,41 @@ json_t *jsonfast_parse_event(const char *s, size_t n, jsonfast_event_t *ev)
         ps.p++;
         size_t kl, vl;
         const char *k = string(&ps, &kl);
-        if (!k) goto bad;
-        char key[16];
-        if (kl >= sizeof key) goto bad;
-        memcpy(key, k, kl);
-        key[kl] = 0;
+        if (!k || kl >= 16) goto bad;
+        int m = member(k, kl, hint);
+        if (m >= 0) hint = members[m].next;
         ws(&ps);
         if (ps.p >= ps.end || *ps.p != ':') goto bad;
         ps.p++;
         ws(&ps);
-        if (!strcmp(key, "body") || !strcmp(key, "labels")) {
+        if (m == K_BODY || m == K_LABELS) {
             json_t *v = value(&ps, 1);
             if (!v) goto bad;
-            json_t **slot = key[0] == 'b' ? &body : &labels;
+            json_t **slot = m == K_BODY ? &body : &labels;
             json_decref(*slot);
             *slot = v;
-        } else if (!strcmp(key, "seq") || !strcmp(key, "v")) {
-            json_t *v = number(&ps);
-            if (!json_is_integer(v)) {
-                json_decref(v);
-                goto bad;
-            }
-            if (key[0] == 's') {
-                ev->seq = json_integer_value(v);
+        } else if (m == K_SEQ || m == K_V) {
+            int real;
+            long long x;
+            const char *end = number_end(&ps, &real);
+            if (!end || real || integer_value(ps.p, (size_t)(end - ps.p), &x)) goto bad;
+            ps.p = end;
+            if (m == K_SEQ) {
+                ev->seq = x;
                 got_seq = 1;
             }
-            json_decref(v);
         } else {
-            int i = 0;
-            while (names[i] && strcmp(names[i], key)) i++;
+            /* actor, kind, org, subject, time; any other member must be a string too. */
             if (ps.p >= ps.end || *ps.p != '"') goto bad;
             ps.p++;
             const char *v = string(&ps, &vl);
-            if (!v || memchr(v, 0, vl)) goto bad;
-            if (names[i]) {
+            if (!v) goto bad;
+            if (m >= 0) {
                 if (used + vl + 1 > sizeof strs) goto bad;
                 memcpy(strs + used, v, vl);
                 strs[used + vl] = 0;
-                off[i] = used;
-                have |= 1 << i;
+                off[m] = used;
+                have |= 1 << m;
                 used += vl + 1;
             }
         }
@@ -358,11 +438,11 @@ json_t *jsonfast_parse_event(const char *s, size_t n, jsonfast_event_t *ev)
         goto bad;
     }
     const char *base = json_string_value(packed);
-    ev->actor = base + off[0];
-    ev->kind = base + off[1];
-    ev->org = base + off[2];
-    ev->subject = base + off[3];
-    ev->time = base + off[4];
+    ev->actor = base + off[K_ACTOR];
+    ev->kind = base + off[K_KIND];
+    ev->org = base + off[K_ORG];
+    ev->subject = base + off[K_SUBJECT];
+    ev->time = base + off[K_TIME];
     ev->body = body;
     ev->labels = labels;
 bad:

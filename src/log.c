@@ -38,7 +38,8 @@ struct log {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     merkle_t tree;
     pthread_rwlock_t tree_lock; /* tree and head */
-    store_head_t head;          /* current signed head */
+    store_head_t head;          /* the published signed head: every event it covers is durable */
+    char head_text[400];        /* its receipt tail: "head":{...},"key":"..."} (head_receipt_text) */
     int64_t last_time;
     uint64_t next_seq;
 
@@ -146,9 +147,31 @@ void log_head_message(uint64_t size, int64_t time_ms, const hash_t root, uint8_t
     memcpy(out + 28, root, MERKLE_HASH);
 }
 
-static void sign_head(log_t *l, int64_t now)
+/* The tail every receipt against head h ends with, written once a head
+ * rather than once a receipt. */
+static void head_receipt_text(log_t *l, const store_head_t *h, char out[400])
 {
-    store_head_t *h = &l->head;
+    char root[65], sig[129], key[65], ts[32];
+    hex_encode(h->root, MERKLE_HASH, root);
+    hex_encode(h->sig, 64, sig);
+    hex_encode(l->pk, 32, key);
+    time_format(h->time, ts);
+    snprintf(out, 400,
+             "\"head\":{\"size\":%llu,\"root\":\"%s\",\"timestamp\":\"%s\",\"signature\":\"%s\"},"
+             "\"key\":\"%s\"}",
+             (unsigned long long)h->size, root, ts, sig, key);
+}
+
+/* Publishes h as the current head (tree_lock held for writing). */
+static void publish_head(log_t *l, const store_head_t *h)
+{
+    l->head = *h;
+    head_receipt_text(l, h, l->head_text);
+}
+
+/* Signs a head over the whole tree into h (once per batch, never per event). */
+static void sign_head(log_t *l, int64_t now, store_head_t *h)
+{
     h->size = l->tree.size;
     h->time = now;
     merkle_root(&l->tree, h->size, h->root);
@@ -200,6 +223,14 @@ static void normalise_reals(json_t *v)
     }
 }
 
+/* jansson's dump straight into a buf (once, rather than sizing it first). */
+static int dump_to_buf(const char *p, size_t n, void *arg)
+{
+    buf_t *b = arg;
+    buf_add(b, p, n);
+    return b->failed ? -1 : 0;
+}
+
 /* Seals a draft: assigns seq and time and writes the canonical bytes
  * {"actor","body","kind","labels","org","seq","subject","time","v"} (keys in
  * this sorted order, compact). ev borrows from the draft and the command. */
@@ -218,15 +249,11 @@ static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, char **bytes)
     buf_adds(&b, "{\"actor\":");
     buf_add_json_str(&b, actor);
     buf_adds(&b, ",\"body\":");
-    size_t n = json_dumpb(d->body, NULL, 0, CANON);
-    if (buf_reserve(&b, n)) return -1;
-    b.len += json_dumpb(d->body, b.data + b.len, n, CANON);
+    json_dump_callback(d->body, dump_to_buf, &b, CANON);
     buf_adds(&b, ",\"kind\":");
     buf_add_json_str(&b, d->kind);
     buf_adds(&b, ",\"labels\":");
-    n = json_dumpb(d->labels, NULL, 0, CANON);
-    if (buf_reserve(&b, n)) return -1;
-    b.len += json_dumpb(d->labels, b.data + b.len, n, CANON);
+    json_dump_callback(d->labels, dump_to_buf, &b, CANON);
     buf_adds(&b, ",\"org\":");
     buf_add_json_str(&b, org);
     buf_addf(&b, ",\"seq\":%llu,\"subject\":", (unsigned long long)l->next_seq);
@@ -255,16 +282,35 @@ typedef struct {
 
 
 
-/* Wakes each submitter of a durable batch alone (a broadcast would wake
- * every waiting request thread). c may be gone once it is woken. */
+/* Wakes the submitters of a durable batch, each alone (a broadcast would
+ * wake every waiting request thread). The writer posts only the first; each
+ * woken submitter posts the two it heads in a binary tree (wake_next), so
+ * the one serial thread does one wake-up a batch rather than one a command,
+ * and the batch is awake after log2(n) hops rather than n. A command may be
+ * gone once it is woken, so the tree is built before the first post. */
 static void wake_batch(cmd_t *batch)
 {
+    cmd_t *small[256], **all = small;
+    size_t n = 0, cap = sizeof small / sizeof small[0];
+    for (cmd_t *c = batch; c; c = c->next) n += c->wake_sem;
+    if (n > cap && !(all = malloc(n * sizeof *all))) {
+        all = small;
+        n = 0; /* no memory: post each one from here */
+    }
+    size_t i = 0;
     for (cmd_t *c = batch, *next; c; c = next) {
         next = c->next;
-        int sem = c->wake_sem;
+        c->wake_next[0] = c->wake_next[1] = NULL;
         __atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
-        if (sem) sem_post(&c->wake);
+        if (c->wake_sem) {
+            if (n) all[i++] = c;
+            else sem_post(&c->wake);
+        }
     }
+    for (i = 1; i < n; i++) all[(i - 1) / 2]->wake_next[(i - 1) % 2] = all[i];
+    cmd_t *first = n ? all[0] : NULL;
+    if (all != small) free(all);
+    if (first) sem_post(&first->wake);
 }
 
 /* Runs one batch: prepare, seal and apply under the state lock, then one
@@ -295,6 +341,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
             continue;
         }
         c->first_seq = l->next_seq;
+        c->first_time = 0;
         for (int i = 0; i < c->ndrafts; i++) {
             if (n == cap) {
                 cap *= 2;
@@ -303,6 +350,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
                 ev = p;
             }
             if (seal(l, c, &c->drafts[i], &ev[n].ev, &ev[n].bytes)) abort();
+            if (i == 0) c->first_time = ev[n].ev.time;
             state_apply(t, &ev[n].ev);
             __atomic_store_n(&t->applied_seq, ev[n].ev.seq, __ATOMIC_RELEASE);
             n++;
@@ -323,8 +371,12 @@ static void run_batch(truce_t *t, cmd_t *batch)
             if (merkle_append(&l->tree, ev[i].ev.hash)) abort();
         }
         int64_t now = util_now_ms();
-        sign_head(l, now);
-        store_head_t head = l->head;
+        /* The tree now runs ahead of the published head (l->head) until the
+         * batch is durable: receipts and proofs are only ever given against
+         * a head whose events are all on disk, so the reply to a write need
+         * not wait for any later batch. */
+        store_head_t head;
+        sign_head(l, now, &head);
         pthread_rwlock_unlock(&l->tree_lock);
         int store_head = now - l->head_stored_time >= HEAD_STORE_MS || !l->running;
         if (l->to_wake) {
@@ -340,13 +392,26 @@ static void run_batch(truce_t *t, cmd_t *batch)
             l->head_stored_time = now;
             l->head_stored_size = head.size;
         }
+        /* Durable: publish the head (before `durable` moves past its events). */
+        char text[400];
+        head_receipt_text(l, &head, text); /* outside the lock: readers wait on it */
+        pthread_rwlock_wrlock(&l->tree_lock);
+        l->head = head;
+        memcpy(l->head_text, text, sizeof text);
+        pthread_rwlock_unlock(&l->tree_lock);
         free(se);
     }
 
 
+    /* What the ring lets go of is freed after mu is released: request
+     * threads queue on mu, and the writer must not hold it longer than it
+     * takes to swap pointers. */
+    char **old_bytes = n ? malloc(n * sizeof *old_bytes) : NULL;
+    json_t **old_labels = n ? malloc(n * sizeof *old_labels) : NULL;
+    if (n && (!old_bytes || !old_labels)) abort();
     pthread_mutex_lock(&l->mu);
     if (n) {
-        l->durable = ev[n - 1].ev.seq;
+        __atomic_store_n(&l->durable, ev[n - 1].ev.seq, __ATOMIC_RELEASE);
         l->stats.size = l->durable;
         l->stats.fsyncs++;
         l->stats.batches++;
@@ -357,8 +422,8 @@ static void run_batch(truce_t *t, cmd_t *batch)
     }
     for (size_t i = 0; i < n; i++) {
         ring_t *r = &l->ring[ev[i].ev.seq % RING];
-        free(r->bytes);
-        json_decref(r->labels);
+        old_bytes[i] = r->bytes;
+        old_labels[i] = r->labels;
         r->seq = ev[i].ev.seq;
         snprintf(r->kind, sizeof r->kind, "%s", ev[i].ev.kind);
         r->bytes = ev[i].bytes; /* the ring takes the bytes */
@@ -370,6 +435,12 @@ static void run_batch(truce_t *t, cmd_t *batch)
     if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
     pthread_mutex_unlock(&l->mu);
+    for (size_t i = 0; i < n; i++) {
+        free(old_bytes[i]);
+        json_decref(old_labels[i]);
+    }
+    free(old_bytes);
+    free(old_labels);
     for (cmd_t *c = batch; c; c = c->next) c->head_size = durable;
     /* The submitters are woken by wake_batch(): inline at once; from the
      * writer thread just before its next fsync or before it sleeps, so that
@@ -389,6 +460,7 @@ static void *writer_main(void *arg)
 {
     truce_t *t = arg;
     log_t *l = t->log;
+    pthread_setname_np(pthread_self(), "truce-writer"); /* for top -H, perf and schedstat */
     for (;;) {
         pthread_mutex_lock(&l->mu);
         if (!l->qhead && l->to_wake) {
@@ -436,9 +508,13 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
         l->qtail = cmds[n - 1];
         pthread_cond_signal(&l->cv_work);
         pthread_mutex_unlock(&l->mu);
-        /* The batch posts every command; the last one's post comes last. */
-        for (int i = 0; i < n; i++)
+        /* The batch posts every command; the last one's post comes last.
+         * Each woken command passes the wake-up on (wake_batch). */
+        for (int i = 0; i < n; i++) {
             while (sem_wait(&cmds[i]->wake) && errno == EINTR) {}
+            for (int k = 0; k < 2; k++)
+                if (cmds[i]->wake_next[k]) sem_post(&cmds[i]->wake_next[k]->wake);
+        }
         for (int i = 0; i < n; i++) sem_destroy(&cmds[i]->wake);
     }
     int rc = 0;
@@ -454,10 +530,9 @@ int log_submit(truce_t *t, cmd_t *c)
 
 uint64_t log_durable(truce_t *t)
 {
-    pthread_mutex_lock(&t->log->mu);
-    uint64_t d = t->log->durable;
-    pthread_mutex_unlock(&t->log->mu);
-    return d;
+    /* Written under mu (for the condition variables) but read without it:
+     * every request asks, and the writer must not wait for them. */
+    return __atomic_load_n(&t->log->durable, __ATOMIC_ACQUIRE);
 }
 
 void log_wait_durable(truce_t *t, uint64_t seq)
@@ -519,15 +594,53 @@ out:
     return rc;
 }
 
+/* Replay runs on two threads. This one reads the rows, parses and applies
+ * each event; a hasher thread reads the same rows through the store's side
+ * connection, hashes each event and appends it to the tree. The two share
+ * nothing but the rows (a pipeline that handed parsed objects from one
+ * thread to the other was measured slower: the objects crossed malloc
+ * arenas and caches), and replay ends only when both have seen the same
+ * contiguous run of events. */
+typedef struct {
+    truce_t *t;
+    uint64_t expect; /* next seq to hash */
+    int stop;        /* set by the applier when it gives up */
+    int oom;
+} hasher_t;
+
 typedef struct {
     truce_t *t;
     err_t *e;
     uint64_t expect;
+    int hash; /* 1: hash here too (the hasher thread could not start) */
 } replay_t;
 
-/* Applies one stored event. (A two-thread pipeline, parsing on one core and
- * applying on the other, was tried and measured slower: the objects cross
- * malloc arenas and caches.) */
+/* Hashes one stored event into the tree (the stored hash is checked by
+ * `truce verify`; replay hashes the bytes itself, so the tree always
+ * matches what was applied). */
+static int hash_one(void *arg, const store_event_t *se)
+{
+    hasher_t *h = arg;
+    if (__atomic_load_n(&h->stop, __ATOMIC_RELAXED) || se->seq != h->expect) return 1;
+    hash_t leaf;
+    merkle_leaf_hash(se->bytes, se->len, leaf);
+    if (merkle_append(&h->t->log->tree, leaf)) {
+        h->oom = 1;
+        return 1;
+    }
+    h->expect++;
+    return 0;
+}
+
+static void *hasher_main(void *arg)
+{
+    hasher_t *h = arg;
+    pthread_setname_np(pthread_self(), "truce-hasher");
+    store_scan(h->t->store, 0, h->expect, hash_one, h);
+    return NULL;
+}
+
+/* Applies one stored event. */
 static int replay_one(void *arg, const store_event_t *se)
 {
     replay_t *r = arg;
@@ -544,13 +657,13 @@ static int replay_one(void *arg, const store_event_t *se)
                 (unsigned long long)se->seq);
         return 1;
     }
-    /* The stored hash is checked by `truce verify`; replay hashes the bytes
-     * itself, so the tree always matches what it applied. */
-    merkle_leaf_hash(se->bytes, se->len, ev.hash);
-    if (merkle_append(&l->tree, ev.hash)) {
-        json_decref(root);
-        err_set(r->e, E_INTERNAL, NULL, "out of memory");
-        return 1;
+    if (r->hash) {
+        merkle_leaf_hash(se->bytes, se->len, ev.hash);
+        if (merkle_append(&l->tree, ev.hash)) {
+            json_decref(root);
+            err_set(r->e, E_INTERNAL, NULL, "out of memory");
+            return 1;
+        }
     }
     state_apply(r->t, &ev);
     r->t->applied_seq = ev.seq;
@@ -562,8 +675,22 @@ static int replay_one(void *arg, const store_event_t *se)
 
 static int replay(truce_t *t, uint64_t from, uint64_t *next, err_t *e)
 {
-    replay_t r = {t, e, from};
+    replay_t r = {t, e, from, 0};
+    hasher_t h = {.t = t, .expect = from};
+    pthread_t tid;
+    r.hash = pthread_create(&tid, NULL, hasher_main, &h) != 0;
     int rc = store_scan(t->store, 1, from, replay_one, &r);
+    if (!r.hash) {
+        if (rc) __atomic_store_n(&h.stop, 1, __ATOMIC_RELAXED);
+        pthread_join(tid, NULL);
+        /* A hasher that stopped short (its connection could not read) is
+         * finished here, on the applier's connection. */
+        if (!rc && !h.oom && h.expect < r.expect) store_scan(t->store, 1, h.expect, hash_one, &h);
+        if (!rc && h.oom) rc = err_set(e, E_INTERNAL, NULL, "out of memory");
+        else if (!rc && h.expect != r.expect)
+            rc = err_set(e, E_INTERNAL, NULL, "the store changed during replay (events %llu and %llu)",
+                         (unsigned long long)h.expect, (unsigned long long)r.expect);
+    }
     *next = r.expect;
     if (rc && !e->code) err_set(e, E_INTERNAL, NULL, "cannot read the store");
     return rc ? -1 : 0;
@@ -589,7 +716,9 @@ int log_open(truce_t *t, int create, err_t *e)
     l->durable = next - 1;
     l->ring_first = next;
     l->stats.size = l->durable;
-    sign_head(l, util_now_ms());
+    store_head_t h0;
+    sign_head(l, util_now_ms(), &h0);
+    publish_head(l, &h0);
     /* A crash may have left events after the last stored head: sign them now. */
     if (l->durable) {
         store_head_t h = l->head;
@@ -711,13 +840,14 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
     }
     hash_t leaf, path[MERKLE_MAX_PATH];
     merkle_leaf_hash(bytes, len, leaf);
+    char tail[400];
     pthread_rwlock_rdlock(&l->tree_lock);
-    store_head_t h = l->head;
-    int np = merkle_inclusion(&l->tree, seq - 1, h.size, path);
+    int np = merkle_inclusion(&l->tree, seq - 1, l->head.size, path);
+    memcpy(tail, l->head_text, sizeof tail);
     pthread_rwlock_unlock(&l->tree_lock);
     /* Written by hand: this is on every write's reply, and every value but
      * the event is a number or hex. */
-    char hex[136], ts[32];
+    char hex[136];
     buf_addf(out, "{\"seq\":%llu,\"leaf_index\":%llu,\"event\":", (unsigned long long)seq,
              (unsigned long long)(seq - 1));
     buf_add_json_str(out, bytes);
@@ -732,14 +862,8 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
         hex[66] = '"';
         buf_add(out, i ? hex : hex + 1, i ? 67 : 66);
     }
-    hex_encode(h.root, MERKLE_HASH, hex);
-    time_format(h.time, ts);
-    buf_addf(out, "],\"head\":{\"size\":%llu,\"root\":\"%s\",\"timestamp\":\"%s\",",
-             (unsigned long long)h.size, hex, ts);
-    hex_encode(h.sig, 64, hex);
-    buf_addf(out, "\"signature\":\"%s\"},", hex);
-    log_pubkey_hex(t, hex);
-    buf_addf(out, "\"key\":\"%s\"}", hex);
+    buf_adds(out, "],");
+    buf_adds(out, tail);
     free(bytes);
     return out->failed ? -1 : 0;
 }

@@ -106,10 +106,12 @@ struct cmd {
     /* out */
     err_t err;
     uint64_t first_seq, last_seq, head_size;
+    int64_t first_time;   /* the first event's time (ms) */
     /* private to the log */
     int done;
     sem_t wake;           /* posted when the command's batch is durable (no herd) */
     int wake_sem;         /* wake was initialised (submitted to the writer thread) */
+    struct cmd *wake_next[2]; /* posted by this command's submitter once it is woken */
     struct cmd *next;
 };
 

@@ -436,6 +436,105 @@ static void jsonfast_mutations_agree(void **state)
     }
 }
 
+/* The string scanner skips 16 plain bytes at a time: put every kind of byte
+ * that stops it (quote, backslash escape, control byte, UTF-8 lead, invalid
+ * byte, the end of the input) at every offset around those strides. */
+static void jsonfast_string_stops_at_every_offset(void **state)
+{
+    (void)state;
+    static const char *const stops[] = {
+        "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\u0000", "\\x", "\x01", "\x1f",
+        "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xff", "\xed\xa0\x80",
+        "\"",
+    };
+    char doc[128];
+    for (size_t s = 0; s < sizeof stops / sizeof stops[0]; s++)
+        for (int before = 0; before <= 40; before++)
+            for (int after = 0; after <= 20; after += 7) {
+                size_t n = 0;
+                doc[n++] = '"';
+                for (int i = 0; i < before; i++) doc[n++] = (char)('a' + i % 26);
+                memcpy(doc + n, stops[s], strlen(stops[s]));
+                n += strlen(stops[s]);
+                for (int i = 0; i < after; i++) doc[n++] = 'z';
+                agree(doc, n, "unterminated");
+                doc[n++] = '"';
+                agree(doc, n, "string");
+                /* As an object key too. */
+                char obj[160];
+                int m = snprintf(obj, sizeof obj, "{%.*s:1}", (int)n, doc);
+                agree(obj, (size_t)m, "key");
+            }
+}
+
+/* The event envelope reader: members in any order, unknown string members
+ * ignored, integers up to the edges of a long long, and refusals. */
+static void jsonfast_event_envelope(void **state)
+{
+    (void)state;
+    jsonfast_event_t ev;
+    static const char canonical[] =
+        "{\"actor\":\"a\",\"body\":{\"x\":1},\"kind\":\"k\",\"labels\":[\"all\"],\"org\":\"O\","
+        "\"seq\":9223372036854775807,\"subject\":\"S\",\"time\":\"T\",\"v\":1}";
+    json_t *h = jsonfast_parse_event(canonical, strlen(canonical), &ev);
+    assert_non_null(h);
+    assert_true(ev.seq == 9223372036854775807LL);
+    assert_string_equal(ev.actor, "a");
+    assert_string_equal(ev.kind, "k");
+    assert_string_equal(ev.org, "O");
+    assert_string_equal(ev.subject, "S");
+    assert_string_equal(ev.time, "T");
+    assert_int_equal(json_integer_value(json_object_get(ev.body, "x")), 1);
+    assert_string_equal(json_string_value(json_array_get(ev.labels, 0)), "all");
+    json_decref(h);
+    static const char shuffled[] =
+        " { \"v\" : 1 , \"time\":\"T\",\"extra\":\"ignored\",\"subject\":\"S\\u00e9\",\"seq\":123456789012345678,"
+        "\"org\":\"O\",\"labels\":[],\"kind\":\"k\",\"body\":{},\"actor\":\"a\\\"b\"} ";
+    h = jsonfast_parse_event(shuffled, strlen(shuffled), &ev);
+    assert_non_null(h);
+    assert_true(ev.seq == 123456789012345678LL);
+    assert_string_equal(ev.subject, "S\xc3\xa9");
+    assert_string_equal(ev.actor, "a\"b");
+    json_decref(h);
+    static const char *const bad[] = {
+        /* seq beyond a long long, a real, a string */
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":9223372036854775808,\"subject\":\"S\",\"time\":\"T\",\"v\":1}",
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7.0,\"subject\":\"S\",\"time\":\"T\",\"v\":1}",
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":\"7\",\"subject\":\"S\",\"time\":\"T\",\"v\":1}",
+        /* v a real; an unknown member that is not a string; a key of 16 bytes */
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"time\":\"T\",\"v\":1e0}",
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"time\":\"T\",\"v\":1,\"x\":2}",
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"time\":\"T\",\"v\":1,\"abcdefghijklmnop\":\"\"}",
+        /* a missing member; body not an object; labels not an array; a NUL escape */
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"v\":1}",
+        "{\"actor\":\"a\",\"body\":[],\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"time\":\"T\",\"v\":1}",
+        "{\"actor\":\"a\",\"body\":{},\"kind\":\"k\",\"labels\":{},\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"time\":\"T\",\"v\":1}",
+        "{\"actor\":\"a\\u0000\",\"body\":{},\"kind\":\"k\",\"labels\":[],\"org\":\"O\","
+        "\"seq\":7,\"subject\":\"S\",\"time\":\"T\",\"v\":1}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        h = jsonfast_parse_event(bad[i], strlen(bad[i]), &ev);
+        if (h) fail_msg("accepted %s", bad[i]);
+        assert_null(ev.actor);
+    }
+    /* Integers around the 18-digit fast path agree with jansson. */
+    static const char *const ints[] = {
+        "999999999999999999", "-999999999999999999", "1000000000000000000",
+        "-1000000000000000000", "9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "-9223372036854775809", "00", "-", "-01",
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) agree(ints[i], strlen(ints[i]), "integer");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +545,8 @@ int main(void)
         cmocka_unit_test(jsonfast_tiny_reals),
         cmocka_unit_test(jsonfast_random_documents),
         cmocka_unit_test(jsonfast_mutations_agree),
+        cmocka_unit_test(jsonfast_string_stops_at_every_offset),
+        cmocka_unit_test(jsonfast_event_envelope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1168,6 +1168,71 @@ static void log_group_commit(void **state)
     truce_close(&t);
 }
 
+/* The writer wakes a batch's submitters through a tree (each woken one wakes
+ * two more): batches larger than its stack array, several commands of one
+ * submitter in one batch, and refused commands among them all come back. */
+#define MANY_THREADS 4
+#define MANY_CMDS 300
+
+typedef struct {
+    truce_t *t;
+    int th, errors;
+    uint64_t last;
+} many_t;
+
+static void *many_worker(void *arg)
+{
+    many_t *m = arg;
+    cmd_t *c = calloc(MANY_CMDS, sizeof *c);
+    cmd_t **p = calloc(MANY_CMDS, sizeof *p);
+    note_t *a = calloc(MANY_CMDS, sizeof *a);
+    if (!c || !p || !a) {
+        m->errors = MANY_CMDS;
+        goto out;
+    }
+    for (int i = 0; i < MANY_CMDS; i++) {
+        a[i] = (note_t){.th = m->th, .n = i, .fail = i % 50 == 7};
+        c[i].prepare = prepare_note;
+        c[i].arg = &a[i];
+        p[i] = &c[i];
+    }
+    log_submit_many(m->t, p, MANY_CMDS); /* -1: the refused ones */
+    for (int i = 0; i < MANY_CMDS; i++) {
+        int refused = i % 50 == 7;
+        if (refused != (c[i].err.code == E_CONFLICT)) m->errors++;
+        if (!refused && (c[i].first_seq == 0 || log_durable(m->t) < c[i].first_seq)) m->errors++;
+        if (!refused && c[i].first_seq > m->last) m->last = c[i].first_seq;
+    }
+out:
+    free(c);
+    free(p);
+    free(a);
+    return NULL;
+}
+
+static void log_wakes_large_batches(void **state)
+{
+    (void)state;
+    truce_t t;
+    char dir[600];
+    open_new(&t, dir);
+    assert_int_equal(log_start(&t), 0);
+    for (int round = 0; round < 3; round++) {
+        many_t m[MANY_THREADS];
+        pthread_t th[MANY_THREADS];
+        for (int i = 0; i < MANY_THREADS; i++) {
+            m[i] = (many_t){.t = &t, .th = i};
+            assert_int_equal(pthread_create(&th[i], NULL, many_worker, &m[i]), 0);
+        }
+        for (int i = 0; i < MANY_THREADS; i++) {
+            pthread_join(th[i], NULL);
+            assert_int_equal(m[i].errors, 0);
+        }
+    }
+    assert_int_equal(log_durable(&t), 3 * MANY_THREADS * (MANY_CMDS - MANY_CMDS / 50));
+    truce_close(&t);
+}
+
 static void log_writer_reports_refusals(void **state)
 {
     (void)state;
@@ -1280,6 +1345,7 @@ int main(void)
         cmocka_unit_test(log_group_commit),
         cmocka_unit_test(log_writer_reports_refusals),
         cmocka_unit_test(log_parse_event_checks_shape),
+        cmocka_unit_test(log_wakes_large_batches),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
