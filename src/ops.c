@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "deconflict.h"
 #include "geo.h"
+#include "incident.h"
 #include "isf.h"
 #include "log.h"
 #include "record.h"
@@ -1044,6 +1045,16 @@ static int prepare_outcome(truce_t *t, cmd_t *c, err_t *e)
     if (json_object_get(rec, "outcome")) return err_set(e, E_CONFLICT, "result", "the outcome of %s is recorded", op->id);
     if (util_now_ms() < rec_time(rec, "window_from"))
         return err_set(e, E_CONFLICT, "result", "the window of %s has not begun", op->id);
+    /* Linked incidents must be in the register and visible to the notifier
+     * (one it may not see is answered as one that does not exist). */
+    size_t i;
+    json_t *inc;
+    json_array_foreach(json_object_get(op->in, "incidents"), i, inc)
+    {
+        json_t *labels = incident_labels(t, json_string_value(inc));
+        if (!labels || (c->who && !auth_may_see(c->who, labels)))
+            return err_set(e, E_BAD_VALUE, "incidents", "incidents[%zu]: no incident %s", i, json_string_value(inc));
+    }
     return cmd_draft(c, "operation.outcome", op->id, json_incref(json_object_get(rec, "_labels")), json_deep_copy(op->in), e);
 }
 
@@ -1444,9 +1455,25 @@ const field_t outcome_report_fields[] = {
     {NULL},
 };
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The q-th quantile (0..1) of n sorted values, nearest rank. */
+static double quantile(const double *v, size_t n, double q)
+{
+    size_t k = (size_t)ceil(q * (double)n);
+    return v[k ? k - 1 : 0];
+}
+
 void ops_sitrep(truce_t *t, int64_t from, int64_t until, json_t *out)
 {
     int notified = 0, pending = 0, by[5] = {0};
+    /* Times to a first decision made in the period. */
+    size_t nd = 0, capd = 0;
+    double *dt_s = NULL;
     const char *id;
     json_t *rec;
     json_object_foreach(OS(t)->ops, id, rec)
@@ -1462,9 +1489,28 @@ void ops_sitrep(truce_t *t, int64_t from, int64_t until, json_t *out)
             if (dt < from || dt >= until) continue;
             for (int k = 0; decisions[k]; k++)
                 if (!strcmp(decisions[k], rec_str(d, "decision"))) by[k]++;
+            if (i == 0 && json_is_number(json_object_get(rec, "decision_seconds"))) {
+                if (nd == capd) {
+                    size_t cap = capd ? capd * 2 : 64;
+                    double *p = realloc(dt_s, cap * sizeof *p);
+                    if (!p) continue;
+                    dt_s = p;
+                    capd = cap;
+                }
+                dt_s[nd++] = json_number_value(json_object_get(rec, "decision_seconds"));
+            }
         }
     }
     json_t *bd = json_object();
     for (int k = 0; decisions[k]; k++) json_object_set_new(bd, decisions[k], json_integer(by[k]));
-    json_object_set_new(out, "operations", json_pack("{s:i, s:o, s:i}", "notified", notified, "by_decision", bd, "pending", pending));
+    json_t *times = json_pack("{s:I}", "count", (json_int_t)nd);
+    if (nd) {
+        qsort(dt_s, nd, sizeof *dt_s, cmp_double);
+        json_object_set_new(times, "median_s", json_real(round(quantile(dt_s, nd, 0.5) * 10) / 10));
+        json_object_set_new(times, "p90_s", json_real(round(quantile(dt_s, nd, 0.9) * 10) / 10));
+        json_object_set_new(times, "max_s", json_real(round(dt_s[nd - 1] * 10) / 10));
+    }
+    free(dt_s);
+    json_object_set_new(out, "operations", json_pack("{s:i, s:o, s:i, s:o}", "notified", notified, "by_decision", bd,
+                                                     "pending", pending, "decision_time", times));
 }

@@ -230,6 +230,13 @@ char *report_sitrep_html(const json_t *rep, size_t *len)
         buf_addf(&b, "<h2 id=\"operations\">%d. Operations coordinated</h2>\n<table><tbody>\n", sec++);
         row2(&b, "Operations notified", json_object_get(ops, "notified"));
         row2(&b, "Still pending a decision", json_object_get(ops, "pending"));
+        json_t *dt = json_object_get(ops, "decision_time");
+        row2(&b, "First decisions in the period", json_object_get(dt, "count"));
+        if (json_object_get(dt, "median_s")) {
+            row2(&b, "Time to a first decision, median (s)", json_object_get(dt, "median_s"));
+            row2(&b, "Time to a first decision, 90th percentile (s)", json_object_get(dt, "p90_s"));
+            row2(&b, "Time to a first decision, longest (s)", json_object_get(dt, "max_s"));
+        }
         buf_adds(&b, "</tbody></table>\n");
         table_of(&b, "Decisions by kind", "Decision", "Count", json_object_get(ops, "by_decision"));
     }

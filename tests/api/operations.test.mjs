@@ -13,6 +13,7 @@ import {
   H, MIN, D, iso, pt, places, offset, noticeBody, siteAt, movementAlong, gazaHM, loginMany, opsClient, healthSize,
   shapeOf, assertErrorShape, TASK_TYPES, MOV1_ROUTE, starRing,
 } from '../lib/operations.mjs';
+import { incidentBody } from '../lib/monitoring.mjs';
 
 // ------------------------------------------------------------------ the table
 // Accounts (columns): the IDF liaison, the watch officer (POS-CMCC-WATCH-1),
@@ -479,17 +480,41 @@ test('respond: amending only the radius, or only the window, changes just that',
   assert.deepEqual(r2.body.operation.geometry, b.geometry);
 });
 
-test('the outcome: only once the window has begun (409 "result" before), only once; nothing more is decided after it', async () => {
+test('the outcome: only once the window has begun (409 "result" before), only once, linked only to incidents the notifier may see; nothing more is decided after it', async () => {
   const p = nextSpot();
   const early = await c.notifyOk(noticeBody(p, { window_from: iso(Date.now() + H), window_until: iso(Date.now() + 2 * H) }));
   const r = await c.outcome(early.id, 'idf.liaison', { result: 'as_notified' });
   assert.equal(r.status, 409, r.text);
   assert.equal(r.body.error.field, 'result');
   const op = await build('P0');
-  const o = await c.outcome(op.id, 'idf.liaison', { result: 'with_changes', note: 'smaller area' });
+  // Linked incidents come from the register, and the notifier must be able
+  // to see them: an unknown one, or one still held by the CMCC, is refused
+  // alike ("incidents", nothing written); a confirmed one is linked.
+  const inc = async (confirm) => {
+    const r = await server.api('POST', '/api/v1/incidents', { token: tokens['cmcc.watch'], body: incidentBody() });
+    assert.equal(r.status, 201, r.text);
+    if (confirm) {
+      for (const [action, body] of [['review', { note: 'under review' }], ['confirm', { attribution: ['UNKNOWN'], confidence: 'medium', note: 'confirmed' }]]) {
+        const a = await server.api('POST', `/api/v1/incidents/${r.body.id}/${action}`, { token: tokens['cmcc.watch'], body });
+        assert.equal(a.status, 200, a.text);
+      }
+    }
+    return r.body.id;
+  };
+  const held = await inc(false), seen = await inc(true);
+  const size = await healthSize(server);
+  for (const bad of ['INC-999999', held]) {
+    const r = await c.outcome(op.id, 'idf.liaison', { result: 'with_changes', incidents: [seen, bad] });
+    assert.equal(r.status, 400, `${bad}: ${r.text}`);
+    assert.equal(r.body.error.field, 'incidents');
+    assert.match(r.body.error.message, /incidents\[1\]: no incident/);
+  }
+  assert.equal(await healthSize(server), size, 'nothing written');
+  const o = await c.outcome(op.id, 'idf.liaison', { result: 'with_changes', note: 'smaller area', incidents: [seen] });
   assert.equal(o.status, 200, o.text);
   assert.equal(o.body.operation.outcome.result, 'with_changes');
   assert.equal(o.body.operation.outcome.note, 'smaller area');
+  assert.deepEqual(o.body.operation.outcome.incidents, [seen]);
   const again = await c.outcome(op.id, 'idf.liaison', { result: 'as_notified' });
   assert.equal(again.status, 409, again.text);
   // An operation that is over is no longer an obstacle for others.

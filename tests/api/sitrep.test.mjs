@@ -157,6 +157,10 @@ test('operations coordinated: today\'s notices counted by decision, pending apar
   assert.equal(o.by_decision.acknowledge - before.by_decision.acknowledge, 1);
   assert.equal(o.by_decision.request_narrowing - before.by_decision.request_narrowing, 0);
   assert.equal(o.pending - before.pending, 1, 'one still pending');
+  // Decision times: the four first decisions made today, in seconds.
+  assert.equal(o.decision_time.count - before.decision_time.count, 4, 'four first decisions today');
+  const { median_s: med, p90_s: p90, max_s: max } = o.decision_time;
+  assert.ok(med >= 0 && med <= p90 && p90 <= max && max < 600, JSON.stringify(o.decision_time));
   assert.equal(typeof after.summary.operations, 'number');
   for (const u of ['board.chair', 'cmcc.cdr']) assert.deepEqual((await sitrep(u, today)).body.operations, o, `${u} gets the same section`);
   for (const u of ['ocha.focal', 'isf.aze', 'isf.hq', 'idf.liaison']) {
@@ -184,8 +188,8 @@ test('HTML: a full printable page, self-contained, marked EXERCISE, with the sec
     for (const title of [/summary/i, /violations/i, /significant incidents/i, /aid/i, /training/i]) assert.match(h, title, `${u}: section ${title}`);
     if (DDR_READERS.includes(u)) assert.match(h, /id="disarmament"/, `${u}: the disarmament section`);
     else assert.doesNotMatch(h, /id="disarmament"/, `${u}: no disarmament section`);
-    if (cleared) assert.match(h, /operations coordinated/i);
-    else assert.doesNotMatch(h, /operations coordinated/i);
+    if (cleared) assert.match(h, /operations coordinated[\s\S]*First decisions in the period/i);
+    else assert.doesNotMatch(h, /operations coordinated|First decisions/i);
     assert.ok(h.includes('678'), `${u}: the day's trucks`);
     assert.ok(h.includes(data.byName.i23.id) && h.includes('Figures i23'), `${u}: the deadliest incident`);
     assert.ok(!h.includes(data.byName.i9.id), `${u}: not the refuted one`);

@@ -239,6 +239,7 @@ test('a new ISF user reports an incident through the form; the CMCC finds it on 
   const json = (await server.api('GET', `/api/v1/reports/sitrep?date=${gazaDay(occurred)}&format=json`, { token: watch })).body;
   assert.equal(await cmcc.getByTestId('sr-sum-incidents').textContent(), String(json.summary.incidents));
   assert.equal(await cmcc.getByTestId('sr-sum-confirmed').textContent(), String(json.summary.confirmed));
+  assert.equal(await cmcc.getByTestId('sr-ops-decided').textContent(), String(json.operations.decision_time.count), 'first decisions of the day');
   await shot(cmcc, 'monitoring-sitrep');
   assertNoForeignRequests(cmcc);
   assertNoErrors(cmcc);
@@ -640,6 +641,10 @@ test('an aid organisation records a consignment and moves it along its chain; an
   await page.getByTestId(`csg-${id2}`).getByTestId('csg-apply').click();
   const err = page.getByTestId(`csg-${id2}`).getByTestId('csg-error');
   await err.waitFor();
+  // The stream's reload (300 ms after an event) waits while the step's
+  // details are open: the error and the field stay.
+  await page.waitForTimeout(900);
+  assert.equal(await err.isVisible(), true, 'the error stays');
   assert.equal(await page.getByTestId(`csg-${id2}`).getByTestId('csg-note').getAttribute('aria-invalid'), 'true');
   await page.getByTestId(`csg-${id2}`).getByTestId('csg-note').fill('Closed crossing, trucks sent back to Al-Arish.');
   await page.getByTestId(`csg-${id2}`).getByTestId('csg-apply').click();

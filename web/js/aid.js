@@ -151,7 +151,11 @@ export class AidPage {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       if (!this.visible) return;
-      const busy = document.activeElement && document.activeElement.closest('.csg-extra, .crossing-card form, #csg-form');
+      // Busy: focus in a form, a step's details open (an error may be shown
+      // there, and focus leaves a button disabled while its request runs), or
+      // a request still running.
+      const busy = (document.activeElement && document.activeElement.closest('.csg-extra, .crossing-card form, #csg-form')) ||
+        this.inflight > 0 || document.querySelector('#view-aid .csg-extra:not([hidden]) form');
       if (busy) { this.reloadSoon(); return; }
       this.load();
     }, 300);
@@ -277,6 +281,7 @@ export class AidPage {
     const run = async (body, btns) => {
       err.hidden = true;
       for (const b of btns) b.disabled = true;
+      this.inflight = (this.inflight || 0) + 1;
       try {
         await api('POST', `/api/v1/aid/consignments/${encodeURIComponent(x.id)}/status`, body);
         $('#aid-announce').textContent = t('aid.status_done', { id: x.id, status: csgStatusLabel(body.status) });
@@ -287,6 +292,8 @@ export class AidPage {
         for (const b of btns) b.disabled = false;
         const c = e.field && extra.querySelector(`[data-f="${e.field}"]`);
         if (c) { c.setAttribute('aria-invalid', 'true'); c.setAttribute('aria-describedby', err.id); c.focus(); }
+      } finally {
+        this.inflight--;
       }
     };
     for (const st of next) {

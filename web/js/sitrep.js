@@ -15,6 +15,8 @@ import { errorText } from './forms.js';
 import { missionDay, addDays, statusLabel } from './mon-data.js';
 
 const DECISIONS = ['concur', 'acknowledge', 'refer', 'request_narrowing', 'object'];
+// A time to decide: minutes and seconds (the SITREP's JSON gives seconds).
+const secs = (v) => (v >= 60 ? t('sitrep.min_s', { m: Math.floor(v / 60), s: Math.round(v % 60) }) : t('sitrep.s_only', { s: Math.round(v) }));
 
 export class SitrepPage {
   constructor(ctx, data) {
@@ -157,6 +159,12 @@ export class SitrepPage {
         [t('sitrep.ops_notified'), o.notified ?? 0, 'sr-ops-notified'],
         ...DECISIONS.map((d) => [tOpt(`sitrep.decision.${d}`, d), (o.by_decision || {})[d] ?? 0]),
         [t('sitrep.ops_pending'), o.pending ?? 0, 'sr-ops-pending'],
+        [t('sitrep.ops_decided'), (o.decision_time || {}).count ?? 0, 'sr-ops-decided'],
+        ...((o.decision_time || {}).median_s !== undefined ? [
+          [t('sitrep.ops_median'), secs(o.decision_time.median_s), 'sr-ops-median'],
+          [t('sitrep.ops_p90'), secs(o.decision_time.p90_s), 'sr-ops-p90'],
+          [t('sitrep.ops_max'), secs(o.decision_time.max_s), 'sr-ops-max'],
+        ] : []),
       ])));
     }
 
