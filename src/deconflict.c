@@ -4,22 +4,28 @@
  * object maps "kind/id" to the number.
  *
  * Two indexes, by how long an object lasts:
- *  - Long-lived objects (valid a day or more: sites, the no-strike list, most
- *    operations) whose protection is at most GRID_PROT sit in a dense grid of
- *    GRID_CELL squares over the plane, filed by their bare box (a point in one
- *    cell). Each entry carries what the check needs (the point or box, times,
- *    protection, kind, labels), so a check reads the cells near its area in
- *    order and touches an object's shape only for polygons near the edge. A
- *    cell farther from the area than the largest protection is skipped; a
- *    cell wholly inside a circle gives its points distance 0 at once.
+ *  - Long-lived objects (valid a day or more: sites, the no-strike list,
+ *    operations of a day or more) whose protection is at most GRID_PROT and
+ *    an exact float sit in a dense grid of GRID_CELL squares over the plane,
+ *    filed by their bare box (a point in one cell). Each entry is one cache
+ *    line with what a conflict is made of (the point or box, protection,
+ *    kind, id, category, labels); beside the entries, in the same block,
+ *    their validity in whole minutes, which the time test reads first. A
+ *    check reads the cells near its area a row at a time, judging one cell
+ *    while the next one's entries are prefetched, and touches an object only
+ *    for a polygon near the area's edge or a time in the window's edge
+ *    minute. A cell farther from the area than its largest protection is
+ *    skipped; a cell wholly inside the area gives its points distance 0 at
+ *    once; near a query polygon only the edges within reach are tried.
  *    Coordinates beyond the grid fall in its edge cells (clamped), so the
  *    grid is exact anywhere and fast over the mission area.
+ *    tests/unit/deconflict_test.c holds it to a brute-force scan.
  *  - The rest (movements, unit positions, short operations) go to the
  *    space-time index (stindex.h) with time buckets, each box grown by the
  *    object's own protection distance; a movement once per piece of each
  *    route segment.
- * A check first collects compact matches (object, segment, distance), then
- * resolves them into conflicts and sorts them.
+ * A check first collects compact matches (object, segment, distance, sort
+ * key), radix-sorts them, then resolves them into conflicts.
  */
 #include "deconflict.h"
 
