@@ -575,6 +575,19 @@ static int classify(const shape_t *s, const edge_t *E, int ne, double rx0, doubl
     return n ? CELL_OUTSIDE : CELL_SKIP;
 }
 
+/* The distances from c to the nearest and the farthest point of a box. */
+static double rect_near(pt_t c, double x0, double y0, double x1, double y1)
+{
+    double dx = fmax(fmax(x0 - c.x, c.x - x1), 0), dy = fmax(fmax(y0 - c.y, c.y - y1), 0);
+    return sqrt(dx * dx + dy * dy);
+}
+
+static double rect_far(pt_t c, double x0, double y0, double x1, double y1)
+{
+    double dx = fmax(c.x - x0, x1 - c.x), dy = fmax(c.y - y0, y1 - c.y);
+    return sqrt(dx * dx + dy * dy);
+}
+
 /* A check's view of the grid: the query, and the cells being worked on. */
 typedef struct {
     const gcell_t *cell;
@@ -689,14 +702,11 @@ static int stage_judge(const gq_t *g, const stage_t *st)
             double bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
             if (bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit || by1 < s->y0 - R - limit)
                 continue;
-            if (g->circle) { /* the box farther than the limit: so is the shape */
-                double nx = fmax(fmax(bx0 - c.x, c.x - bx1), 0), ny = fmax(fmax(by0 - c.y, c.y - by1), 0);
-                if (sqrt(nx * nx + ny * ny) - R > limit) continue;
-            }
-            /* A box wholly inside the circle: the shape is too. */
-            double fx = fmax(c.x - bx0, bx1 - c.x), fy = fmax(c.y - by0, by1 - c.y);
+            /* The box beyond the circle's reach: so is the shape; the box
+             * wholly inside the circle: so is the shape. */
+            if (g->circle && rect_near(c, bx0, by0, bx1, by1) - R > limit) continue;
             const shape_t *os = &d->o[e->obj].shape;
-            if (g->circle && sqrt(fx * fx + fy * fy) <= R) dist = 0;
+            if (g->circle && rect_far(c, bx0, by0, bx1, by1) <= R) dist = 0;
             else if (g->ne && os->type == SH_POLY) dist = poly_dist_near(g, os, limit);
             else dist = area_dist(r->q->area, os);
         }
@@ -750,10 +760,8 @@ static int grid_check(run_t *r)
                 double rx0 = (cx - GRID_HALF) * GRID_CELL, rx1 = rx0 + GRID_CELL, cr = (double)cell->maxprot + g.b;
                 pt_t c = g.c;
                 if (g.circle) {
-                    double dx = fmax(fmax(rx0 - c.x, c.x - rx1), 0), dy = fmax(fmax(ry0 - c.y, c.y - ry1), 0);
-                    if (sqrt(dx * dx + dy * dy) - g.R > cr) continue;
-                    double fx = fmax(c.x - rx0, rx1 - c.x), fy = fmax(c.y - ry0, ry1 - c.y);
-                    if (sqrt(fx * fx + fy * fy) <= g.R) t->mode = CELL_INSIDE;
+                    if (rect_near(c, rx0, ry0, rx1, ry1) - g.R > cr) continue;
+                    if (rect_far(c, rx0, ry0, rx1, ry1) <= g.R) t->mode = CELL_INSIDE;
                 } else if (g.ne) {
                     t->mode = classify(s, E, g.ne, rx0, ry0, cr, t->near, &t->nnear);
                     if (t->mode == CELL_SKIP) continue;

@@ -148,13 +148,16 @@ int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra)
     json_t *j = extra ? extra : json_object();
     if (c->result_id[0] && !json_object_get(j, "id")) json_object_set_new(j, "id", json_string(c->result_id));
     json_object_set_new(j, "seq", json_integer((json_int_t)c->first_seq));
-    char *head = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    json_decref(j);
-    if (!head) return reply_error(r, E_INTERNAL, NULL, "out of memory");
     buf_t b;
     buf_init(&b);
-    buf_add(&b, head, strlen(head) - 1); /* without its closing brace */
-    free(head);
+    buf_add_json(&b, j);
+    json_decref(j);
+    if (b.failed) {
+        buf_release(&b);
+        return reply_error(r, E_INTERNAL, NULL, "out of memory");
+    }
+    b.len--; /* without its closing brace */
+    b.data[b.len] = 0;
     return reply_receipt(r, status, c, &b);
 }
 

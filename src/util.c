@@ -132,7 +132,9 @@ void buf_add_json_str(buf_t *b, const char *s)
     json_strn(b, s, strlen(s));
 }
 
-size_t json_real_format(double v, char *out)
+/* A double as jansson's dump writes it: "%.15g", with ".0" when it would
+ * read as an integer. out has room for 32 bytes; returns the length. */
+static size_t json_real_format(double v, char *out)
 {
     double a = fabs(v);
     if (a >= 1e-4 && a < 1e8) {

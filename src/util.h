@@ -36,9 +36,7 @@ void buf_add_json_str(buf_t *b, const char *s);
  * seven decimals (coordinates, metres) without printf. */
 struct json_t;
 void buf_add_json(buf_t *b, const struct json_t *j);
-/* A double as that dump writes it: "%.15g", with ".0" when it would read as
- * an integer. out has room for 32 bytes; returns the length. */
-size_t json_real_format(double v, char *out);
+
 /* Hands the bytes to the caller (free()); b is left empty and reusable. */
 char *buf_detach(buf_t *b, size_t *len);
 
