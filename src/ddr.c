@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -526,29 +527,42 @@ static void ddr_release(truce_t *t)
     t->ddr = NULL;
 }
 
-static const char *const colls[] = {"sites", "stores", "people", "weapons", "caches", "payments", "flags", "checks"};
+/* The snapshot: the collections, then the counters. */
+static const snap_field_t ddr_snap[] = {
+    {"sites", offsetof(ddr_state_t, sites), SNAP_OBJECT},
+    {"stores", offsetof(ddr_state_t, stores), SNAP_OBJECT},
+    {"people", offsetof(ddr_state_t, people), SNAP_OBJECT},
+    {"weapons", offsetof(ddr_state_t, weapons), SNAP_OBJECT},
+    {"caches", offsetof(ddr_state_t, caches), SNAP_OBJECT},
+    {"payments", offsetof(ddr_state_t, payments), SNAP_OBJECT},
+    {"flags", offsetof(ddr_state_t, flags), SNAP_OBJECT},
+    {"checks", offsetof(ddr_state_t, checks), SNAP_OBJECT},
+    {"last_person", offsetof(ddr_state_t, last_person), SNAP_U64},
+    {"last_weapon", offsetof(ddr_state_t, last_weapon), SNAP_U64},
+    {"last_cache", offsetof(ddr_state_t, last_cache), SNAP_U64},
+    {"last_payment", offsetof(ddr_state_t, last_payment), SNAP_U64},
+    {"last_flag", offsetof(ddr_state_t, last_flag), SNAP_U64},
+    {"last_check", offsetof(ddr_state_t, last_check), SNAP_U64},
+};
+#define NCOLLS 8 /* the collections: the table's first members */
 
 static json_t **coll_ptr(ddr_state_t *s, size_t i)
 {
-    json_t **p[] = {&s->sites, &s->stores, &s->people, &s->weapons, &s->caches, &s->payments, &s->flags, &s->checks};
-    return p[i];
+    return (json_t **)((char *)s + ddr_snap[i].off);
 }
 
 static void ddr_dump(truce_t *t, json_t *out)
 {
     ddr_state_t *s = DS(t);
     json_object_set(out, "rules", s->rules);
-    for (size_t i = 0; i < sizeof colls / sizeof colls[0]; i++) json_object_set(out, colls[i], *coll_ptr(s, i));
+    for (size_t i = 0; i < NCOLLS; i++) json_object_set(out, ddr_snap[i].name, *coll_ptr(s, i));
 }
 
 static int ddr_save(truce_t *t, buf_t *b)
 {
     ddr_state_t *s = DS(t);
-    json_t *all = json_pack("{s:O, s:I, s:I, s:I, s:I, s:I, s:I}", "rules", s->rules, "last_person",
-                            (json_int_t)s->last_person, "last_weapon", (json_int_t)s->last_weapon, "last_cache",
-                            (json_int_t)s->last_cache, "last_payment", (json_int_t)s->last_payment, "last_flag",
-                            (json_int_t)s->last_flag, "last_check", (json_int_t)s->last_check);
-    for (size_t i = 0; i < sizeof colls / sizeof colls[0]; i++) json_object_set(all, colls[i], *coll_ptr(s, i));
+    json_t *all = rec_snap_pack(s, ddr_snap, SNAP_N(ddr_snap));
+    json_object_set(all, "rules", s->rules);
     return rec_save_json(b, all);
 }
 
@@ -564,20 +578,11 @@ static void reintern(truce_t *t, json_t *coll)
 static int ddr_load(truce_t *t, const char *p, size_t n)
 {
     ddr_state_t *s = DS(t);
-    json_t *all = json_loadb(p, n, 0, NULL);
+    json_t *all = rec_snap_load(s, ddr_snap, SNAP_N(ddr_snap), p, n);
     if (!all) return -1;
     json_decref(s->rules);
     s->rules = json_incref(json_object_get(all, "rules") ? json_object_get(all, "rules") : json_object());
-    for (size_t i = 0; i < sizeof colls / sizeof colls[0]; i++) {
-        json_object_update(*coll_ptr(s, i), json_object_get(all, colls[i]));
-        reintern(t, *coll_ptr(s, i));
-    }
-    s->last_person = (uint64_t)json_integer_value(json_object_get(all, "last_person"));
-    s->last_weapon = (uint64_t)json_integer_value(json_object_get(all, "last_weapon"));
-    s->last_cache = (uint64_t)json_integer_value(json_object_get(all, "last_cache"));
-    s->last_payment = (uint64_t)json_integer_value(json_object_get(all, "last_payment"));
-    s->last_flag = (uint64_t)json_integer_value(json_object_get(all, "last_flag"));
-    s->last_check = (uint64_t)json_integer_value(json_object_get(all, "last_check"));
+    for (size_t i = 0; i < NCOLLS; i++) reintern(t, *coll_ptr(s, i));
     json_decref(all);
     reindex(t);
     return 0;

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,26 +244,23 @@ static void isf_dump(truce_t *t, json_t *out)
     json_object_set(out, "tasks", IS(t)->tasks);
 }
 
+static const snap_field_t isf_snap[] = {
+    {"contingents", offsetof(isf_state_t, contingents), SNAP_OBJECT},
+    {"caveats", offsetof(isf_state_t, caveats), SNAP_OBJECT},
+    {"tasks", offsetof(isf_state_t, tasks), SNAP_OBJECT},
+    {"last_caveat", offsetof(isf_state_t, last_caveat), SNAP_U64},
+    {"last_task", offsetof(isf_state_t, last_task), SNAP_U64},
+};
 static int isf_save(truce_t *t, buf_t *b)
 {
-    isf_state_t *s = IS(t);
-    json_t *all = json_pack("{s:O, s:O, s:O, s:I, s:I}", "contingents", s->contingents, "caveats", s->caveats, "tasks",
-                            s->tasks, "last_caveat", (json_int_t)s->last_caveat, "last_task", (json_int_t)s->last_task);
-    return rec_save_json(b, all);
+    return rec_save_json(b, rec_snap_pack(IS(t), isf_snap, SNAP_N(isf_snap)));
 }
 
 static int isf_load(truce_t *t, const char *p, size_t n)
 {
-    isf_state_t *s = IS(t);
-    json_t *all = json_loadb(p, n, 0, NULL);
-    if (!all) return -1;
-    json_object_update(s->contingents, json_object_get(all, "contingents"));
-    json_object_update(s->caveats, json_object_get(all, "caveats"));
-    json_object_update(s->tasks, json_object_get(all, "tasks"));
-    s->last_caveat = (uint64_t)json_integer_value(json_object_get(all, "last_caveat"));
-    s->last_task = (uint64_t)json_integer_value(json_object_get(all, "last_task"));
+    json_t *all = rec_snap_load(IS(t), isf_snap, SNAP_N(isf_snap), p, n);
     json_decref(all);
-    return 0;
+    return all ? 0 : -1;
 }
 
 static const kind_def_t isf_kinds[] = {

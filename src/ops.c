@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -389,29 +390,27 @@ static void ops_dump(truce_t *t, json_t *out)
     json_object_set(out, "advisories", OS(t)->advisories);
 }
 
+static const snap_field_t ops_snap[] = {
+    {"ops", offsetof(ops_state_t, ops), SNAP_OBJECT},
+    {"advisories", offsetof(ops_state_t, advisories), SNAP_OBJECT},
+    {"task_op", offsetof(ops_state_t, task_op), SNAP_OBJECT},
+    {"last_op", offsetof(ops_state_t, last_op), SNAP_U64},
+    {"last_adv", offsetof(ops_state_t, last_adv), SNAP_U64},
+    {"ndecided", offsetof(ops_state_t, ndecided), SNAP_U64},
+    {"sum", offsetof(ops_state_t, decided_sum_s), SNAP_REAL},
+    {"max", offsetof(ops_state_t, decided_max_s), SNAP_REAL},
+};
+
 static int ops_save(truce_t *t, buf_t *b)
 {
-    ops_state_t *s = OS(t);
-    json_t *all = json_pack("{s:O, s:O, s:O, s:I, s:I, s:I, s:f, s:f}", "ops", s->ops, "advisories", s->advisories,
-                            "task_op", s->task_op, "last_op", (json_int_t)s->last_op, "last_adv",
-                            (json_int_t)s->last_adv, "ndecided", (json_int_t)s->ndecided, "sum", s->decided_sum_s,
-                            "max", s->decided_max_s);
-    return rec_save_json(b, all);
+    return rec_save_json(b, rec_snap_pack(OS(t), ops_snap, SNAP_N(ops_snap)));
 }
 
 static int ops_load(truce_t *t, const char *p, size_t n)
 {
     ops_state_t *s = OS(t);
-    json_t *all = json_loadb(p, n, 0, NULL);
+    json_t *all = rec_snap_load(s, ops_snap, SNAP_N(ops_snap), p, n);
     if (!all) return -1;
-    json_object_update(s->ops, json_object_get(all, "ops"));
-    json_object_update(s->advisories, json_object_get(all, "advisories"));
-    json_object_update(s->task_op, json_object_get(all, "task_op"));
-    s->last_op = (uint64_t)json_integer_value(json_object_get(all, "last_op"));
-    s->last_adv = (uint64_t)json_integer_value(json_object_get(all, "last_adv"));
-    s->ndecided = (uint64_t)json_integer_value(json_object_get(all, "ndecided"));
-    s->decided_sum_s = json_number_value(json_object_get(all, "sum"));
-    s->decided_max_s = json_number_value(json_object_get(all, "max"));
     json_decref(all);
     /* the engine objects of operations still in it */
     const char *id;

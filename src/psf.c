@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -416,31 +417,25 @@ static void psf_dump(truce_t *t, json_t *out)
     json_object_set(out, "units", PS(t)->units);
 }
 
+static const snap_field_t psf_snap[] = {
+    {"candidates", offsetof(psf_state_t, candidates), SNAP_OBJECT},
+    {"courses", offsetof(psf_state_t, courses), SNAP_OBJECT},
+    {"units", offsetof(psf_state_t, units), SNAP_OBJECT},
+    {"last_cand", offsetof(psf_state_t, last_cand), SNAP_U64},
+    {"last_course", offsetof(psf_state_t, last_course), SNAP_U64},
+    {"last_unit", offsetof(psf_state_t, last_unit), SNAP_U64},
+    {"last_cert", offsetof(psf_state_t, last_cert), SNAP_U64},
+};
 static int psf_save(truce_t *t, buf_t *b)
 {
-    psf_state_t *s = PS(t);
-    json_t *all =
-        json_pack("{s:O, s:O, s:O, s:I, s:I, s:I, s:I}", "candidates", s->candidates, "courses",
-                  s->courses, "units", s->units, "last_cand", (json_int_t)s->last_cand,
-                  "last_course", (json_int_t)s->last_course, "last_unit", (json_int_t)s->last_unit,
-                  "last_cert", (json_int_t)s->last_cert);
-    return rec_save_json(b, all);
+    return rec_save_json(b, rec_snap_pack(PS(t), psf_snap, SNAP_N(psf_snap)));
 }
 
 static int psf_load(truce_t *t, const char *p, size_t n)
 {
-    psf_state_t *s = PS(t);
-    json_t *all = json_loadb(p, n, 0, NULL);
-    if (!all) return -1;
-    json_object_update(s->candidates, json_object_get(all, "candidates"));
-    json_object_update(s->courses, json_object_get(all, "courses"));
-    json_object_update(s->units, json_object_get(all, "units"));
-    s->last_cand = (uint64_t)json_integer_value(json_object_get(all, "last_cand"));
-    s->last_course = (uint64_t)json_integer_value(json_object_get(all, "last_course"));
-    s->last_unit = (uint64_t)json_integer_value(json_object_get(all, "last_unit"));
-    s->last_cert = (uint64_t)json_integer_value(json_object_get(all, "last_cert"));
+    json_t *all = rec_snap_load(PS(t), psf_snap, SNAP_N(psf_snap), p, n);
     json_decref(all);
-    return 0;
+    return all ? 0 : -1;
 }
 
 static const kind_def_t psf_kinds[] = {

@@ -78,6 +78,33 @@ int rec_save_json(buf_t *b, json_t *all)
     return b->failed ? -1 : 0;
 }
 
+json_t *rec_snap_pack(const void *state, const snap_field_t *f, size_t n)
+{
+    json_t *all = json_object();
+    for (size_t i = 0; i < n; i++) {
+        const void *m = (const char *)state + f[i].off;
+        json_t *v = f[i].type == SNAP_OBJECT ? json_incref(*(json_t *const *)m)
+                    : f[i].type == SNAP_U64  ? json_integer((json_int_t) * (const uint64_t *)m)
+                                             : json_real(*(const double *)m);
+        json_object_set_new(all, f[i].name, v);
+    }
+    return all;
+}
+
+json_t *rec_snap_load(void *state, const snap_field_t *f, size_t n, const char *p, size_t len)
+{
+    json_t *all = json_loadb(p, len, 0, NULL);
+    if (!all) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        void *m = (char *)state + f[i].off;
+        json_t *v = json_object_get(all, f[i].name);
+        if (f[i].type == SNAP_OBJECT) json_object_update(*(json_t **)m, v);
+        else if (f[i].type == SNAP_U64) *(uint64_t *)m = (uint64_t)json_integer_value(v);
+        else *(double *)m = json_number_value(v);
+    }
+    return all;
+}
+
 uint64_t rec_id_num(const char *id, const char *prefix)
 {
     size_t n = strlen(prefix);

@@ -33,4 +33,18 @@ int rec_word_in(const char *list, const char *w);
  * 0 or -1. */
 int rec_save_json(buf_t *b, json_t *all);
 
+/* A module's snapshot as a table of the members of its state: collections
+ * (objects of records, merged into the state's on load) and counters. */
+typedef struct {
+    const char *name;
+    size_t off;                 /* offsetof the member in the module's state */
+    enum { SNAP_OBJECT, SNAP_U64, SNAP_REAL } type;
+} snap_field_t;
+#define SNAP_N(table) (sizeof(table) / sizeof((table)[0]))
+/* The snapshot object of state (new reference): each field by its name. */
+json_t *rec_snap_pack(const void *state, const snap_field_t *f, size_t n);
+/* Parses a snapshot and sets state's fields from it; the parsed object
+ * (new reference, for members beyond the table) or NULL when unreadable. */
+json_t *rec_snap_load(void *state, const snap_field_t *f, size_t n, const char *p, size_t len);
+
 #endif
