@@ -134,32 +134,74 @@ void buf_add_json_str(buf_t *b, const char *s)
 
 /* A double as jansson's dump writes it: "%.15g", with ".0" when it would
  * read as an integer. out has room for 32 bytes; returns the length. */
+/* The 15 significant digits of a (a >= 1e-4 and below 1e15) as "%.15g"
+ * rounds them, exactly: a = m * 2^e, so a * 10^k = m * 5^k * 2^(e+k) is a
+ * 128-bit integer shifted, rounded half to even on the bits shifted out (the
+ * exact binary value, as glibc rounds). *x gets the decimal exponent. */
+static uint64_t digits15(double a, int *x)
+{
+    int e2;
+    double f = frexp(a, &e2);                 /* a = f * 2^e2, f in [0.5, 1) */
+    uint64_t m = (uint64_t)ldexp(f, 53);      /* a = m * 2^(e2 - 53) */
+    int e = e2 - 53, E = (int)floor(log10(a));
+    for (int tries = 0; tries < 3; tries++) {
+        int k = 14 - E, s = e + k;            /* k in 0..18 */
+        static const uint64_t pow5[19] = {1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
+                                          1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+                                          6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
+                                          3814697265625ull};
+        if (k < 0 || k > 18) return 0;
+        unsigned __int128 p = (unsigned __int128)m * pow5[k]; /* below 2^95 */
+        unsigned __int128 n = p, rem = 0, half = 0;
+        if (s >= 0) {
+            n = p << s;
+        } else if (s > -128) {
+            n = p >> -s;
+            rem = p & (((unsigned __int128)1 << -s) - 1);
+            half = (unsigned __int128)1 << (-s - 1);
+        } else {
+            n = 0, rem = p, half = 1; /* never in range; keeps the shift defined */
+        }
+        if (n >= 1000000000000000ull) { E++; continue; } /* log10 guessed low */
+        if (n < 100000000000000ull) { E--; continue; }   /* or high */
+        uint64_t r = (uint64_t)n;
+        if (rem > half || (rem == half && half && (r & 1))) r++;
+        if (r == 1000000000000000ull) { /* rounded up to the next power */
+            r = 100000000000000ull;
+            E++;
+        }
+        *x = E;
+        return E <= 14 ? r : 0; /* 1e15 and up print with an exponent */
+    }
+    return 0;
+}
+
 static size_t json_real_format(double v, char *out)
 {
     double a = fabs(v);
-    if (a >= 1e-4 && a < 1e8) {
-        /* v is the double nearest a decimal of at most 7 places: that
-         * decimal is what "%.15g" prints (it has at most 15 digits, and v
-         * is far closer to it than half a unit in the fifteenth). */
-        double r = nearbyint(v * 1e7);
-        if (r / 1e7 == v) {
-            char digits[24];
-            int64_t n = (int64_t)(r < 0 ? -r : r);
-            int len = 0;
-            do {
-                digits[len++] = (char)('0' + n % 10);
-                n /= 10;
-            } while (n || len < 8); /* at least one digit before the point */
-            int frac = 7;
-            while (frac > 0 && digits[7 - frac] == '0') frac--; /* trailing zeros of the decimals */
+    if (a >= 1e-4 && a < 1e15) {
+        /* "%.15g" of such a value is fixed-point: the 15 digits with the
+         * point after digit x + 1 (or "0.", zeros, digits when x < 0),
+         * trailing zeros dropped; jansson adds ".0" to a whole number. */
+        int x;
+        uint64_t n = digits15(a, &x);
+        if (n) {
+            char d[15];
+            for (int i = 14; i >= 0; i--, n /= 10) d[i] = (char)('0' + n % 10);
+            int last = 14;
+            while (last > 0 && last > x && d[last] == '0') last--; /* the last digit kept */
             size_t k = 0;
             if (v < 0) out[k++] = '-';
-            for (int i = len - 1; i >= 7; i--) out[k++] = digits[i];
-            out[k++] = '.';
-            if (!frac) {
+            if (x < 0) {
                 out[k++] = '0';
+                out[k++] = '.';
+                for (int i = -1; i > x; i--) out[k++] = '0';
+                for (int i = 0; i <= last; i++) out[k++] = d[i];
             } else {
-                for (int i = 6; i >= 7 - frac; i--) out[k++] = digits[i];
+                for (int i = 0; i <= x; i++) out[k++] = d[i];
+                out[k++] = '.';
+                if (last <= x) out[k++] = '0';
+                for (int i = x + 1; i <= last; i++) out[k++] = d[i];
             }
             out[k] = 0;
             return k;

@@ -4,6 +4,7 @@
  */
 #include "unit.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "util.h"
@@ -571,6 +572,44 @@ static void buf_json_equals_jansson(void **state)
     }
 }
 
+/* Reals one by one against jansson ("%.15g" and its own steps): random bit
+ * patterns over the whole range, values near the powers of ten and the
+ * edges of the fast path, halfway cases (whole numbers plus a half, binary
+ * fractions), coordinates and metres. */
+static void buf_json_reals_equal_jansson(void **state)
+{
+    (void)state;
+    const double edges[] = {1e-4, 9.99999999999999e-5, 1e15, 999999999999999.5, 999999999999999.4, 99999999999999.95,
+                            0.5, 0.125, 1.0 / 1024, 12345678901234.5, 2.5, 1e14, 1e14 + 1, 4503599627370496.5, 1e-5,
+                            0.30000000000000004, 34.45678912345678, 31.123456789012345};
+    char num[64];
+    for (int i = 0; i < 600000; i++) {
+        double v;
+        uint64_t r = unit_next();
+        int nedge = (int)(sizeof edges / sizeof edges[0]);
+        switch (i % 6) {
+        case 0: memcpy(&v, &r, sizeof v); break;                                    /* any bits */
+        case 1: v = ldexp((double)(r >> 11), (int)(unit_next() % 120) - 80); break; /* 1e-24 to 1e20 */
+        case 2: v = pow(10, (double)((int)(unit_next() % 24) - 6)) * (1 + ((double)(int)(unit_next() % 5) - 2) * DBL_EPSILON); break;
+        case 3: v = (double)(r % 100000000000000ull) + 0.5 * (double)(unit_next() % 2); break;
+        case 4: v = i / 6 < nedge ? edges[i / 6] : round((unit_urand() * 2 - 1) * 180 * 1e9) / 1e9; break;
+        default: v = (double)(r % 1000000) / (double)(1u << (unit_next() % 20)); break;
+        }
+        if (!isfinite(v)) continue;
+        if (unit_next() % 2) v = -v;
+        json_t *j = json_real(v);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+        buf_t b;
+        buf_init(&b);
+        buf_add_json(&b, j);
+        snprintf(num, sizeof num, "%.17g", v);
+        if (strcmp(b.data, want)) fail_msg("%s: got %s, jansson writes %s", num, b.data, want);
+        free(want);
+        buf_release(&b);
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +622,7 @@ int main(void)
         cmocka_unit_test(buf_failure_sticks),
         cmocka_unit_test(buf_json_string_escaping),
         cmocka_unit_test(buf_json_equals_jansson),
+        cmocka_unit_test(buf_json_reals_equal_jansson),
         cmocka_unit_test(hex_round_trip),
         cmocka_unit_test(hex_decode_rejects),
         cmocka_unit_test(time_format_known),
