@@ -187,13 +187,18 @@ void stindex_remove(stindex_t *ix, const st_entry_t *e)
     }
 }
 
-/* Tests one filed entry against the query and reports it from its reference
- * (cell, bucket) only. Returns fn's answer (nonzero: stop). */
-static int visit_entry(const stindex_t *ix, int l, int64_t cx, int64_t cy, int64_t b, const st_entry_t *e, double x0,
-                       double y0, double x1, double y1, int64_t t0, int64_t t1, int64_t qx0, int64_t qy0, int64_t qb0,
-                       st_visit_fn fn, void *arg)
+/* Whether a filed entry meets the query's box and window: inline in the
+ * scans, since most entries fail it. */
+static inline int meets(const st_entry_t *e, double x0, double y0, double x1, double y1, int64_t t0, int64_t t1)
 {
-    if (e->x0 > x1 || e->x1 < x0 || e->y0 > y1 || e->y1 < y0 || e->t0 > t1 || e->t1 < t0) return 0;
+    return !(e->x0 > x1 || e->x1 < x0 || e->y0 > y1 || e->y1 < y0 || e->t0 > t1 || e->t1 < t0);
+}
+
+/* Reports an entry that meets the query from its reference (cell, bucket)
+ * only. Returns fn's answer (nonzero: stop). */
+static int report(const stindex_t *ix, int l, int64_t cx, int64_t cy, int64_t b, const st_entry_t *e, int64_t qx0,
+                  int64_t qy0, int64_t qb0, st_visit_fn fn, void *arg)
+{
     int64_t ex = cell_of(ix, e->x0), ey = cell_of(ix, e->y0), eb = bucket_of(l, e->t0);
     if ((ex > qx0 ? ex : qx0) != cx || (ey > qy0 ? ey : qy0) != cy || (eb > qb0 ? eb : qb0) != b) return 0;
     return fn(arg, e);
@@ -217,7 +222,9 @@ void stindex_query(const stindex_t *ix, double x0, double y0, double x1, double 
                         cy = field(s->key, CELL_BITS);
                 if (cx < qx0 || cx > qx1 || cy < qy0 || cy > qy1 || b < qb0 || b > qb1) continue;
                 for (uint32_t k = 0; k < s->n; k++)
-                    if (visit_entry(ix, l, cx, cy, b, &s->e[k], x0, y0, x1, y1, t0, t1, qx0, qy0, qb0, fn, arg)) return;
+                    if (meets(&s->e[k], x0, y0, x1, y1, t0, t1) &&
+                        report(ix, l, cx, cy, b, &s->e[k], qx0, qy0, qb0, fn, arg))
+                        return;
             }
             continue;
         }
@@ -241,8 +248,8 @@ void stindex_query(const stindex_t *ix, double x0, double y0, double x1, double 
                         const slot_t *s = row[cy - cy0];
                         if (!s) continue;
                         for (uint32_t i = 0; i < s->n; i++)
-                            if (visit_entry(ix, l, cx, cy, b, &s->e[i], x0, y0, x1, y1, t0, t1, qx0, qy0, qb0, fn,
-                                            arg))
+                            if (meets(&s->e[i], x0, y0, x1, y1, t0, t1) &&
+                                report(ix, l, cx, cy, b, &s->e[i], qx0, qy0, qb0, fn, arg))
                                 return;
                     }
                 }
