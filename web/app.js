@@ -359,8 +359,8 @@ function startStream() {
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
-      if (app.route === 'mine') minePage.load();
-      if (app.route === 'queue') queuePage.load();
+      if (app.route === 'mine') minePage.reloadSoon();
+      if (app.route === 'queue') queuePage.reloadSoon();
     });
   }
   es.addEventListener('geo.feature_added', async () => {
