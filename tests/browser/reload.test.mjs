@@ -1,11 +1,12 @@
 // Live reloads never take work out of a user's hands (web/js/reload.js).
 // Pages follow the event stream and draw their lists again when something
-// changes; in a busy operations centre that is all the time. On three pages
+// changes; in a busy operations centre that is all the time. On four pages
 // a user starts something (types in a card's action form, opens a unit's
-// edit panel and types, fills in a payment), another person's write reaches
-// the stream meanwhile, and after the reload delay what the user typed or
-// opened is still there; once they finish, cancel or submit, the page shows
-// the other person's change.
+// edit panel and types, fills in a payment, is refused a merge), another
+// person's write reaches the stream meanwhile, and after the reload delay
+// what the user typed or opened, or the error the server gave, is still
+// there; once they finish, cancel or submit, the page shows the other
+// person's change.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, startTestServer, stopTestServer, openPage, loginUI, goto, assertNoErrors } from './browser.mjs';
@@ -113,6 +114,40 @@ test('DDR payments: a payment being filled in survives another officer\'s paymen
   await page.waitForTimeout(PAST_RELOAD);
   assert.match(await page.getByTestId('ddr-pay-result').innerText(), new RegExp(mine));
   assert.equal(await page.getByTestId('ddr-pay-person').inputValue(), '', 'the form is ready for the next payment');
+  assertNoErrors(page);
+  await page.context().close();
+});
+
+test('Incidents: the server\'s refusal of a merge stays under the review form while another incident is reported; merging into it then works', async () => {
+  const body = (title) => ({
+    type: 'strike', title, occurred_at: new Date(Date.now() - 40 * 60e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+    time_precision: 'minute', location: { type: 'Point', coordinates: [34.35, 31.418] }, location_precision: 'exact',
+    parties: [{ party: 'IDF', role: 'perpetrator' }], casualties: { killed: { civilian: 1 } },
+    sources: [{ kind: 'local_contact', name: 'Exercise informant', reliability: 'C', credibility: '3' }],
+  });
+  tokens['isf.hq'] = (await server.login('isf.hq')).token;
+  const first = (await post('isf.hq', '/api/v1/incidents', body('Reload test strike one'))).id;
+  const page = await open('cmcc.watch', 'incidents');
+  await page.evaluate((id) => { location.hash = `#/incidents/${id}`; }, first);
+  await page.waitForSelector(`#inc-view[data-id="${first}"] [data-testid="rv-form"]`);
+  await page.getByTestId('rv-into').fill('INC-999999');
+  await page.getByTestId('rv-merge').click();
+  const error = page.locator('.inc-review .field-error:not([hidden]), .inc-review .form-error:not([hidden])');
+  await error.first().waitFor();
+  const said = await error.first().innerText();
+  assert.ok(said.trim(), 'the refusal is shown');
+
+  const second = (await post('isf.hq', '/api/v1/incidents', body('Reload test strike two'))).id;
+  await page.waitForTimeout(PAST_RELOAD);
+  assert.equal(await error.count(), 1, 'the refusal is still shown');
+  assert.equal(await error.first().innerText(), said);
+  assert.equal(await page.getByTestId('rv-into').inputValue(), 'INC-999999');
+  assert.equal(await page.getByTestId(`inc-row-${second}`).count(), 0, 'the reload waits');
+
+  await page.getByTestId('rv-into').fill(second);
+  await page.getByTestId('rv-merge').click();
+  await page.waitForSelector(`#inc-view[data-id="${first}"][data-status="merged"]`);
+  await page.getByTestId(`inc-row-${second}`).waitFor();
   assertNoErrors(page);
   await page.context().close();
 });
