@@ -152,7 +152,7 @@ class CandidatesPage extends PsfPage {
       { name: 'service', label: t('psf.cand.service'), el: select('cand-service', SERVICES, (v) => tOpt(`psf.service.${v}`, v)) },
       { name: 'sector', label: t('psf.cand.sector'), el: select('cand-sector', sectors.map((s) => s.id), (v) => this.ctx.sectorName(v)) },
     ];
-    return h('details', { class: 'card psf-new', 'data-testid': 'cand-new' }, h('summary', null, t('psf.cand.register')),
+    return h('details', { class: 'card psf-new', 'data-testid': 'cand-new', 'data-panel': true }, h('summary', null, t('psf.cand.register')),
       h('p', { class: 'feature-meta' }, t('psf.cand.pd_note')),
       form('cand-form', fields, t('psf.cand.register'), async (body) => {
         const r = await api('POST', '/api/v1/psf/candidates', { ...body, exercise: !!this.ctx.mission?.exercise || undefined });
