@@ -59,6 +59,7 @@ export class DdrPages {
     this.selected = null;
     this.step = 1;
     this.weaponRows = 0;
+    this.results = {};
     this.built = false;
     this.visible = false;
     // Not the form being filled in, nor an open person (re-opening would log
@@ -91,7 +92,9 @@ export class DdrPages {
     this.visible = true;
     if (!this.built) this.build();
     $('#view-ddr').hidden = false;
+    const was = this.tab;
     this.tab = TABS.includes(sub) ? sub : (isOfficer(this.ctx.me) ? 'register' : 'dashboard');
+    if (this.tab !== was) this.results = {};
     for (const a of document.querySelectorAll('#view-ddr .subnav-link')) {
       if (a.dataset.testid === `ddr-tab-${this.tab}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
       if (['register', 'payments'].includes(a.dataset.testid.slice(8)) && !isOfficer(this.ctx.me)) a.hidden = true;
@@ -107,7 +110,6 @@ export class DdrPages {
   // The answer to a stock check or a payment: one element per form, kept
   // across reloads (the stream echoes the write itself).
   result(name) {
-    this.results = this.results || {};
     return this.results[name] || (this.results[name] = h('div', { role: 'status', 'data-testid': `ddr-${name}-result` }));
   }
 
@@ -397,7 +399,7 @@ export class DdrPages {
     const status = h('select', { 'data-testid': 'ddr-flag-status', 'aria-label': t('ddr.flag.status'),
       onchange: (e) => { this.flagStatus = e.target.value; this.load(); } },
     ...['open', 'cleared', 'confirmed'].map((s) => opt(s, enumLabel('flag_status', s), (this.flagStatus || 'open') === s)));
-    return h('div', { class: 'ddr-flags' }, h('div', { class: 'form-actions' }, status),
+    return h('div', { class: 'ddr-flags' }, h('div', { class: 'form-actions', 'data-filters': true }, status),
       this.flags.length ? h('ul', { class: 'card-list', 'data-testid': 'ddr-flag-list' }, ...this.flags.map((f) => this.flagItem(f, true)))
         : h('p', { class: 'hint', 'data-testid': 'ddr-flags-empty' }, t('ddr.flag.none')));
   }
