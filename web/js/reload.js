@@ -10,7 +10,6 @@
 //
 // scope: CSS selector of what the reload redraws (none: never waits).
 // when(): false drops the reload (page hidden, a tab that must not reload).
-// busy(): a page's own extra reason to wait.
 
 // Busy: under a visible element of scope, focus is in a field, a field
 // differs from its default (a half-filled form, a chosen action), a panel
@@ -34,18 +33,18 @@ export function isBusy(scope) {
 function changed(f) {
   if (f.disabled || ['hidden', 'submit', 'button', 'reset', 'image'].includes(f.type)) return false;
   if (f.type === 'checkbox' || f.type === 'radio') return f.checked !== f.defaultChecked;
+  if (f.tagName === 'SELECT' && f.multiple) return [...f.options].some((o) => o.selected !== o.defaultSelected);
   if (f.tagName === 'SELECT') {
-    // With no option marked selected, the first one is the default.
-    const opts = [...f.options];
-    const def = opts.some((o) => o.defaultSelected) ? opts.filter((o) => o.defaultSelected) : opts.slice(0, 1);
-    return opts.some((o) => o.selected !== def.includes(o));
+    // The option marked selected (the last, if several) or else the first.
+    const def = [...f.options].findLastIndex((o) => o.defaultSelected);
+    return f.options.length > 0 && f.selectedIndex !== Math.max(def, 0);
   }
   return f.value !== f.defaultValue;
 }
 
 export class Reloader {
-  constructor(load, { scope = null, when = () => true, busy = () => false, delay = 300, retry = 500 } = {}) {
-    Object.assign(this, { load, scope, when, busy, delay, retry });
+  constructor(load, { scope = null, when = () => true, delay = 300, retry = 500 } = {}) {
+    Object.assign(this, { load, scope, when, delay, retry });
     this.timer = null;
     this.due = 0;
   }
@@ -66,7 +65,7 @@ export class Reloader {
   fire() {
     this.timer = null;
     if (!this.when()) return;
-    if (this.busy() || isBusy(this.scope)) { this.soon(this.retry); return; }
+    if (isBusy(this.scope)) { this.soon(this.retry); return; }
     this.load();
   }
 
