@@ -19,6 +19,7 @@ import { OpsPages, OPS_ROUTES } from './js/ops.js';
 import { MonPages, MON_ROUTES } from './js/mon.js';
 import { DdrPages, DDR_ROUTES, DDR_STREAM_KINDS } from './js/ddr.js';
 import { PsfPages, PSF_ROUTES } from './js/psf.js';
+import { Reloader } from './js/reload.js';
 
 // The pages, the permission each needs (from GET /api/v1/me), in nav order.
 const ROUTES = [
@@ -320,13 +321,11 @@ function renderLive() {
   e.textContent = liveState === 'on' ? t('live.on') : liveState === 'connecting' ? t('live.connecting') : t('live.off');
 }
 
-let orgReload = null;
-function reloadOrgSoon() {
-  clearTimeout(orgReload);
-  orgReload = setTimeout(async () => {
-    try { app.org = await api('GET', '/api/v1/org'); orgChart.setData(app.org); renderShell(); } catch { /* shown elsewhere */ }
-  }, 300);
-}
+// The organisation (names, positions) behind every page: nothing typed in it.
+const orgReloader = new Reloader(async () => {
+  try { app.org = await api('GET', '/api/v1/org'); orgChart.setData(app.org); renderShell(); } catch { /* shown elsewhere */ }
+});
+const reloadOrgSoon = () => orgReloader.soon();
 
 function startStream() {
   if (app.stream) app.stream.close();
@@ -359,8 +358,8 @@ function startStream() {
   for (const kind of STREAM_KINDS) {
     es.addEventListener(kind, () => {
       notifyData.reloadSoon();
-      if (app.route === 'mine') minePage.load();
-      if (app.route === 'queue') queuePage.load();
+      if (app.route === 'mine') minePage.reloadSoon();
+      if (app.route === 'queue') queuePage.reloadSoon();
     });
   }
   es.addEventListener('geo.feature_added', async () => {

@@ -10,6 +10,7 @@ import { t, tOpt, getLang, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl } from './time.js';
 import { errorText, loadOnce } from './forms.js';
+import { Reloader, pending } from './reload.js';
 
 export class AdvisoriesPage {
   constructor(ctx) {
@@ -18,6 +19,8 @@ export class AdvisoriesPage {
     this.loaded = false;
     this.loading = null;
     this.visible = false;
+    // A new advisory from the stream, but not over a note being written.
+    this.reloader = new Reloader(() => this.load(), { scope: '#adv-open', when: () => this.visible, delay: 250 });
     this.el = this.build();
     onLangChange(() => { if (this.loaded) this.render(); });
   }
@@ -45,6 +48,7 @@ export class AdvisoriesPage {
 
   reset() { this.items = []; this.loaded = false; this.visible = false; }
   hide() { this.visible = false; }
+  reloadSoon() { this.reloader.soon(); }
 
   show() {
     this.visible = true;
@@ -102,7 +106,7 @@ export class AdvisoriesPage {
     const form = h('form', { class: 'card-actions', novalidate: true },
       h('div', { class: 'field' }, h('label', { for: id }, t('adv.note')), note),
       h('div', { class: 'field field-button' }, btn), err);
-    form.addEventListener('submit', async (e) => {
+    form.addEventListener('submit', (e) => pending(form, async () => {
       e.preventDefault();
       err.hidden = true;
       btn.disabled = true;
@@ -120,7 +124,7 @@ export class AdvisoriesPage {
       } finally {
         btn.disabled = false;
       }
-    });
+    }));
     return form;
   }
 }

@@ -11,6 +11,7 @@ import { t, tOpt, pick, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl, zonedToUtc, getZone, zoneLabel } from './time.js';
 import { FormErrors, errorText } from './forms.js';
+import { Reloader, pending } from './reload.js';
 import { COMMODITIES, CSG_STATUSES, CSG_NEXT, csgStatusLabel, commodityLabel, can, isCmcc, exerciseTag, missionDay } from './mon-data.js';
 
 const FIELDS = {
@@ -40,6 +41,9 @@ export class AidPage {
     this.visible = false;
     this.el = this.build();
     this.errors = new FormErrors(FIELDS, 'cf-form-error');
+    // A change from the stream reloads, but not under the hands of someone
+    // filling in a form or a step's details (the list is drawn again on load).
+    this.reloader = new Reloader(() => this.load(), { scope: '#view-aid', when: () => this.visible });
     onLangChange(() => { this.fillSelects(); if (this.visible) this.render(); });
   }
 
@@ -70,7 +74,7 @@ export class AidPage {
   }
 
   buildFilters() {
-    const form = h('form', { class: 'inc-filters', novalidate: true, 'data-testid': 'aid-filters' },
+    const form = h('form', { class: 'inc-filters', novalidate: true, 'data-testid': 'aid-filters', 'data-filters': true },
       field('csgf-status', 'aid.field.status', h('select', { id: 'csgf-status', 'data-testid': 'csgf-status' })),
       field('csgf-crossing', 'aid.field.crossing', h('select', { id: 'csgf-crossing', 'data-testid': 'csgf-crossing' })),
       field('csgf-date', 'aid.filter.date', h('input', { id: 'csgf-date', type: 'date', 'data-testid': 'csgf-date' })));
@@ -145,21 +149,7 @@ export class AidPage {
     return this.load();
   }
 
-  // A change from the stream: reload, but not under the hands of someone
-  // filling in a step's details (the list is drawn again on load).
-  reloadSoon() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (!this.visible) return;
-      // Busy: focus in a form, a step's details open (an error may be shown
-      // there, and focus leaves a button disabled while its request runs), or
-      // a request still running.
-      const busy = (document.activeElement && document.activeElement.closest('.csg-extra, .crossing-card form, #csg-form')) ||
-        this.inflight > 0 || document.querySelector('#view-aid .csg-extra:not([hidden]) form');
-      if (busy) { this.reloadSoon(); return; }
-      this.load();
-    }, 300);
-  }
+  reloadSoon() { this.reloader.soon(); }
 
   async load() {
     try {
@@ -230,7 +220,7 @@ export class AidPage {
       h('div', { class: 'field' }, h('label', { for: id }, t('aid.crossing_status')), sel),
       h('div', { class: 'field' }, h('label', { for: `${id}-note` }, t('aid.field.note')), note),
       h('div', { class: 'field field-button' }, btn), err);
-    form.addEventListener('submit', async (e) => {
+    form.addEventListener('submit', (e) => pending(form, async () => {
       e.preventDefault();
       err.hidden = true;
       btn.disabled = true;
@@ -243,7 +233,7 @@ export class AidPage {
         err.hidden = false;
         btn.disabled = false;
       }
-    });
+    }));
     return form;
   }
 
@@ -276,12 +266,11 @@ export class AidPage {
     const next = CSG_NEXT[x.status] || [];
     if (!next.length) return null;
     const box = h('div', { class: 'task-actions csg-actions', 'data-testid': 'csg-actions' });
-    const extra = h('div', { class: 'csg-extra', hidden: true });
+    const extra = h('div', { class: 'csg-extra', 'data-panel': true, hidden: true });
     const err = h('p', { class: 'field-error', role: 'alert', id: `ca-${x.id}-error`, 'data-testid': 'csg-error', hidden: true });
-    const run = async (body, btns) => {
+    const run = (body, btns) => pending(box, async () => {
       err.hidden = true;
       for (const b of btns) b.disabled = true;
-      this.inflight = (this.inflight || 0) + 1;
       try {
         await api('POST', `/api/v1/aid/consignments/${encodeURIComponent(x.id)}/status`, body);
         $('#aid-announce').textContent = t('aid.status_done', { id: x.id, status: csgStatusLabel(body.status) });
@@ -292,10 +281,8 @@ export class AidPage {
         for (const b of btns) b.disabled = false;
         const c = e.field && extra.querySelector(`[data-f="${e.field}"]`);
         if (c) { c.setAttribute('aria-invalid', 'true'); c.setAttribute('aria-describedby', err.id); c.focus(); }
-      } finally {
-        this.inflight--;
       }
-    };
+    });
     for (const st of next) {
       const b = h('button', { type: 'button', class: ['btn', 'btn-small', st === 'intercepted' || st === 'returned' ? 'btn-warn' : null], 'data-testid': `csg-to-${st}` }, tOpt(`aid.action.${st}`, st));
       b.addEventListener('click', () => {

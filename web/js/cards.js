@@ -10,6 +10,7 @@ import { nameOf, siteCategoryLabel, nostrikeCategoryLabel, statusLabel, kindLabe
 import { receiptLine } from './receipt-ui.js';
 import { NEEDS_REASON } from './notify-data.js';
 import { errorText } from './forms.js';
+import { pending } from './reload.js';
 
 let uid = 0;
 
@@ -58,7 +59,7 @@ function actionForm(item, actions, onDone) {
     reason.removeAttribute('aria-invalid');
     btn.disabled = true;
     try {
-      await a.run(reason.value.trim());
+      await pending(form, () => a.run(reason.value.trim()));
       onDone && onDone(item, a);
     } catch (ex) {
       err.textContent = errorText(ex);

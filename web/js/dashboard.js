@@ -13,6 +13,7 @@ import { t, pick, isRtl, getLang, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl } from './time.js';
 import { FormErrors } from './forms.js';
+import { Reloader } from './reload.js';
 import { MissionMap } from './map.js';
 import { loadChartJs, missionDay, addDays, statusLabel, eventLabel, csgStatusLabel, commodityLabel } from './mon-data.js';
 import { casualtyText } from './incidents.js';
@@ -36,6 +37,8 @@ export class DashboardPage {
     this.charts = {};        // Chart instances by name
     this.mm = null;
     this.layer = null;
+    // Nothing to type here but the period (a filter): bursts only coalesce.
+    this.reloader = new Reloader(() => this.load(), { when: () => this.visible, delay: 500 });
     this.markers = new Map();
     this.el = this.build();
     this.errors = new FormErrors({ from: 'db-from', until: 'db-until' }, 'db-error');
@@ -91,7 +94,7 @@ export class DashboardPage {
       h('label', { for: id, 'data-i18n': key }),
       h('input', { id, type: 'date', 'data-testid': id }),
       h('p', { id: `${id}-error`, class: 'field-error', hidden: true }));
-    const form = h('form', { id: 'db-period', class: 'inc-filters dash-period', novalidate: true, 'data-testid': 'db-period' },
+    const form = h('form', { id: 'db-period', class: 'inc-filters dash-period', novalidate: true, 'data-testid': 'db-period', 'data-filters': true },
       f('db-from', 'dash.from'), f('db-until', 'dash.until'),
       h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-testid': 'db-apply', 'data-i18n': 'dash.apply' })),
       h('div', { class: 'field field-button' }, h('button', { type: 'button', class: 'btn btn-small', id: 'db-last7', 'data-testid': 'db-last7', 'data-i18n': 'dash.last7' })),
@@ -137,10 +140,7 @@ export class DashboardPage {
     return this.load();
   }
 
-  reloadSoon() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => { if (this.visible) this.load(); }, 500);
-  }
+  reloadSoon() { this.reloader.soon(); }
 
   period() { return { from: $('#db-from').value, until: $('#db-until').value }; }
 

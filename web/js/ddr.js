@@ -10,6 +10,7 @@ import { api } from './api.js';
 import { t, tOpt, onLangChange } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { errorText } from './forms.js';
+import { Reloader, pending } from './reload.js';
 
 const has = (me, p) => !!me && me.permissions.includes(p);
 export const canSeeDdr = (me) => has(me, 'ddr.audit');
@@ -58,8 +59,13 @@ export class DdrPages {
     this.selected = null;
     this.step = 1;
     this.weaponRows = 0;
+    this.results = {};
     this.built = false;
     this.visible = false;
+    // Not the form being filled in, nor an open person (re-opening would log
+    // another read); elsewhere not under the hands of someone at work.
+    this.reloader = new Reloader(() => this.load(), { scope: '#ddr-body',
+      when: () => this.visible && this.tab !== 'register' && this.tab !== 'people' });
     onLangChange(() => { if (this.built) { this.build(); if (this.visible) this.render(); } });
   }
 
@@ -82,11 +88,13 @@ export class DdrPages {
   hide() { this.visible = false; const s = $('#view-ddr'); if (s) s.hidden = true; }
 
   async show(sub) {
-    clearTimeout(this.timer); // a reload asked for by another tab
+    this.reloader.cancel(); // a reload asked for by another tab
     this.visible = true;
     if (!this.built) this.build();
     $('#view-ddr').hidden = false;
+    const was = this.tab;
     this.tab = TABS.includes(sub) ? sub : (isOfficer(this.ctx.me) ? 'register' : 'dashboard');
+    if (this.tab !== was) this.results = {};
     for (const a of document.querySelectorAll('#view-ddr .subnav-link')) {
       if (a.dataset.testid === `ddr-tab-${this.tab}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
       if (['register', 'payments'].includes(a.dataset.testid.slice(8)) && !isOfficer(this.ctx.me)) a.hidden = true;
@@ -95,13 +103,14 @@ export class DdrPages {
     await this.load();
   }
 
-  reset() { this.sites = []; this.stores = []; this.selected = null; this.step = 1; this.built = false; this.regForm = null; const s = $('#view-ddr'); if (s) s.remove(); }
+  reset() { this.sites = []; this.stores = []; this.selected = null; this.step = 1; this.built = false; this.regForm = null; this.results = {}; const s = $('#view-ddr'); if (s) s.remove(); }
 
-  reloadSoon() {
-    // Not the form being filled in, nor an open person (re-opening would log another read).
-    if (!this.visible || this.tab === 'register' || this.tab === 'people') return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.load(), 300);
+  reloadSoon() { this.reloader.soon(); }
+
+  // The answer to a stock check or a payment: one element per form, kept
+  // across reloads (the stream echoes the write itself).
+  result(name) {
+    return this.results[name] || (this.results[name] = h('div', { role: 'status', 'data-testid': `ddr-${name}-result` }));
   }
 
   async load() {
@@ -373,12 +382,12 @@ export class DdrPages {
     if (review && f.status === 'open' && isOfficer(this.ctx.me)) {
       const note = input('text', { 'aria-label': t('ddr.flag.note'), 'data-testid': `ddr-flag-${f.id}-note` });
       const err = h('p', { class: 'field-error', role: 'alert', hidden: true });
-      const act = (decision) => async () => {
+      const act = (decision) => () => pending(li, async () => {
         try {
           await api('POST', `/api/v1/ddr/flags/${f.id}/review`, { decision, note: note.value.trim() });
           this.load();
         } catch (e) { err.textContent = errorText(e); err.hidden = false; }
-      };
+      });
       li.append(h('div', { class: 'form-actions' }, note,
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': `ddr-flag-${f.id}-clear`, onclick: act('cleared') }, t('ddr.flag.clear')),
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': `ddr-flag-${f.id}-confirm`, onclick: act('confirmed') }, t('ddr.flag.confirm'))), err);
@@ -390,7 +399,7 @@ export class DdrPages {
     const status = h('select', { 'data-testid': 'ddr-flag-status', 'aria-label': t('ddr.flag.status'),
       onchange: (e) => { this.flagStatus = e.target.value; this.load(); } },
     ...['open', 'cleared', 'confirmed'].map((s) => opt(s, enumLabel('flag_status', s), (this.flagStatus || 'open') === s)));
-    return h('div', { class: 'ddr-flags' }, h('div', { class: 'form-actions' }, status),
+    return h('div', { class: 'ddr-flags' }, h('div', { class: 'form-actions', 'data-filters': true }, status),
       this.flags.length ? h('ul', { class: 'card-list', 'data-testid': 'ddr-flag-list' }, ...this.flags.map((f) => this.flagItem(f, true)))
         : h('p', { class: 'hint', 'data-testid': 'ddr-flags-empty' }, t('ddr.flag.none')));
   }
@@ -414,12 +423,12 @@ export class DdrPages {
     const steps = h('ol', { class: 'ddr-custody', 'data-testid': 'ddr-custody' }, ...(w.custody || []).map((c) => h('li', {},
       `${enumLabel('step', c.step)} — ${c.by} — ${(c.at || '').slice(0, 16).replace('T', ' ')}${c.to_user ? ` → ${c.to_user} (${c.to_store})` : ''}`)));
     const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    const send = async (body) => {
+    const send = (body) => pending(actions, async () => {
       try {
         await api('POST', `/api/v1/ddr/weapons/${w.id}/custody`, body);
         await this.load();
       } catch (e) { err.textContent = errorText(e); err.hidden = false; }
-    };
+    });
     const actions = h('div', { class: 'form-actions', 'data-testid': 'ddr-custody-actions' });
     if (['collected', 'stored', 'inspected'].includes(w.status) && w.holder === me) {
       const to = input('text', { 'aria-label': t('ddr.cust.to_user'), 'data-testid': 'ddr-cust-to-user' });
@@ -455,8 +464,8 @@ export class DdrPages {
     if (!isOfficer(this.ctx.me)) return list;
     const store = h('select', {}, ...this.stores.map((s) => opt(s.id, s.id)));
     const counted = h('textarea', { rows: 5, dir: 'ltr' });
-    const result = h('div', { 'data-testid': 'ddr-check-result', role: 'status' });
-    const form = h('form', { class: 'card', novalidate: true, 'data-testid': 'ddr-check-form', onsubmit: async (e) => {
+    const result = this.result('check');
+    const form = h('form', { class: 'card', novalidate: true, 'data-testid': 'ddr-check-form', onsubmit: (e) => pending(form, async () => {
       e.preventDefault();
       const lines = counted.value.split(/\n/).map((s) => s.trim()).filter(Boolean);
       const body = { counted: lines.filter((l) => /^DDR-W-\d+$/.test(l)), counted_serials: lines.filter((l) => !/^DDR-W-\d+$/.test(l)) };
@@ -466,8 +475,9 @@ export class DdrPages {
           r.flags.length ? h('ul', { class: 'card-list' }, ...r.flags.map((f) => this.flagItem(f, false))) : null);
         const s2 = await api('GET', '/api/v1/ddr/stores');
         this.stores = s2.stores || [];
+        form.reset();
       } catch (err) { this.showError(form, err, { counted: 'ddr-check-counted' }); }
-    } },
+    }) },
     h('h2', {}, t('ddr.check.title')),
     field('ddr-check-store', 'ddr.check.store', store),
     field('ddr-check-counted', 'ddr.check.counted', counted, t('ddr.check.hint')),
@@ -483,8 +493,8 @@ export class DdrPages {
     const amount = input('number', { min: 0.01, step: 0.01 });
     const method = select(PAY_METHODS, 'pay');
     const inst = input('number', { min: 1, max: 120 });
-    const status = h('div', { role: 'status', 'data-testid': 'ddr-pay-result' });
-    const form = h('form', { class: 'card', novalidate: true, 'data-testid': 'ddr-pay-form', onsubmit: async (e) => {
+    const status = this.result('pay');
+    const form = h('form', { class: 'card', novalidate: true, 'data-testid': 'ddr-pay-form', onsubmit: (e) => pending(form, async () => {
       e.preventDefault();
       const body = { person: person.value.trim(), amount: Number(amount.value), method: method.value };
       if (inst.value) body.instalment = Number(inst.value);
@@ -493,10 +503,11 @@ export class DdrPages {
         clear(status).append(h('p', {}, t('ddr.pay.done', { id: r.id })), r.flags.length ? h('ul', { class: 'card-list' }, ...r.flags.map((f) => this.flagItem(f, false))) : null);
         this.payments = (await api('GET', '/api/v1/ddr/payments?limit=200')).payments || [];
         $('#ddr-pay-table tbody')?.replaceWith(this.payRows());
+        form.reset();
       } catch (err) {
         this.showError(form, err, { person: 'ddr-pay-person', amount: 'ddr-pay-amount', method: 'ddr-pay-method', instalment: 'ddr-pay-inst', currency: 'ddr-pay-amount' });
       }
-    } },
+    }) },
     h('h2', {}, t('ddr.pay.title')),
     h('div', { class: 'field-pair' }, field('ddr-pay-person', 'ddr.pay.person', person), field('ddr-pay-amount', 'ddr.pay.amount', amount)),
     h('div', { class: 'field-pair' }, field('ddr-pay-method', 'ddr.pay.method', method), field('ddr-pay-inst', 'ddr.pay.instalment', inst)),

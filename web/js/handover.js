@@ -12,6 +12,7 @@ import { t, tOpt, pick, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl } from './time.js';
 import { errorText, loadOnce } from './forms.js';
+import { Reloader, pending } from './reload.js';
 import { MissionMap } from './map.js';
 
 export const PHASE_COLOURS = { isf_led: '#2f6fb3', joint: '#7d5ab5', pa_led_isf_support: '#1f8a99', pa_led: '#2f8f5b' };
@@ -28,6 +29,8 @@ export class HandoverPage {
     this.loaded = false;
     this.loading = null;
     this.visible = false;
+    // A sign-off from the stream, but not over a note being written.
+    this.reloader = new Reloader(() => this.load(), { scope: '#ho-sectors', when: () => this.visible });
     this.el = this.build();
     this.map = new MissionMap($('#ho-map'), null, { orgName: ctx.orgName, prefix: 'ho-', legend: false });
     const draw = this.map.render.bind(this.map);
@@ -55,6 +58,7 @@ export class HandoverPage {
 
   reset() { this.data = null; this.org = null; this.loaded = false; this.visible = false; this.history.clear(); }
   hide() { this.visible = false; }
+  reloadSoon() { this.reloader.soon(); }
 
   show() {
     this.visible = true;
@@ -220,7 +224,7 @@ export class HandoverPage {
       h('div', { class: 'field field-button' }, btn),
       h('p', { class: 'feature-meta' }, t('ho.as_position', { position: this.positionTitle(position) })),
       err);
-    form.addEventListener('submit', async (e) => {
+    form.addEventListener('submit', (e) => pending(form, async () => {
       e.preventDefault();
       err.hidden = true;
       btn.disabled = true;
@@ -238,7 +242,7 @@ export class HandoverPage {
         note.setAttribute('aria-describedby', err.id);
         btn.disabled = false;
       }
-    });
+    }));
     return form;
   }
 

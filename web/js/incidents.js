@@ -13,6 +13,7 @@ import { t, tOpt, onLangChange, applyI18n } from './i18n.js';
 import { h, $, $$, clear } from './dom.js';
 import { timeEl, zonedToUtc, utcToZoned, getZone, zoneLabel } from './time.js';
 import { FormErrors, errorText } from './forms.js';
+import { Reloader, pending } from './reload.js';
 import { MissionMap } from './map.js';
 import { replyReceipt } from './receipt-ui.js';
 import {
@@ -89,6 +90,13 @@ export class IncidentsPage {
     this.mm = null;
     this.el = this.build();
     this.errors = new FormErrors(FIELDS, 'if-form-error');
+    // A change from the stream: the list and the incident shown, but not
+    // while the CMCC is at work in its review (an error under it, a merge
+    // target typed, a request running); the report form is not redrawn.
+    this.reloader = new Reloader(() => {
+      this.load();
+      if (this.current) this.open(this.current.id, false);
+    }, { scope: '#inc-view', when: () => this.visible });
     this.filterErrors = new FormErrors({ status: 'incf-status', type: 'incf-type', sector: 'incf-sector', since: 'incf-since', until: 'incf-until' }, 'inc-error');
     onLangChange(() => { this.fillStatic(); if (this.visible) this.render(); });
   }
@@ -133,7 +141,7 @@ export class IncidentsPage {
   }
 
   buildFilters() {
-    const form = h('form', { id: 'inc-filters', class: 'inc-filters', novalidate: true, 'data-testid': 'inc-filters' },
+    const form = h('form', { id: 'inc-filters', class: 'inc-filters', novalidate: true, 'data-testid': 'inc-filters', 'data-filters': true },
       field('incf-status', 'inc.field.status', select('incf-status')),
       field('incf-type', 'inc.field.type', select('incf-type')),
       field('incf-sector', 'inc.field.sector', select('incf-sector')),
@@ -303,14 +311,7 @@ export class IncidentsPage {
     this.load();
   }
 
-  reloadSoon() {
-    clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => {
-      if (!this.visible) return;
-      this.load();
-      if (this.current) this.open(this.current.id, false);
-    }, 300);
-  }
+  reloadSoon() { this.reloader.soon(); }
 
   // ---- the list ----
 
@@ -784,7 +785,7 @@ export class IncidentsPage {
     const btns = $$('.inc-review button');
     for (const b of btns) b.disabled = true;
     try {
-      await api('POST', `/api/v1/incidents/${encodeURIComponent(x.id)}/${action}`, body);
+      await pending($('.inc-review'), () => api('POST', `/api/v1/incidents/${encodeURIComponent(x.id)}/${action}`, body));
       $('#inc-announce').textContent = t('inc.review.done', { id: x.id, action: tOpt(`inc.action.${action}`, action) });
       await this.open(x.id, false, { keep: false });
       const st = $('#rv-status');

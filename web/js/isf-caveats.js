@@ -8,6 +8,7 @@ import { t, onLangChange } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { zonedToUtc, getZone, zoneLabel } from './time.js';
 import { errorText } from './forms.js';
+import { Reloader } from './reload.js';
 import { CAVEAT_TYPES, caveatLabel, ruleText, nameText } from './isf-data.js';
 
 export class CaveatsPage {
@@ -16,6 +17,7 @@ export class CaveatsPage {
     this.matrix = null;
     this.loaded = false;
     this.at = null;
+    this.reloader = new Reloader(() => this.load());   // a read-only table: bursts only coalesce
     $('#cv-form').addEventListener('submit', (e) => { e.preventDefault(); this.at = zonedToUtc($('#cv-at').value); this.load(); });
     $('#cv-now').addEventListener('click', () => { $('#cv-at').value = ''; this.at = null; this.load(); });
     onLangChange(() => { this.renderHint(); this.render(); });
@@ -34,6 +36,7 @@ export class CaveatsPage {
     this.load();
   }
 
+  reloadSoon() { this.reloader.soon(); }
   renderHint() { $('#cv-at-hint').textContent = t('isf.cv.at_hint', { zone: getZone(), offset: zoneLabel() }); }
 
   async load() {

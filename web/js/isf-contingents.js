@@ -8,6 +8,7 @@ import { t, onLangChange } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl, zonedToUtc, getZone, zoneLabel } from './time.js';
 import { FormErrors, errorText } from './forms.js';
+import { Reloader, isBusy } from './reload.js';
 import { strengthChart, strengthTable } from './isf-chart.js';
 import { nameText, unitTypeLabel, unitStatusLabel, ageText, isStale } from './isf-data.js';
 
@@ -18,8 +19,9 @@ export class ContingentsPage {
     this.selected = null;
     this.visible = false;
     this.status = '';
+    this.redraw = new Reloader(() => this.render(), { when: () => this.visible, delay: 500 });
     data.onChange(() => { if (this.visible) this.render(); });
-    onLangChange(() => { if (this.visible) this.render(); });
+    onLangChange(() => { if (this.visible) this.render(true); });
   }
 
   reset() {
@@ -36,7 +38,7 @@ export class ContingentsPage {
   show(sub) {
     this.visible = true;
     if (sub) this.selected = sub;
-    this.render();
+    this.render(true);
     this.data.load();
   }
 
@@ -48,15 +50,10 @@ export class ContingentsPage {
       || this.data.contingentOfOrg(this.ctx.me && this.ctx.me.org) || list[0] || null;
   }
 
-  // A live update waits while someone is typing in the strength form.
+  // A live update waits while the strength form is in use (reload.js).
   render(force = false) {
-    const form = $('[data-testid="ctg-strength-form"]');
-    if (!force && form && form.contains(document.activeElement)) {
-      if (!this.pending) form.addEventListener('focusout', (e) => { if (!form.contains(e.relatedTarget) && this.pending) { this.pending = false; this.render(); } });
-      this.pending = true;
-      return;
-    }
-    this.pending = false;
+    if (!force && isBusy('#ctg-detail')) { this.redraw.soon(); return; }
+    this.redraw.cancel();
     const err = $('#ctg-error');
     const e = this.data.errors.contingents;
     err.hidden = !e;

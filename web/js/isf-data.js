@@ -3,6 +3,7 @@
 // caveats in plain words, position ages, and the store of the ISF lists the
 // user may see: GET /api/v1/tasks, /units, /contingents (docs/isf.md).
 import { api } from './api.js';
+import { Reloader } from './reload.js';
 import { t, tOpt, getLang, pick } from './i18n.js';
 
 export const TASK_TYPES = ['patrol', 'checkpoint', 'convoy_escort', 'site_protection', 'cordon_and_search',
@@ -147,7 +148,8 @@ export class IsfData {
     this.loaded = false;
     this.loading = null;
     this.listeners = new Set();
-    this.timer = null;
+    // The pages drawn from these lists keep what is being typed themselves.
+    this.reloader = new Reloader(() => this.load(), { delay: 250 });
   }
 
   reset() {
@@ -155,7 +157,7 @@ export class IsfData {
     this.errors = {};
     this.loaded = false;
     this.loading = null;
-    clearTimeout(this.timer);
+    this.reloader.cancel();
   }
 
   onChange(f) { this.listeners.add(f); }
@@ -183,10 +185,7 @@ export class IsfData {
     return this.loading;
   }
 
-  reloadSoon(ms = 250) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.load(); }, ms);
-  }
+  reloadSoon(ms) { this.reloader.soon(ms); }
 
   // A reply's task replaces the one in the list at once (the stream follows).
   putTask(task) {

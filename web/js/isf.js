@@ -85,7 +85,7 @@ export class IsfPages {
     for (const kind of ISF_STREAM_KINDS) {
       es.addEventListener(kind, () => {
         this.data.reloadSoon();
-        if (kind === 'caveat.set' && this.current === 'caveats') this.caveats.load();
+        if (kind === 'caveat.set' && this.current === 'caveats') this.caveats.reloadSoon();
         if (kind.startsWith('unit.') && this.notifyData) this.notifyData.reloadSoon();
       });
     }

@@ -5,6 +5,7 @@
 // the browser needs: where a movement is planned to be at a time, geodesic
 // lengths for "departure + speed".
 import { api } from './api.js';
+import { Reloader } from './reload.js';
 
 export const SITE_CATEGORIES = ['health_facility', 'shelter_school', 'warehouse', 'distribution_point',
   'water_sanitation', 'bakery_kitchen', 'office', 'staff_residence', 'other'];
@@ -117,7 +118,8 @@ export class NotifyData {
     this.loaded = false;
     this.loading = null;
     this.listeners = new Set();
-    this.timer = null;
+    // The pages drawn from these lists keep what is being typed themselves.
+    this.reloader = new Reloader(() => this.load(), { delay: 250 });
   }
 
   reset() {
@@ -125,7 +127,7 @@ export class NotifyData {
     this.errors = {};
     this.loaded = false;
     this.loading = null;
-    clearTimeout(this.timer);
+    this.reloader.cancel();
   }
 
   onChange(f) { this.listeners.add(f); }
@@ -157,10 +159,7 @@ export class NotifyData {
   }
 
   // Many events may arrive at once (an import); one reload for all.
-  reloadSoon(ms = 250) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.load(); }, ms);
-  }
+  reloadSoon(ms) { this.reloader.soon(ms); }
 
   find(kind, id) {
     const list = kind === 'site' ? this.sites : kind === 'nostrike' ? this.nostrike : kind === 'movement' ? this.movements : kind === 'unit' ? this.units : [];

@@ -10,6 +10,7 @@ import { siteCard, movementCard, siteActions, movementActions, fillList } from '
 import { nextStatuses } from './notify-data.js';
 import { serverKey } from './receipt.js';
 import { loadOnce } from './forms.js';
+import { Reloader } from './reload.js';
 
 export class MinePage {
   constructor(ctx, data) {
@@ -20,6 +21,8 @@ export class MinePage {
     this.loaded = false;
     this.loading = null;
     this.visible = false;
+    // A change from the stream, but not over an action being chosen on a card.
+    this.reloader = new Reloader(() => this.load(), { scope: '#view-mine', when: () => this.visible, delay: 250 });
     $('#mine-refresh').addEventListener('click', () => this.load());
     onLangChange(() => { if (this.loaded) this.render(); });
   }
@@ -33,6 +36,7 @@ export class MinePage {
   }
 
   hide() { this.visible = false; }
+  reloadSoon() { this.reloader.soon(); }
 
   load() {
     return loadOnce(this, '#mine-error', async () => {

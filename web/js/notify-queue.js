@@ -9,6 +9,7 @@ import { $ } from './dom.js';
 import { siteCard, movementCard, siteActions, movementActions, fillList } from './cards.js';
 import { nextStatuses, MOVEMENT_OVER } from './notify-data.js';
 import { loadOnce } from './forms.js';
+import { Reloader } from './reload.js';
 
 export class QueuePage {
   constructor(ctx, data) {
@@ -17,6 +18,8 @@ export class QueuePage {
     this.lists = { sites: [], movements: [], progress: [], lapsed: [] };
     this.loaded = false;
     this.loading = null;
+    // A change from the stream, but not over a note or reason being written on a card.
+    this.reloader = new Reloader(() => this.load(), { scope: '#view-queue', when: () => !$('#view-queue').hidden, delay: 250 });
     $('#queue-refresh').addEventListener('click', () => this.load());
     onLangChange(() => { if (this.loaded) this.render(); });
   }
@@ -24,6 +27,7 @@ export class QueuePage {
   reset() { this.lists = { sites: [], movements: [], progress: [], lapsed: [] }; this.loaded = false; }
 
   show() { return this.load(); }
+  reloadSoon() { this.reloader.soon(); }
 
   load() {
     return loadOnce(this, '#queue-error', async () => {

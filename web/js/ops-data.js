@@ -4,6 +4,7 @@
 // countdown to an answer, and the store of the operations the caller may see
 // (GET /api/v1/operations, ?queue=decisions|alerts|escalated).
 import { api } from './api.js';
+import { Reloader } from './reload.js';
 import { t, tOpt } from './i18n.js';
 
 export const OP_MODES = ['coordinate', 'inform'];
@@ -74,14 +75,15 @@ export class OpsData {
     this.loaded = false;
     this.loading = null;
     this.listeners = new Set();
-    this.timer = null;
+    // The pages drawn from these lists keep what is being typed themselves.
+    this.reloader = new Reloader(() => this.load(), { delay: 250 });
   }
 
   reset() {
     this.ops = [];
     this.loaded = false;
     this.loading = null;
-    clearTimeout(this.timer);
+    this.reloader.cancel();
   }
 
   onChange(f) { this.listeners.add(f); }
@@ -119,10 +121,7 @@ export class OpsData {
     return this.load();
   }
 
-  reloadSoon(ms = 250) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.load(); }, ms);
-  }
+  reloadSoon(ms) { this.reloader.soon(ms); }
 
   get(id) { return this.ops.find((o) => o.id === id) || null; }
 

@@ -105,7 +105,7 @@ export class OpsPages {
     }
     for (const kind of ADVISORY_STREAM_KINDS) {
       es.addEventListener(kind, () => {
-        if (this.current === 'advisories') this.advisories.load();
+        if (this.current === 'advisories') this.advisories.reloadSoon();
         if (this.current === 'ops') this.board.data.reloadSoon();
       });
     }

@@ -10,6 +10,7 @@ import { t, tOpt, pick, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
 import { timeEl } from './time.js';
 import { errorText, loadOnce } from './forms.js';
+import { Reloader, pending } from './reload.js';
 import { HandoverPage } from './handover.js';
 
 const has = (me, p) => !!me && me.permissions.includes(p);
@@ -47,7 +48,7 @@ function form(testid, fields, submitLabel, submit) {
   const f = h('form', { class: 'card-actions psf-form', 'data-testid': testid, novalidate: true },
     fields.map((x) => h('div', { class: 'field' }, h('label', { for: x.el.id }, x.label), x.el)),
     h('div', { class: 'field field-button' }, btn), err);
-  f.addEventListener('submit', async (e) => {
+  f.addEventListener('submit', (e) => pending(f, async () => {
     e.preventDefault();
     err.hidden = true;
     btn.disabled = true;
@@ -62,7 +63,7 @@ function form(testid, fields, submitLabel, submit) {
     } finally {
       btn.disabled = false;
     }
-  });
+  }));
   return f;
 }
 const input = (id, attrs = {}) => h('input', { id, type: 'text', dir: 'auto', autocomplete: 'off', 'data-testid': id, ...attrs });
@@ -151,7 +152,7 @@ class CandidatesPage extends PsfPage {
       { name: 'service', label: t('psf.cand.service'), el: select('cand-service', SERVICES, (v) => tOpt(`psf.service.${v}`, v)) },
       { name: 'sector', label: t('psf.cand.sector'), el: select('cand-sector', sectors.map((s) => s.id), (v) => this.ctx.sectorName(v)) },
     ];
-    return h('details', { class: 'card psf-new', 'data-testid': 'cand-new' }, h('summary', null, t('psf.cand.register')),
+    return h('details', { class: 'card psf-new', 'data-testid': 'cand-new', 'data-panel': true }, h('summary', null, t('psf.cand.register')),
       h('p', { class: 'feature-meta' }, t('psf.cand.pd_note')),
       form('cand-form', fields, t('psf.cand.register'), async (body) => {
         const r = await api('POST', '/api/v1/psf/candidates', { ...body, exercise: !!this.ctx.mission?.exercise || undefined });
@@ -231,7 +232,7 @@ class CoursesPage extends PsfPage {
       { name: 'capacity', label: t('psf.crs.capacity'), el: input('crs-capacity', { type: 'number', min: 1, dir: 'ltr' }), value: intValue },
       { name: 'pass_mark', label: t('psf.crs.pass_mark'), el: input('crs-pass', { type: 'number', min: 0, max: 100, dir: 'ltr' }), value: intValue },
     ];
-    return h('details', { class: 'card psf-new', 'data-testid': 'crs-new' }, h('summary', null, t('psf.crs.create')),
+    return h('details', { class: 'card psf-new', 'data-testid': 'crs-new', 'data-panel': true }, h('summary', null, t('psf.crs.create')),
       form('crs-form', fields, t('psf.crs.create'), async (b) => {
         const { name_en: en, name_ar: ar, ...rest } = b;
         await api('POST', '/api/v1/psf/courses', { ...rest, name: { en: en || '', ar: ar || '' } });
@@ -300,7 +301,7 @@ class UnitsPage extends PsfPage {
       { name: 'sector', label: t('psf.cand.sector'), el: select('unit-sector', this.ctx.sectors().map((s) => s.id), (v) => this.ctx.sectorName(v)) },
       { name: 'authorised_strength', label: t('psf.unit.authorised'), el: input('unit-authorised', { type: 'number', min: 1, dir: 'ltr' }), value: intValue },
     ];
-    return h('details', { class: 'card psf-new', 'data-testid': 'unit-new' }, h('summary', null, t('psf.unit.create')),
+    return h('details', { class: 'card psf-new', 'data-testid': 'unit-new', 'data-panel': true }, h('summary', null, t('psf.unit.create')),
       form('unit-form', fields, t('psf.unit.create'), async (b) => {
         const { name_en: en, name_ar: ar, ...rest } = b;
         await api('POST', '/api/v1/psf/units', { ...rest, name: { en: en || '', ar: ar || '' } });
@@ -338,7 +339,7 @@ class UnitsPage extends PsfPage {
     const done = async () => { await this.data.load(); };
     const free = this.data.candidates.filter((c) => c.status === 'approved' && !c.unit).map((c) => c.id);
     const leaders = h('input', { id: `ex-leaders-${u.id}`, type: 'text', dir: 'ltr', autocomplete: 'off', 'data-testid': `ex-leaders-${u.id}` });
-    return h('details', { class: 'psf-unit-edit' }, h('summary', null, t('psf.unit.edit')),
+    return h('details', { class: 'psf-unit-edit', 'data-panel': true }, h('summary', null, t('psf.unit.edit')),
       form(`member-${u.id}`, [{ name: 'candidate', label: t('psf.crs.candidate'), el: select(`member-cand-${u.id}`, free, (v) => v) }],
         t('psf.unit.add_member'), async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/members`, { ...b, action: 'add' }); await done(); }),
       form(`equip-${u.id}`, [
@@ -360,7 +361,9 @@ class UnitsPage extends PsfPage {
 class PsfData {
   constructor() {
     this.candidates = []; this.courses = []; this.units = []; this.org = null;
-    this.loaded = false; this.loading = null; this.pages = []; this.timer = null; this.errSel = '#psf-units-error';
+    this.loaded = false; this.loading = null; this.pages = []; this.errSel = '#psf-units-error';
+    // A reload draws the page shown again: not while a form or panel on it is in use.
+    this.reloader = new Reloader(() => this.load(), { scope: '.psf-body', delay: 250 });
   }
   reset() { this.candidates = []; this.courses = []; this.units = []; this.org = null; this.loaded = false; }
   load() {
@@ -374,7 +377,7 @@ class PsfData {
     });
   }
   render() { for (const p of this.pages) p.render(); }
-  reloadSoon() { clearTimeout(this.timer); this.timer = setTimeout(() => this.load(), 250); }
+  reloadSoon() { this.reloader.soon(); }
 }
 
 export class PsfPages {
@@ -418,7 +421,7 @@ export class PsfPages {
   }
 
   listen(es) {
-    for (const kind of PSF_STREAM_KINDS) es.addEventListener(kind, () => { if (this.current && this.current.startsWith('psf-')) this.data.reloadSoon(); if (this.current === 'handover') this.handover.load(); });
-    for (const kind of HANDOVER_STREAM_KINDS) es.addEventListener(kind, () => { if (this.current === 'handover') this.handover.load(); });
+    for (const kind of PSF_STREAM_KINDS) es.addEventListener(kind, () => { if (this.current && this.current.startsWith('psf-')) this.data.reloadSoon(); if (this.current === 'handover') this.handover.reloadSoon(); });
+    for (const kind of HANDOVER_STREAM_KINDS) es.addEventListener(kind, () => { if (this.current === 'handover') this.handover.reloadSoon(); });
   }
 }

@@ -1,0 +1,80 @@
+// reload.js — how a page follows the event stream. Pages reload their lists
+// when an event arrives, and a reload draws the page again: done while a
+// user is half-way through something, it would wipe what they typed, close
+// the panel they opened, drop the error shown under a form or re-enable a
+// button whose request still runs. In an operations centre events come all
+// the time, so a reload waits until the part of the page it redraws is idle.
+//
+//   const r = new Reloader(() => this.load(), { scope: '#ddr-body', when: () => this.visible });
+//   es.addEventListener(kind, () => r.soon());
+//
+// scope: CSS selector of what the reload redraws (none: never waits).
+// when(): false drops the reload (page hidden, a tab that must not reload).
+
+// Busy: under a visible element of scope, focus is in a field, a field
+// differs from its default (a half-filled form, a chosen action), a panel
+// marked data-panel is open (<details open>, or not hidden), or a request
+// runs (aria-busy="true", set by pending()). Filter forms (data-filters) never
+// hold a reload: their values are the page's state, not unfinished work.
+export function isBusy(scope) {
+  if (!scope) return false;
+  const fields = 'input, textarea, select';
+  for (const root of document.querySelectorAll(scope)) {
+    if (root.closest('[hidden]')) continue;
+    const a = document.activeElement;
+    if (a && root.contains(a) && a.matches(fields) && !a.closest('[data-filters]')) return true;
+    if (root.querySelector('[aria-busy="true"]')) return true;
+    for (const p of root.querySelectorAll('[data-panel]')) if (p.tagName === 'DETAILS' ? p.open : !p.hidden) return true;
+    for (const f of root.querySelectorAll(fields)) if (changed(f) && !f.closest('[hidden], [data-filters]')) return true;
+  }
+  return false;
+}
+
+function changed(f) {
+  if (f.disabled || ['hidden', 'submit', 'button', 'reset', 'image'].includes(f.type)) return false;
+  if (f.type === 'checkbox' || f.type === 'radio') return f.checked !== f.defaultChecked;
+  if (f.tagName === 'SELECT' && f.multiple) return [...f.options].some((o) => o.selected !== o.defaultSelected);
+  if (f.tagName === 'SELECT') {
+    // The option marked selected (the last, if several) or else the first.
+    const def = [...f.options].findLastIndex((o) => o.defaultSelected);
+    return f.options.length > 0 && f.selectedIndex !== Math.max(def, 0);
+  }
+  return f.value !== f.defaultValue;
+}
+
+export class Reloader {
+  constructor(load, { scope = null, when = () => true, delay = 300, retry = 500 } = {}) {
+    Object.assign(this, { load, scope, when, delay, retry });
+    this.timer = null;
+    this.due = 0;
+  }
+
+  // A burst of events makes one reload: a reload already waiting keeps its
+  // time (it is not pushed back by each new event, or a steady stream would
+  // starve it), unless the caller asks for a sooner one (after its own write).
+  soon(ms = this.delay) {
+    const due = Date.now() + ms;
+    if (this.timer && this.due <= due) return;
+    clearTimeout(this.timer);
+    this.due = due;
+    this.timer = setTimeout(() => this.fire(), ms);
+  }
+
+  // While the page is busy, look again shortly: the reload comes once the
+  // user has submitted, cancelled, or left the form as it was.
+  fire() {
+    this.timer = null;
+    if (!this.when()) return;
+    if (isBusy(this.scope)) { this.soon(this.retry); return; }
+    this.load();
+  }
+
+  cancel() { clearTimeout(this.timer); this.timer = null; }
+}
+
+// Runs f() (a request) with el marked aria-busy, which holds reloads of the
+// page that contains it (and tells assistive technology the part is updating).
+export async function pending(el, f) {
+  el.setAttribute('aria-busy', 'true');
+  try { return await f(); } finally { el.removeAttribute('aria-busy'); }
+}
