@@ -387,7 +387,6 @@ window.truce = {
   get notifyData() { return notifyData; }, get layers() { return humLayers; }, get notify() { return notifyPage; },
   get mine() { return minePage; }, get queue() { return queuePage; }, get deconflict() { return deconflictPage; },
   get isf() { return isf; }, get ops() { return ops; }, get mon() { return mon; },
-  get isf() { return isf; }, get ops() { return ops; },
   get psf() { return psf; },
 };
 
