@@ -53,9 +53,16 @@ test('CMCC queue: a note half-typed on a card survives a new notification; ackno
   assert.equal(await card.getByTestId('action-reason').inputValue(), 'Checked against the grid, call back', 'the note is still there');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'action-reason', 'and the focus');
   assert.equal(await page.getByTestId(`queue-site-${b.id}`).count(), 0, 'the reload waits');
+  const held = await page.evaluate(() => {
+    const v = document.getElementById('view-queue');
+    return { text: v.dataset.held, shown: getComputedStyle(v, '::before').content };
+  });
+  assert.match(held.text || '', /Updates are waiting/, 'and the page says so');
+  assert.match(held.shown, /Updates are waiting/, 'visibly');
 
   await card.getByTestId('action-apply').click();
   await page.waitForSelector(`[data-testid="queue-site-${b.id}"]`);
+  await page.waitForFunction(() => document.getElementById('view-queue').dataset.held === undefined); // the hint goes with the held reload
   await page.waitForFunction((sel) => !document.querySelector(sel), `[data-testid="queue-site-${a.id}"]`);
   assertNoErrors(page);
   await page.context().close();

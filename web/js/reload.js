@@ -16,6 +16,8 @@
 // marked data-panel is open (<details open>, or not hidden), or a request
 // runs (aria-busy="true", set by pending()). Filter forms (data-filters) never
 // hold a reload: their values are the page's state, not unfinished work.
+import { t } from './i18n.js';
+
 export function isBusy(scope) {
   if (!scope) return false;
   const fields = 'input, textarea, select';
@@ -62,14 +64,25 @@ export class Reloader {
 
   // While the page is busy, look again shortly: the reload comes once the
   // user has submitted, cancelled, or left the form as it was.
+  // The part held back says so (data-held, shown by style.css), so that a
+  // user who leaves a form open knows the list is not the latest.
   fire() {
     this.timer = null;
     if (!this.when()) return;
-    if (isBusy(this.scope)) { this.soon(this.retry); return; }
+    if (isBusy(this.scope)) { this.hold(true); this.soon(this.retry); return; }
+    this.hold(false);
     this.load();
   }
 
-  cancel() { clearTimeout(this.timer); this.timer = null; }
+  hold(on) {
+    if (!this.scope) return;
+    for (const root of document.querySelectorAll(this.scope)) {
+      if (on) root.setAttribute('data-held', t('reload.held'));
+      else root.removeAttribute('data-held');
+    }
+  }
+
+  cancel() { clearTimeout(this.timer); this.timer = null; this.hold(false); }
 }
 
 // Runs f() (a request) with el marked aria-busy, which holds reloads of the
