@@ -2,18 +2,29 @@
  * http.c — see http.h. libmicrohttpd calls on_request several times per
  * request: first with the headers (we match the route and check the declared
  * body size), then with body chunks (we append, up to the route's limit), then
- * once more with no data (we dispatch). on_done frees the request and records
- * its metrics.
+ * with no data (we dispatch), and again with no data each time the request is
+ * resumed after a wait (req_submit, http_park). on_done frees the request and
+ * records its metrics.
+ *
+ * Suspended connections: libmicrohttpd must never be stopped while one is
+ * suspended, and a connection must be suspended before anything may resume
+ * it. So a connection is suspended before its command is queued or it is
+ * linked where the writer looks; park_mu orders parking against the writer's
+ * hook and against http_stop, which sets `stopping` (after which nothing is
+ * suspended), resumes every parked connection and waits for the commands in
+ * flight before it stops the daemon.
  */
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +34,10 @@
 
 #define DEFAULT_BODY (64 * 1024)
 #define HARD_BODY (1024 * 1024)
+/* Pool threads. More than the cores, so that the handlers that still block
+ * (argon2 logins, long checks, log_submit) stall only the connections of
+ * their own thread; few enough that one wake-up serves many replies. */
+#define THREADS 4
 
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503};
 #define NSTATUS ((int)(sizeof statuses / sizeof statuses[0]))
@@ -31,7 +46,10 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 
 struct http {
     struct MHD_Daemon *d;
-    int stopping;
+    int stopping;           /* set under park_mu; read atomically */
+    pthread_mutex_t park_mu; /* parked, stopping */
+    http_park_t *parked;
+    int inflight;           /* connections suspended for a command (atomic) */
     uint64_t (*count)[NSTATUS + 1]; /* [route][status]; rows nroutes: static, nroutes+1: unmatched */
     uint64_t hist[NBUCKET + 1];
     uint64_t hist_sum_us, hist_count;
@@ -193,6 +211,98 @@ int req_query_time(req_t *r, const char *name, int64_t *out, int *present)
     if (time_parse(s, out))
         return reply_error(r, E_BAD_VALUE, name, "%s must be an RFC 3339 time", name);
     return 0;
+}
+
+/* ---- waiting without a thread ---- */
+
+int http_park(truce_t *t, http_park_t *p, struct MHD_Connection *conn, uint64_t seq, int tick)
+{
+    http_t *h = t->http;
+    pthread_mutex_lock(&h->park_mu);
+    int rc = h->stopping ? -1 : log_durable(t) >= seq ? 1 : 0;
+    if (rc == 0) {
+        *p = (http_park_t){.conn = conn, .seq = seq, .tick = tick, .next = h->parked};
+        h->parked = p;
+        MHD_suspend_connection(conn);
+    }
+    pthread_mutex_unlock(&h->park_mu);
+    return rc;
+}
+
+/* Resumes the parked connections that are due (park_mu held). A resumed
+ * connection may be freed at once by its pool thread: p is unlinked first
+ * and never touched after. */
+static void unpark(http_t *h, uint64_t durable, int tick)
+{
+    for (http_park_t **pp = &h->parked; *pp;) {
+        http_park_t *p = *pp;
+        if (h->stopping || p->seq <= durable || (tick && p->tick)) {
+            *pp = p->next;
+            MHD_resume_connection(p->conn);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
+/* The writer's hook: something new is durable. */
+static void durable_hook(truce_t *t)
+{
+    http_t *h = t->http;
+    pthread_mutex_lock(&h->park_mu);
+    unpark(h, log_durable(t), 0);
+    pthread_mutex_unlock(&h->park_mu);
+}
+
+void http_tick(truce_t *t)
+{
+    http_t *h = t->http;
+    if (!h) return;
+    pthread_mutex_lock(&h->park_mu);
+    unpark(h, log_durable(t), 1);
+    pthread_mutex_unlock(&h->park_mu);
+}
+
+/* on_durable of a command from req_submit (on the writer thread). */
+static void cmd_durable(cmd_t *c)
+{
+    req_t *r = c->on_durable_arg;
+    http_t *h = r->t->http;
+    MHD_resume_connection(r->conn); /* r may be gone from here on */
+    __atomic_fetch_sub(&h->inflight, 1, __ATOMIC_RELEASE);
+}
+
+int req_submit(req_t *r, cmd_t *c, req_then_fn then)
+{
+    http_t *h = r->t->http;
+    int async = 0;
+    if (h && r->conn) {
+        pthread_mutex_lock(&h->park_mu);
+        if (!h->stopping) {
+            async = 1;
+            __atomic_fetch_add(&h->inflight, 1, __ATOMIC_RELAXED);
+            MHD_suspend_connection(r->conn);
+        }
+        pthread_mutex_unlock(&h->park_mu);
+    }
+    if (!async) {
+        log_submit(r->t, c);
+        return then(r, c);
+    }
+    r->cmd = c;
+    r->then = then;
+    c->on_durable = cmd_durable;
+    c->on_durable_arg = r;
+    if (log_submit_async(r->t, c)) cmd_durable(c); /* the log is stopping: c->err says so */
+    return 0;
+}
+
+void *req_ctx(req_t *r, size_t size, void (*release)(void *ctx))
+{
+    assert(!r->ctx);
+    r->ctx = calloc(1, size);
+    if (r->ctx) r->ctx_release = release;
+    return r->ctx;
 }
 
 /* ---- routing ---- */
@@ -468,12 +578,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *size = 0;
         return MHD_YES;
     }
-    if (r->status == 405) reply_error(r, E_METHOD, NULL, "%s is not allowed on %s", r->method, r->path);
-    else dispatch(r);
+    if (r->then) {
+        /* Resumed: the command of req_submit is durable (or failed). */
+        req_then_fn then = r->then;
+        r->then = NULL;
+        then(r, r->cmd);
+    } else if (!r->dispatched) {
+        r->dispatched = 1;
+        if (r->status == 405) reply_error(r, E_METHOD, NULL, "%s is not allowed on %s", r->method, r->path);
+        else dispatch(r);
+    } /* else: resumed from the wait below */
+    if (r->then) return MHD_YES; /* suspended until its command is durable */
     if (r->route) {
         /* Never show state a crash could undo: wait until what we read is durable. */
-        uint64_t seen = r->shown_seq ? r->shown_seq : __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
-        if (seen > log_durable(t)) log_wait_durable(t, seen);
+        if (!r->wait_seq)
+            r->wait_seq = r->shown_seq ? r->shown_seq : __atomic_load_n(&t->applied_seq, __ATOMIC_ACQUIRE);
+        if (r->wait_seq > log_durable(t)) {
+            int rc = http_park(t, &r->park, conn, r->wait_seq, 0);
+            if (rc == 0) return MHD_YES;
+            if (rc < 0) log_wait_durable(t, r->wait_seq); /* stopping: the writer still runs */
+        }
     }
     return queue(r);
 }
@@ -492,6 +616,8 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->resp);
     json_decref(r->json);
     buf_release(&r->body);
+    if (r->ctx && r->ctx_release) r->ctx_release(r->ctx);
+    free(r->ctx);
     if (r->custom) MHD_destroy_response(r->custom);
     free(r);
     *con_cls = NULL;
@@ -502,13 +628,14 @@ int http_start(truce_t *t, const char *host, int port, err_t *e)
     http_t *h = calloc(1, sizeof *h);
     if (!h) return err_set(e, E_INTERNAL, NULL, "out of memory");
     h->count = calloc((size_t)nroutes + 2, sizeof *h->count);
+    pthread_mutex_init(&h->park_mu, NULL);
     t->http = h;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1)
         return err_set(e, E_BAD_VALUE, "listen", "listen address must be an IPv4 address: %s", host);
-    h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                MHD_USE_POLL | MHD_USE_ERROR_LOG,
+    h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
                             (uint16_t)port, NULL, NULL, on_request, t, MHD_OPTION_SOCK_ADDR, &addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, t, MHD_OPTION_CONNECTION_TIMEOUT,
                             (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
                             /* One address cannot take every connection (and thread). */
@@ -516,6 +643,7 @@ int http_start(truce_t *t, const char *host, int port, err_t *e)
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
     if (!h->d) return err_set(e, E_INTERNAL, "listen", "cannot listen on %s:%d", host, port);
+    log_set_durable_hook(t, durable_hook);
     return 0;
 }
 
@@ -523,8 +651,15 @@ void http_stop(truce_t *t)
 {
     http_t *h = t->http;
     if (!h) return;
+    pthread_mutex_lock(&h->park_mu);
     __atomic_store_n(&h->stopping, 1, __ATOMIC_RELEASE);
+    unpark(h, 0, 0); /* every one: streams end, reads wait for the writer in place */
+    pthread_mutex_unlock(&h->park_mu);
+    /* Commands in flight are resumed by the writer, which still runs. */
+    while (__atomic_load_n(&h->inflight, __ATOMIC_ACQUIRE)) usleep(1000);
     if (h->d) MHD_stop_daemon(h->d);
+    log_set_durable_hook(t, NULL);
+    pthread_mutex_destroy(&h->park_mu);
     free(h->count);
     free(h);
     t->http = NULL;

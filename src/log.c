@@ -53,6 +53,7 @@ struct log {
     uint64_t ring_first; /* first seq this process put in the ring */
     pthread_t writer;
     uint64_t durable;
+    void (*durable_hook)(truce_t *t); /* called by the writer after each durable batch */
     ring_t ring[RING];
     int64_t head_stored_time;
     uint64_t head_stored_size;
@@ -305,6 +306,8 @@ static void wake_batch(cmd_t *batch)
         if (c->wake_sem) {
             if (n) all[i++] = c;
             else sem_post(&c->wake);
+        } else if (c->on_durable) {
+            c->on_durable(c); /* c may be gone after this */
         }
     }
     for (i = 1; i < n; i++) all[(i - 1) / 2]->wake_next[(i - 1) % 2] = all[i];
@@ -435,6 +438,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
     if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
     pthread_mutex_unlock(&l->mu);
+    if (n && l->durable_hook) l->durable_hook(t);
     for (size_t i = 0; i < n; i++) {
         free(old_bytes[i]);
         json_decref(old_labels[i]);
@@ -526,6 +530,37 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
 int log_submit(truce_t *t, cmd_t *c)
 {
     return log_submit_many(t, &c, 1);
+}
+
+int log_submit_async(truce_t *t, cmd_t *c)
+{
+    log_t *l = t->log;
+    assert(c->on_durable);
+    c->next = NULL;
+    c->done = 0;
+    c->wake_sem = 0;
+    if (!l->running) {
+        run_batch(t, c); /* inline: wakes (calls on_durable) before it returns */
+        return 0;
+    }
+    pthread_mutex_lock(&l->mu);
+    if (l->stopping) {
+        pthread_mutex_unlock(&l->mu);
+        return err_set(&c->err, E_UNAVAILABLE, NULL, NULL);
+    }
+    if (l->qtail) l->qtail->next = c;
+    else l->qhead = c;
+    l->qtail = c;
+    pthread_cond_signal(&l->cv_work);
+    pthread_mutex_unlock(&l->mu);
+    return 0;
+}
+
+void log_set_durable_hook(truce_t *t, void (*fn)(truce_t *t))
+{
+    pthread_mutex_lock(&t->log->mu);
+    t->log->durable_hook = fn;
+    pthread_mutex_unlock(&t->log->mu);
 }
 
 uint64_t log_durable(truce_t *t)
