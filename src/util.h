@@ -36,6 +36,12 @@ void buf_add_json_str(buf_t *b, const char *s);
  * seven decimals (coordinates, metres) without printf. */
 struct json_t;
 void buf_add_json(buf_t *b, const struct json_t *j);
+/* The same with object keys sorted: the log's canonical form, what
+ * json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
+ * writes, without its key array, qsort and callbacks. */
+void buf_add_json_canon(buf_t *b, const struct json_t *j);
+/* Appends v in decimal. */
+void buf_add_u64(buf_t *b, uint64_t v);
 
 /* Hands the bytes to the caller (free()); b is left empty and reusable. */
 char *buf_detach(buf_t *b, size_t *len);
