@@ -62,9 +62,12 @@ static void entry_buf(buf_t *b, const entry_t *x)
     char at[32], rec[32];
     time_format(x->at, at);
     time_format(x->recorded, rec);
-    buf_addf(b, "{\"id\":\"JRN-%lu\",\"text\":", (unsigned long)x->n);
+    buf_adds(b, "{\"id\":\"JRN-");
+    buf_add_u64(b, x->n);
+    buf_adds(b, "\",\"text\":");
     buf_add_json_str(b, x->text);
-    buf_addf(b, ",\"at\":\"%s\"", at);
+    buf_adds(b, ",\"at\":");
+    buf_add_json_str(b, at);
     buf_adds(b, ",\"sector\":");
     if (x->sector) buf_add_json_str(b, x->sector);
     else buf_adds(b, "null");
@@ -79,7 +82,11 @@ static void entry_buf(buf_t *b, const entry_t *x)
     buf_add_json_str(b, x->author);
     buf_adds(b, ",\"org\":");
     buf_add_json_str(b, x->org);
-    buf_addf(b, ",\"recorded\":\"%s\",\"seq\":%llu}", rec, (unsigned long long)x->seq);
+    buf_adds(b, ",\"recorded\":");
+    buf_add_json_str(b, rec);
+    buf_adds(b, ",\"seq\":");
+    buf_add_u64(b, x->seq);
+    buf_adds(b, "}");
 }
 
 /* The same as a jansson value (new reference), for the state dump. */
@@ -300,9 +307,14 @@ static int add_build(req_t *r, add_t *a, err_t *e)
     char at[32];
     a->at = at_ms;
     time_format(at_ms, at);
-    a->body = json_pack("{s:O, s:s, s:s?, s:O}", "text", json_object_get(in, "text"), "at", at,
-                        "sector", a->sector, "labels", a->labels);
-    return a->body ? 0 : err_set(e, E_INTERNAL, NULL, "out of memory");
+    /* Built member by member: json_pack parses its format every time. */
+    a->body = json_object();
+    if (!a->body || json_object_set(a->body, "text", json_object_get(in, "text")) ||
+        json_object_set_new(a->body, "at", json_string(at)) ||
+        json_object_set_new(a->body, "sector", a->sector ? json_string(a->sector) : json_null()) ||
+        json_object_set(a->body, "labels", a->labels))
+        return err_set(e, E_INTERNAL, NULL, "out of memory");
+    return 0;
 }
 
 /* The reply, once the entry is durable. */

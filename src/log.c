@@ -249,22 +249,21 @@ static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, char **bytes)
     normalise_reals(d->body);
     buf_t *b = &l->seal_buf; /* the writer's: one allocation an event, of the exact size */
     buf_reset(b);
-    buf_adds(b, "{\"actor\":");
-    buf_add_json_str(b, actor);
-    buf_adds(b, ",\"body\":");
-    buf_add_json_canon(b, d->body);
-    buf_adds(b, ",\"kind\":");
-    buf_add_json_str(b, d->kind);
-    buf_adds(b, ",\"labels\":");
-    buf_add_json_canon(b, d->labels);
-    buf_adds(b, ",\"org\":");
-    buf_add_json_str(b, org);
-    buf_adds(b, ",\"seq\":");
-    buf_add_u64(b, l->next_seq);
-    buf_adds(b, ",\"subject\":");
-    buf_add_json_str(b, d->subject);
-    buf_adds(b, ",\"time\":");
-    buf_add_json_str(b, ts);
+    /* The members in their sorted order: a string, a JSON value, or the seq. */
+    const struct {
+        const char *key, *str;
+        const json_t *json;
+    } m[] = {
+        {"{\"actor\":", actor, NULL}, {",\"body\":", NULL, d->body},    {",\"kind\":", d->kind, NULL},
+        {",\"labels\":", NULL, d->labels}, {",\"org\":", org, NULL},    {",\"seq\":", NULL, NULL},
+        {",\"subject\":", d->subject, NULL}, {",\"time\":", ts, NULL},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        buf_adds(b, m[i].key);
+        if (m[i].str) buf_add_json_str(b, m[i].str);
+        else if (m[i].json) buf_add_json_canon(b, m[i].json);
+        else buf_add_u64(b, l->next_seq);
+    }
     buf_adds(b, ",\"v\":1}");
     if (b->failed || !(*bytes = malloc(b->len + 1))) return -1;
     memcpy(*bytes, b->data, b->len + 1);
