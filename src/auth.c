@@ -334,7 +334,7 @@ static void session_cache_put(auth_state_t *a, const hash_t th, const char *user
     session_t *s = calloc(1, sizeof *s);
     if (!s) return;
     memcpy(s->th, th, 32);
-    snprintf(s->username, sizeof s->username, "%s", user);
+    str_copy(s->username, sizeof s->username, user);
     s->expires = exp;
     pthread_mutex_lock(&a->smu);
     unsigned b = bucket_of(th);
@@ -370,7 +370,7 @@ static int session_lookup(truce_t *t, const hash_t th, char *user, size_t cap)
     pthread_mutex_lock(&a->smu);
     for (session_t *s = a->buckets[bucket_of(th)]; s; s = s->next)
         if (memcmp(s->th, th, 32) == 0) {
-            snprintf(user, cap, "%s", s->username);
+            str_copy(user, cap, s->username);
             exp = s->expires;
             found = 1;
             break;
@@ -411,10 +411,10 @@ static int fill_principal(truce_t *t, const char *username, principal_t *p)
     int ok = i >= 0 && !t->auth->users[i].disabled;
     if (ok) {
         const user_t *u = &t->auth->users[i];
-        snprintf(p->username, sizeof p->username, "%s", u->username);
-        snprintf(p->name, sizeof p->name, "%s", u->name);
-        snprintf(p->org, sizeof p->org, "%s", u->org);
-        snprintf(p->person, sizeof p->person, "%s", u->person);
+        str_copy(p->username, sizeof p->username, u->username);
+        str_copy(p->name, sizeof p->name, u->name);
+        str_copy(p->org, sizeof p->org, u->org);
+        str_copy(p->person, sizeof p->person, u->person);
         p->nroles = u->nroles;
         p->perms = B(P_LOGGED);
         for (int r = 0; r < u->nroles; r++) {
@@ -450,7 +450,7 @@ int auth_authenticate_or_reply(req_t *r)
     char tok[128];
     int via_cookie = 0;
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {
-        snprintf(tok, sizeof tok, "%s", h + 7);
+        str_copy(tok, sizeof tok, h + 7);
     } else if (cookie_value(req_header(r, "Cookie"), "truce_session", tok, sizeof tok)) {
         via_cookie = 1;
     } else {

@@ -123,8 +123,8 @@ int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, j
         c->cap_drafts = cap;
     }
     draft_t *d = &c->drafts[c->ndrafts++];
-    snprintf(d->kind, sizeof d->kind, "%s", kind);
-    snprintf(d->subject, sizeof d->subject, "%s", subject);
+    str_copy(d->kind, sizeof d->kind, kind);
+    str_copy(d->subject, sizeof d->subject, subject);
     d->labels = labels;
     d->body = body;
     d->as_system = 0;
@@ -436,9 +436,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
         old[i] = r->bytes;
         old[n + i] = r->labels;
         r->seq = ev[i].ev.seq;
-        size_t k = strnlen(ev[i].ev.kind, sizeof r->kind - 1);
-        memcpy(r->kind, ev[i].ev.kind, k);
-        r->kind[k] = 0;
+        str_copy(r->kind, sizeof r->kind, ev[i].ev.kind);
         r->bytes = ev[i].bytes; /* the ring takes the bytes */
         r->len = ev[i].ev.len;
         memcpy(r->hash, ev[i].ev.hash, MERKLE_HASH);

@@ -269,6 +269,13 @@ void buf_add_u64(buf_t *b, uint64_t v)
     buf_add(b, d + sizeof d - n, n);
 }
 
+void str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 char *buf_detach(buf_t *b, size_t *len)
 {
     char *p = b->cap ? b->data : strdup("");

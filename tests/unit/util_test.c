@@ -594,6 +594,18 @@ static void buf_u64_decimal(void **state)
     }
 }
 
+static void str_copy_truncates(void **state)
+{
+    (void)state;
+    char d[4];
+    str_copy(d, sizeof d, "ab");
+    assert_string_equal(d, "ab");
+    str_copy(d, sizeof d, "abcdef");
+    assert_string_equal(d, "abc");
+    str_copy(d, 1, "x");
+    assert_string_equal(d, "");
+}
+
 /* The hand-written fast path against gmtime_r + snprintf. */
 static void time_format_matches_gmtime(void **state)
 {
@@ -625,6 +637,7 @@ int main(void)
         cmocka_unit_test(buf_json_string_escaping),
         cmocka_unit_test(buf_json_equals_jansson),
         cmocka_unit_test(buf_u64_decimal),
+        cmocka_unit_test(str_copy_truncates),
         cmocka_unit_test(hex_round_trip),
         cmocka_unit_test(hex_decode_rejects),
         cmocka_unit_test(time_format_known),
