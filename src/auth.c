@@ -578,7 +578,7 @@ static const char *dummy_hash(void)
     return dummy;
 }
 
-int h_session_create(req_t *r)
+static int session_create(req_t *r)
 {
     truce_t *t = r->t;
     const char *user = json_string_value(json_object_get(r->json, "username"));
@@ -618,6 +618,12 @@ int h_session_create(req_t *r)
     json_t *me = me_json(t, &p, th);
     return reply_json(r, 201, json_pack("{s:s, s:s, s:O, s:o}", "token", tok, "expires", ts,
                                         "csrf", json_object_get(me, "csrf"), "user", me));
+}
+
+/* argon2id takes about 100 ms of CPU: on a helper, not a pool thread. */
+int h_session_create(req_t *r)
+{
+    return req_offload(r, session_create);
 }
 
 int h_session_delete(req_t *r)
@@ -711,12 +717,17 @@ int auth_cmd_user_add(truce_t *t, const principal_t *who, json_t *in, cmd_t *c)
     return 0;
 }
 
-int h_users_add(req_t *r)
+static int users_add(req_t *r)
 {
     cmd_t c;
     if (auth_cmd_user_add(r->t, &r->who, r->json, &c)) return reply_err(r, &c.err);
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     return reply_written(r, 201, &c, NULL);
+}
+
+int h_users_add(req_t *r)
+{
+    return req_offload(r, users_add); /* hashes the password */
 }
 
 static int prepare_user_state(truce_t *t, cmd_t *c, err_t *e)
@@ -791,7 +802,7 @@ int auth_cmd_password(cmd_t *c, const principal_t *who, const char *username, co
     return auth_hash_password(pw, c->cred_hash, &c->err);
 }
 
-int h_user_password(req_t *r)
+static int user_password(req_t *r)
 {
     const char *u = r->params[0];
     int self = strcmp(u, r->who.username) == 0;
@@ -817,6 +828,11 @@ int h_user_password(req_t *r)
         session_cache_put(r->t->auth, r->who.token_hash, u, exp);
     }
     return reply_written(r, 200, &c, NULL);
+}
+
+int h_user_password(req_t *r)
+{
+    return req_offload(r, user_password); /* checks and hashes passwords */
 }
 
 void auth_end_sessions(truce_t *t, const char *username)

@@ -39,6 +39,9 @@
  * (argon2 logins, long checks, log_submit) stall only the connections of
  * their own thread; few enough that one wake-up serves many replies. */
 #define THREADS 4
+/* Helper threads for req_offload: two logins hash at once, the rest queue
+ * (argon2id takes 64 MiB each). */
+#define HELPERS 2
 
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503};
 #define NSTATUS ((int)(sizeof statuses / sizeof statuses[0]))
@@ -50,7 +53,12 @@ struct http {
     int stopping;           /* set under park_mu; read atomically */
     pthread_mutex_t park_mu; /* parked, stopping */
     http_park_t *parked;
-    int inflight;           /* connections suspended for a command (atomic) */
+    int inflight;           /* connections suspended for a command or a helper (atomic) */
+    pthread_mutex_t jobs_mu; /* jobs, helpers_stop */
+    pthread_cond_t jobs_cv;
+    req_t *jobs, *jobs_tail; /* req_offload's queue */
+    int helpers_stop, nhelpers;
+    pthread_t helpers[HELPERS];
     uint64_t (*count)[NSTATUS + 1]; /* [route][status]; rows nroutes: static, nroutes+1: unmatched */
     uint64_t hist[NBUCKET + 1];
     uint64_t hist_sum_us, hist_count;
@@ -266,20 +274,13 @@ void http_tick(truce_t *t)
     pthread_mutex_unlock(&h->park_mu);
 }
 
-/* on_durable of a command from req_submit (on the writer thread). */
-static void cmd_durable(cmd_t *c)
-{
-    req_t *r = c->on_durable_arg;
-    http_t *h = r->t->http;
-    MHD_resume_connection(r->conn); /* r may be gone from here on */
-    __atomic_fetch_sub(&h->inflight, 1, __ATOMIC_RELEASE);
-}
-
-int req_submit(req_t *r, cmd_t *c, req_then_fn then)
+/* Suspends r's connection for a command or a helper, unless stopping (or
+ * there is no connection, or r already runs on a helper): 1 when suspended. */
+static int suspend_for_work(req_t *r)
 {
     http_t *h = r->t->http;
     int async = 0;
-    if (h && r->conn) {
+    if (h && r->conn && !r->offloaded) {
         pthread_mutex_lock(&h->park_mu);
         if (!h->stopping) {
             async = 1;
@@ -288,7 +289,75 @@ int req_submit(req_t *r, cmd_t *c, req_then_fn then)
         }
         pthread_mutex_unlock(&h->park_mu);
     }
-    if (!async) {
+    return async;
+}
+
+/* Resumes r's connection (any thread) once its command or helper is done. */
+static void resume_after_work(req_t *r)
+{
+    http_t *h = r->t->http;
+    MHD_resume_connection(r->conn); /* r may be gone from here on */
+    __atomic_fetch_sub(&h->inflight, 1, __ATOMIC_RELEASE);
+}
+
+/* on_durable of a command from req_submit (on the writer thread). */
+static void cmd_durable(cmd_t *c)
+{
+    resume_after_work(c->on_durable_arg);
+}
+
+static void *helper_main(void *arg)
+{
+    http_t *h = arg;
+    pthread_setname_np(pthread_self(), "truce-helper");
+    pthread_mutex_lock(&h->jobs_mu);
+    for (;;) {
+        while (!h->jobs && !h->helpers_stop) pthread_cond_wait(&h->jobs_cv, &h->jobs_mu);
+        req_t *r = h->jobs;
+        if (!r) break; /* stopping, and nothing left */
+        h->jobs = r->job_next;
+        if (!h->jobs) h->jobs_tail = NULL;
+        pthread_mutex_unlock(&h->jobs_mu);
+        r->offload(r);
+        resume_after_work(r);
+        pthread_mutex_lock(&h->jobs_mu);
+    }
+    pthread_mutex_unlock(&h->jobs_mu);
+    return NULL;
+}
+
+/* Lets the helpers finish what is queued, then ends them. */
+static void stop_helpers(http_t *h)
+{
+    pthread_mutex_lock(&h->jobs_mu);
+    h->helpers_stop = 1;
+    pthread_cond_broadcast(&h->jobs_cv);
+    pthread_mutex_unlock(&h->jobs_mu);
+    for (int i = 0; i < h->nhelpers; i++) pthread_join(h->helpers[i], NULL);
+    h->nhelpers = 0;
+}
+
+int req_offload(req_t *r, handler_fn fn)
+{
+    http_t *h = r->t->http;
+    if (!h || !h->nhelpers || !suspend_for_work(r)) return fn(r);
+    /* From here the helper owns r until it resumes the connection; the
+     * pool thread reads only these two, which the helper never writes. */
+    r->offloaded = 1;
+    r->offload = fn;
+    r->job_next = NULL;
+    pthread_mutex_lock(&h->jobs_mu);
+    if (h->jobs_tail) h->jobs_tail->job_next = r;
+    else h->jobs = r;
+    h->jobs_tail = r;
+    pthread_cond_signal(&h->jobs_cv);
+    pthread_mutex_unlock(&h->jobs_mu);
+    return 0;
+}
+
+int req_submit(req_t *r, cmd_t *c, req_then_fn then)
+{
+    if (!suspend_for_work(r)) {
         log_submit(r->t, c);
         return then(r, c);
     }
@@ -592,7 +661,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->dispatched = 1;
         if (r->status == 405) reply_error(r, E_METHOD, NULL, "%s is not allowed on %s", r->method, r->path);
         else dispatch(r);
-    } /* else: resumed from the wait below */
+        if (r->offload) return MHD_YES; /* a helper runs the handler; r is its own */
+    } /* else: resumed from a helper or from the wait below */
     if (r->then) return MHD_YES; /* suspended until its command is durable */
     if (r->route) {
         /* Never show state a crash could undo: wait until what we read is durable. */
@@ -634,7 +704,11 @@ int http_start(truce_t *t, const char *host, int port, err_t *e)
     if (!h) return err_set(e, E_INTERNAL, NULL, "out of memory");
     h->count = calloc((size_t)nroutes + 2, sizeof *h->count);
     pthread_mutex_init(&h->park_mu, NULL);
+    pthread_mutex_init(&h->jobs_mu, NULL);
+    pthread_cond_init(&h->jobs_cv, NULL);
     t->http = h;
+    while (h->nhelpers < HELPERS && pthread_create(&h->helpers[h->nhelpers], NULL, helper_main, h) == 0)
+        h->nhelpers++;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1)
         return err_set(e, E_BAD_VALUE, "listen", "listen address must be an IPv4 address: %s", host);
@@ -647,7 +721,10 @@ int http_start(truce_t *t, const char *host, int port, err_t *e)
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
-    if (!h->d) return err_set(e, E_INTERNAL, "listen", "cannot listen on %s:%d", host, port);
+    if (!h->d) {
+        stop_helpers(h);
+        return err_set(e, E_INTERNAL, "listen", "cannot listen on %s:%d", host, port);
+    }
     log_set_durable_hook(t, durable_hook);
     return 0;
 }
@@ -660,11 +737,15 @@ void http_stop(truce_t *t)
     __atomic_store_n(&h->stopping, 1, __ATOMIC_RELEASE);
     unpark(h, 0, 0); /* every one: streams end, reads wait for the writer in place */
     pthread_mutex_unlock(&h->park_mu);
-    /* Commands in flight are resumed by the writer, which still runs. */
+    /* Commands in flight are resumed by the writer, which still runs, and
+     * offloaded handlers by the helpers. */
     while (__atomic_load_n(&h->inflight, __ATOMIC_ACQUIRE)) usleep(1000);
+    stop_helpers(h);
     if (h->d) MHD_stop_daemon(h->d);
     log_set_durable_hook(t, NULL);
     pthread_mutex_destroy(&h->park_mu);
+    pthread_mutex_destroy(&h->jobs_mu);
+    pthread_cond_destroy(&h->jobs_cv);
     free(h->count);
     free(h);
     t->http = NULL;

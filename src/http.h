@@ -16,7 +16,9 @@
  * the writer once what it waits for is durable, and its handler runs again.
  * Handlers that still call log_submit() hold their pool thread until their
  * batch is durable (a few ms): correct, only slower for the connections that
- * share that thread; the hot write routes use req_submit instead. A
+ * share that thread; the hot write routes use req_submit instead, and the
+ * handlers that spend long on the CPU (password hashing) run on a helper
+ * thread (req_offload). A
  * connection limit and timeouts bound slow clients; a slow client costs a
  * socket, not a thread.
  * Ownership: a req_t and everything hung on it is freed when the request
@@ -93,6 +95,9 @@ struct req {
     void *ctx;             /* req_ctx(): freed with the request */
     void (*ctx_release)(void *ctx);
     int dispatched;        /* the handler ran */
+    handler_fn offload;    /* req_offload: runs on a helper thread */
+    int offloaded;         /* ... and is running or has run there */
+    struct req *job_next;
     uint64_t wait_seq;     /* the reply waits until this seq is durable */
     http_park_t park;
 };
@@ -131,6 +136,12 @@ int reply_written_buf(req_t *r, int status, const cmd_t *c, buf_t *members);
  * req_ctx(). Without a connection (unit tests) or while stopping, it is
  * log_submit() followed by then(). */
 int req_submit(req_t *r, cmd_t *c, req_then_fn then);
+/* Runs fn(r) on a helper thread, for handlers that hold a CPU for long
+ * (argon2id password hashing, about 100 ms): the connection is suspended
+ * meanwhile, so its pool thread goes on serving the others. Returns 0 (the
+ * handler returns it), or fn's result when it ran fn in place (no connection,
+ * stopping). fn may block; its req_submit calls block too. */
+int req_offload(req_t *r, handler_fn fn);
 /* size zeroed bytes that live as long as the request; release(ctx), when
  * not NULL, runs before they are freed. NULL when out of memory. One a request. */
 void *req_ctx(req_t *r, size_t size, void (*release)(void *ctx));
