@@ -447,8 +447,10 @@ static void run_batch(truce_t *t, cmd_t *batch)
     for (cmd_t *c = batch; c; c = c->next) drafts_free(c);
     if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
-    pthread_mutex_unlock(&l->mu);
+    /* Under mu, so that once log_set_durable_hook returns the old hook is
+     * neither running nor called again (it only resumes a few connections). */
     if (n && l->durable_hook) l->durable_hook(t);
+    pthread_mutex_unlock(&l->mu);
     for (size_t i = 0; i < n; i++) {
         free(old[i]);
         json_decref(old[n + i]);

@@ -38,7 +38,8 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n);
  * stopping. c must stay valid until on_durable is called. */
 int log_submit_async(truce_t *t, cmd_t *c);
 /* fn(t) runs on the writer after every batch that made events durable,
- * outside the log's locks; it must not block. NULL: none. */
+ * under the log's queue lock: it must not block nor call into the log but
+ * for log_durable(). NULL: none; once this returns, the old fn is done. */
 void log_set_durable_hook(truce_t *t, void (*fn)(truce_t *t));
 
 uint64_t log_durable(truce_t *t);
