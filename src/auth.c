@@ -334,7 +334,7 @@ static void session_cache_put(auth_state_t *a, const hash_t th, const char *user
     session_t *s = calloc(1, sizeof *s);
     if (!s) return;
     memcpy(s->th, th, 32);
-    snprintf(s->username, sizeof s->username, "%s", user);
+    str_copy(s->username, sizeof s->username, user);
     s->expires = exp;
     pthread_mutex_lock(&a->smu);
     unsigned b = bucket_of(th);
@@ -370,7 +370,7 @@ static int session_lookup(truce_t *t, const hash_t th, char *user, size_t cap)
     pthread_mutex_lock(&a->smu);
     for (session_t *s = a->buckets[bucket_of(th)]; s; s = s->next)
         if (memcmp(s->th, th, 32) == 0) {
-            snprintf(user, cap, "%s", s->username);
+            str_copy(user, cap, s->username);
             exp = s->expires;
             found = 1;
             break;
@@ -411,10 +411,10 @@ static int fill_principal(truce_t *t, const char *username, principal_t *p)
     int ok = i >= 0 && !t->auth->users[i].disabled;
     if (ok) {
         const user_t *u = &t->auth->users[i];
-        snprintf(p->username, sizeof p->username, "%s", u->username);
-        snprintf(p->name, sizeof p->name, "%s", u->name);
-        snprintf(p->org, sizeof p->org, "%s", u->org);
-        snprintf(p->person, sizeof p->person, "%s", u->person);
+        str_copy(p->username, sizeof p->username, u->username);
+        str_copy(p->name, sizeof p->name, u->name);
+        str_copy(p->org, sizeof p->org, u->org);
+        str_copy(p->person, sizeof p->person, u->person);
         p->nroles = u->nroles;
         p->perms = B(P_LOGGED);
         for (int r = 0; r < u->nroles; r++) {
@@ -450,7 +450,7 @@ int auth_authenticate_or_reply(req_t *r)
     char tok[128];
     int via_cookie = 0;
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {
-        snprintf(tok, sizeof tok, "%s", h + 7);
+        str_copy(tok, sizeof tok, h + 7);
     } else if (cookie_value(req_header(r, "Cookie"), "truce_session", tok, sizeof tok)) {
         via_cookie = 1;
     } else {
@@ -578,7 +578,7 @@ static const char *dummy_hash(void)
     return dummy;
 }
 
-int h_session_create(req_t *r)
+static int session_create(req_t *r)
 {
     truce_t *t = r->t;
     const char *user = json_string_value(json_object_get(r->json, "username"));
@@ -618,6 +618,12 @@ int h_session_create(req_t *r)
     json_t *me = me_json(t, &p, th);
     return reply_json(r, 201, json_pack("{s:s, s:s, s:O, s:o}", "token", tok, "expires", ts,
                                         "csrf", json_object_get(me, "csrf"), "user", me));
+}
+
+/* argon2id takes about 100 ms of CPU: on a helper, not a pool thread. */
+int h_session_create(req_t *r)
+{
+    return req_offload(r, session_create);
 }
 
 int h_session_delete(req_t *r)
@@ -711,12 +717,17 @@ int auth_cmd_user_add(truce_t *t, const principal_t *who, json_t *in, cmd_t *c)
     return 0;
 }
 
-int h_users_add(req_t *r)
+static int users_add(req_t *r)
 {
     cmd_t c;
     if (auth_cmd_user_add(r->t, &r->who, r->json, &c)) return reply_err(r, &c.err);
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     return reply_written(r, 201, &c, NULL);
+}
+
+int h_users_add(req_t *r)
+{
+    return req_offload(r, users_add); /* hashes the password */
 }
 
 static int prepare_user_state(truce_t *t, cmd_t *c, err_t *e)
@@ -791,7 +802,7 @@ int auth_cmd_password(cmd_t *c, const principal_t *who, const char *username, co
     return auth_hash_password(pw, c->cred_hash, &c->err);
 }
 
-int h_user_password(req_t *r)
+static int user_password(req_t *r)
 {
     const char *u = r->params[0];
     int self = strcmp(u, r->who.username) == 0;
@@ -817,6 +828,11 @@ int h_user_password(req_t *r)
         session_cache_put(r->t->auth, r->who.token_hash, u, exp);
     }
     return reply_written(r, 200, &c, NULL);
+}
+
+int h_user_password(req_t *r)
+{
+    return req_offload(r, user_password); /* checks and hashes passwords */
 }
 
 void auth_end_sessions(truce_t *t, const char *username)

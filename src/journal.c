@@ -62,9 +62,12 @@ static void entry_buf(buf_t *b, const entry_t *x)
     char at[32], rec[32];
     time_format(x->at, at);
     time_format(x->recorded, rec);
-    buf_addf(b, "{\"id\":\"JRN-%lu\",\"text\":", (unsigned long)x->n);
+    buf_adds(b, "{\"id\":\"JRN-");
+    buf_add_u64(b, x->n);
+    buf_adds(b, "\",\"text\":");
     buf_add_json_str(b, x->text);
-    buf_addf(b, ",\"at\":\"%s\"", at);
+    buf_adds(b, ",\"at\":");
+    buf_add_json_str(b, at);
     buf_adds(b, ",\"sector\":");
     if (x->sector) buf_add_json_str(b, x->sector);
     else buf_adds(b, "null");
@@ -79,7 +82,11 @@ static void entry_buf(buf_t *b, const entry_t *x)
     buf_add_json_str(b, x->author);
     buf_adds(b, ",\"org\":");
     buf_add_json_str(b, x->org);
-    buf_addf(b, ",\"recorded\":\"%s\",\"seq\":%llu}", rec, (unsigned long long)x->seq);
+    buf_adds(b, ",\"recorded\":");
+    buf_add_json_str(b, rec);
+    buf_adds(b, ",\"seq\":");
+    buf_add_u64(b, x->seq);
+    buf_adds(b, "}");
 }
 
 /* The same as a jansson value (new reference), for the state dump. */
@@ -246,14 +253,23 @@ const field_t journal_fields[] = {
 };
 
 /* What h_journal_add builds before it submits, so that the writer (one
- * thread for every write) only checks it against state and names it. */
+ * thread for every write) only checks it against state and names it. It
+ * lives with the request (req_ctx) while the command waits for the writer. */
 typedef struct {
+    cmd_t c;
     const json_t *in_labels; /* the caller's labels, or NULL (borrowed from the request) */
     const char *sector;      /* or NULL (borrowed from the request) */
-    json_t *labels, *body;   /* the event's, owned by the handler */
+    json_t *labels, *body;   /* the event's, owned by this */
     int64_t at;
     uint64_t n;              /* JRN-n, set by prepare_add */
 } add_t;
+
+static void add_release(void *ctx)
+{
+    add_t *a = ctx;
+    json_decref(a->labels);
+    json_decref(a->body);
+}
 
 static int prepare_add(truce_t *t, cmd_t *c, err_t *e)
 {
@@ -291,36 +307,44 @@ static int add_build(req_t *r, add_t *a, err_t *e)
     char at[32];
     a->at = at_ms;
     time_format(at_ms, at);
-    a->body = json_pack("{s:O, s:s, s:s?, s:O}", "text", json_object_get(in, "text"), "at", at,
-                        "sector", a->sector, "labels", a->labels);
-    return a->body ? 0 : err_set(e, E_INTERNAL, NULL, "out of memory");
+    /* Built member by member: json_pack parses its format every time. */
+    a->body = json_object();
+    if (!a->body || json_object_set(a->body, "text", json_object_get(in, "text")) ||
+        json_object_set_new(a->body, "at", json_string(at)) ||
+        json_object_set_new(a->body, "sector", a->sector ? json_string(a->sector) : json_null()) ||
+        json_object_set(a->body, "labels", a->labels))
+        return err_set(e, E_INTERNAL, NULL, "out of memory");
+    return 0;
 }
 
-int h_journal_add(req_t *r)
+/* The reply, once the entry is durable. */
+static int journal_added(req_t *r, cmd_t *c)
 {
-    add_t a = {0};
-    cmd_t c = {.who = &r->who, .prepare = prepare_add, .arg = &a};
-    if (add_build(r, &a, &c.err) || log_submit(r->t, &c)) {
-        json_decref(a.labels);
-        json_decref(a.body);
-        return reply_err(r, &c.err);
-    }
+    add_t *a = c->arg;
+    if (c->err.code) return reply_err(r, &c->err);
     /* The entry as apply_added made it, written from the event's own parts:
      * no state lock for the writer to wait on, no search. */
-    const entry_t x = {.at = a.at, .recorded = c.first_time, .n = a.n, .seq = c.first_seq,
-                       .text = (char *)json_string_value(json_object_get(a.body, "text")),
-                       .sector = a.sector, .author = r->who.username, .org = r->who.org,
-                       .labels = a.labels};
+    const entry_t x = {.at = a->at, .recorded = c->first_time, .n = a->n, .seq = c->first_seq,
+                       .text = (char *)json_string_value(json_object_get(a->body, "text")),
+                       .sector = a->sector, .author = r->who.username, .org = r->who.org,
+                       .labels = a->labels};
     buf_t b;
     buf_init(&b);
     buf_adds(&b, "\"entry\":");
     entry_buf(&b, &x);
-    json_decref(a.labels);
-    json_decref(a.body);
     /* The reply shows only this entry (entries never change) and a receipt
      * against a durable head: nothing a later, not yet durable batch made. */
-    r->shown_seq = c.last_seq;
-    return reply_written_buf(r, 201, &c, &b);
+    r->shown_seq = c->last_seq;
+    return reply_written_buf(r, 201, c, &b);
+}
+
+int h_journal_add(req_t *r)
+{
+    add_t *a = req_ctx(r, sizeof *a, add_release);
+    if (!a) return reply_error(r, E_INTERNAL, NULL, "out of memory");
+    a->c = (cmd_t){.who = &r->who, .prepare = prepare_add, .arg = a};
+    if (add_build(r, a, &a->c.err)) return reply_err(r, &a->c.err);
+    return req_submit(r, &a->c, journal_added);
 }
 
 int h_journal_list(req_t *r)

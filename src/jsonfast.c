@@ -16,6 +16,7 @@ typedef struct {
     const char *p, *end;
     char *tmp; /* scratch for unescaped strings */
     size_t cap;
+    int no_dups; /* refuse an object that repeats a key (JSON_REJECT_DUPLICATES) */
 } parser_t;
 
 static void ws(parser_t *ps)
@@ -274,6 +275,10 @@ static json_t *value(parser_t *ps, int depth)
                 ps->p++;
                 v = value(ps, depth + 1);
             }
+            if (v && ps->no_dups && json_object_getn(o, key, kl)) {
+                json_decref(v);
+                v = NULL;
+            }
             int rc = v ? json_object_setn_new_nocheck(o, key, kl, v) : -1;
             if (key != k && key != keybuf) free(key);
             if (rc) goto bad_o;
@@ -319,17 +324,27 @@ static json_t *value(parser_t *ps, int depth)
     return number(ps);
 }
 
-json_t *jsonfast_parse(const char *s, size_t n)
+static json_t *parse(const char *s, size_t n, int request)
 {
-    parser_t ps = {s, s + n, NULL, 0};
+    parser_t ps = {s, s + n, NULL, 0, request};
     json_t *v = value(&ps, 0);
     ws(&ps);
-    if (v && ps.p != ps.end) {
+    if (v && (ps.p != ps.end || (request && !json_is_object(v) && !json_is_array(v)))) {
         json_decref(v);
         v = NULL;
     }
     free(ps.tmp);
     return v;
+}
+
+json_t *jsonfast_parse(const char *s, size_t n)
+{
+    return parse(s, n, 0);
+}
+
+json_t *jsonfast_parse_request(const char *s, size_t n)
+{
+    return parse(s, n, 1);
 }
 
 /* The envelope's members. Canonical bytes hold them in sorted order, so

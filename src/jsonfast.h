@@ -2,10 +2,11 @@
  * jsonfast.h — a strict JSON parser that builds jansson values, for the log.
  * Replay parses every event once; jansson's own parser measured 8.9 µs for a
  * 259-byte event here, of which 1.7 µs is building the values. This parser
- * does the rest of the work in a single pass over a buffer. Input from
- * outside (request bodies) still goes through jansson, which also rejects
- * duplicate keys; this one accepts standard JSON (RFC 8259) and refuses
- * anything else, including invalid UTF-8, with NULL.
+ * does the rest of the work in a single pass over a buffer. It accepts
+ * standard JSON (RFC 8259) and refuses anything else, including invalid
+ * UTF-8, with NULL; it refuses some valid JSON that jansson accepts (nesting
+ * deeper than 64, reals below the normal range), never the reverse, and
+ * builds the same values (tests/unit/jsonfast_test.c checks both).
  */
 #ifndef TRUCE_JSONFAST_H
 #define TRUCE_JSONFAST_H
@@ -15,6 +16,11 @@
 
 /* New reference, or NULL when s[0..n) is not exactly one JSON value. */
 json_t *jsonfast_parse(const char *s, size_t n);
+/* A request body: as jsonfast_parse, but only an object or an array, and no
+ * object with a repeated key, as json_loadb(s, n, JSON_REJECT_DUPLICATES)
+ * reads it. NULL: ask jansson, which accepts a little more and says why
+ * when it refuses. */
+json_t *jsonfast_parse_request(const char *s, size_t n);
 
 /* A log event's envelope. */
 typedef struct {

@@ -23,14 +23,16 @@
 #include <time.h>
 
 #define RING 8192
-/* Canonical bytes: compact, sorted keys, reals with 15 significant digits. */
-#define CANON (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
+/* Canonical bytes: compact, sorted keys, reals with 15 significant digits
+ * (buf_add_json_canon). */
 #define HEAD_STORE_MS 1000
 
 typedef struct {
     uint64_t seq;
     char kind[48];
     char *bytes;
+    size_t len;
+    hash_t hash;    /* the leaf hash, so a receipt need not hash the bytes again */
     json_t *labels;
 } ring_t;
 
@@ -53,10 +55,19 @@ struct log {
     uint64_t ring_first; /* first seq this process put in the ring */
     pthread_t writer;
     uint64_t durable;
+    void (*durable_hook)(truce_t *t); /* called by the writer after each durable batch */
     ring_t ring[RING];
     int64_t head_stored_time;
     uint64_t head_stored_size;
     log_stats_t stats;
+    /* The writer's scratch, kept from batch to batch (grown, never shrunk):
+     * fresh arrays each batch were large allocations that made malloc
+     * consolidate its free lists every time. */
+    buf_t seal_buf;
+    struct sealed *sealed;
+    store_event_t *se;
+    void **old; /* what the ring lets go of: bytes, then labels */
+    size_t scratch_cap;
 };
 
 /* Whatever is sealed must replay: the replay parser nests to 64 levels. */
@@ -112,8 +123,8 @@ int cmd_draft(cmd_t *c, const char *kind, const char *subject, json_t *labels, j
         c->cap_drafts = cap;
     }
     draft_t *d = &c->drafts[c->ndrafts++];
-    snprintf(d->kind, sizeof d->kind, "%s", kind);
-    snprintf(d->subject, sizeof d->subject, "%s", subject);
+    str_copy(d->kind, sizeof d->kind, kind);
+    str_copy(d->subject, sizeof d->subject, subject);
     d->labels = labels;
     d->body = body;
     d->as_system = 0;
@@ -223,14 +234,6 @@ static void normalise_reals(json_t *v)
     }
 }
 
-/* jansson's dump straight into a buf (once, rather than sizing it first). */
-static int dump_to_buf(const char *p, size_t n, void *arg)
-{
-    buf_t *b = arg;
-    buf_add(b, p, n);
-    return b->failed ? -1 : 0;
-}
-
 /* Seals a draft: assigns seq and time and writes the canonical bytes
  * {"actor","body","kind","labels","org","seq","subject","time","v"} (keys in
  * this sorted order, compact). ev borrows from the draft and the command. */
@@ -244,41 +247,55 @@ static int seal(log_t *l, const cmd_t *c, draft_t *d, event_t *ev, char **bytes)
     const char *actor = c->who && !d->as_system ? c->who->username : "system";
     const char *org = c->who && !d->as_system ? c->who->org : "SYSTEM";
     normalise_reals(d->body);
-    buf_t b;
-    buf_init(&b);
-    buf_adds(&b, "{\"actor\":");
-    buf_add_json_str(&b, actor);
-    buf_adds(&b, ",\"body\":");
-    json_dump_callback(d->body, dump_to_buf, &b, CANON);
-    buf_adds(&b, ",\"kind\":");
-    buf_add_json_str(&b, d->kind);
-    buf_adds(&b, ",\"labels\":");
-    json_dump_callback(d->labels, dump_to_buf, &b, CANON);
-    buf_adds(&b, ",\"org\":");
-    buf_add_json_str(&b, org);
-    buf_addf(&b, ",\"seq\":%llu,\"subject\":", (unsigned long long)l->next_seq);
-    buf_add_json_str(&b, d->subject);
-    buf_adds(&b, ",\"time\":");
-    buf_add_json_str(&b, ts);
-    buf_adds(&b, ",\"v\":1}");
-    if (b.failed) {
-        buf_release(&b);
-        return -1;
+    buf_t *b = &l->seal_buf; /* the writer's: one allocation an event, of the exact size */
+    buf_reset(b);
+    /* The members in their sorted order: a string, a JSON value, or the seq. */
+    const struct {
+        const char *key, *str;
+        const json_t *json;
+    } m[] = {
+        {"{\"actor\":", actor, NULL}, {",\"body\":", NULL, d->body},    {",\"kind\":", d->kind, NULL},
+        {",\"labels\":", NULL, d->labels}, {",\"org\":", org, NULL},    {",\"seq\":", NULL, NULL},
+        {",\"subject\":", d->subject, NULL}, {",\"time\":", ts, NULL},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        buf_adds(b, m[i].key);
+        if (m[i].str) buf_add_json_str(b, m[i].str);
+        else if (m[i].json) buf_add_json_canon(b, m[i].json);
+        else buf_add_u64(b, l->next_seq);
     }
+    buf_adds(b, ",\"v\":1}");
+    if (b->failed || !(*bytes = malloc(b->len + 1))) return -1;
+    memcpy(*bytes, b->data, b->len + 1);
     *ev = (event_t){.seq = l->next_seq, .time = now, .actor = actor, .org = org,
                     .kind = d->kind, .subject = d->subject, .labels = d->labels,
-                    .body = d->body, .len = b.len};
-    *bytes = buf_detach(&b, NULL);
+                    .body = d->body, .len = b->len};
     ev->bytes = *bytes;
     merkle_leaf_hash(ev->bytes, ev->len, ev->hash);
     l->next_seq++;
     return 0;
 }
 
-typedef struct {
+typedef struct sealed {
     event_t ev;
     char *bytes;
 } sealed_t;
+
+/* Makes the writer's scratch arrays hold n events. */
+static void scratch_reserve(log_t *l, size_t n)
+{
+    if (n <= l->scratch_cap) return;
+    size_t cap = l->scratch_cap ? l->scratch_cap : 64;
+    while (cap < n) cap *= 2;
+    sealed_t *ev = realloc(l->sealed, cap * sizeof *ev);
+    if (ev) l->sealed = ev;
+    store_event_t *se = realloc(l->se, cap * sizeof *se);
+    if (se) l->se = se;
+    void **old = realloc(l->old, 2 * cap * sizeof *old);
+    if (old) l->old = old;
+    if (!ev || !se || !old) abort();
+    l->scratch_cap = cap;
+}
 
 
 
@@ -305,6 +322,8 @@ static void wake_batch(cmd_t *batch)
         if (c->wake_sem) {
             if (n) all[i++] = c;
             else sem_post(&c->wake);
+        } else if (c->on_durable) {
+            c->on_durable(c); /* c may be gone after this */
         }
     }
     for (i = 1; i < n; i++) all[(i - 1) / 2]->wake_next[(i - 1) % 2] = all[i];
@@ -318,12 +337,10 @@ static void wake_batch(cmd_t *batch)
 static void run_batch(truce_t *t, cmd_t *batch)
 {
     log_t *l = t->log;
-    size_t n = 0, cap = 64, ncred = 0;
-    sealed_t *ev = malloc(cap * sizeof *ev);
+    size_t n = 0, ncred = 0;
+    scratch_reserve(l, 64);
+    sealed_t *ev = l->sealed;
     store_cred_t creds[64];
-    cmd_t *pending_creds = NULL;
-    (void)pending_creds;
-    if (!ev) abort();
 
     pthread_rwlock_wrlock(&t->lock);
     for (cmd_t *c = batch; c; c = c->next) {
@@ -343,11 +360,9 @@ static void run_batch(truce_t *t, cmd_t *batch)
         c->first_seq = l->next_seq;
         c->first_time = 0;
         for (int i = 0; i < c->ndrafts; i++) {
-            if (n == cap) {
-                cap *= 2;
-                sealed_t *p = realloc(ev, cap * sizeof *ev);
-                if (!p) abort();
-                ev = p;
+            if (n == l->scratch_cap) {
+                scratch_reserve(l, n + 1);
+                ev = l->sealed;
             }
             if (seal(l, c, &c->drafts[i], &ev[n].ev, &ev[n].bytes)) abort();
             if (i == 0) c->first_time = ev[n].ev.time;
@@ -362,8 +377,7 @@ static void run_batch(truce_t *t, cmd_t *batch)
     pthread_rwlock_unlock(&t->lock);
 
     if (n || ncred) {
-        store_event_t *se = malloc((n ? n : 1) * sizeof *se);
-        if (!se) abort();
+        store_event_t *se = l->se;
         pthread_rwlock_wrlock(&l->tree_lock);
         for (size_t i = 0; i < n; i++) {
             se[i] = (store_event_t){.seq = ev[i].ev.seq, .bytes = ev[i].bytes, .len = ev[i].ev.len};
@@ -399,16 +413,13 @@ static void run_batch(truce_t *t, cmd_t *batch)
         l->head = head;
         memcpy(l->head_text, text, sizeof text);
         pthread_rwlock_unlock(&l->tree_lock);
-        free(se);
     }
 
 
     /* What the ring lets go of is freed after mu is released: request
      * threads queue on mu, and the writer must not hold it longer than it
      * takes to swap pointers. */
-    char **old_bytes = n ? malloc(n * sizeof *old_bytes) : NULL;
-    json_t **old_labels = n ? malloc(n * sizeof *old_labels) : NULL;
-    if (n && (!old_bytes || !old_labels)) abort();
+    void **old = l->old; /* [0, n): bytes; [n, 2n): labels */
     pthread_mutex_lock(&l->mu);
     if (n) {
         __atomic_store_n(&l->durable, ev[n - 1].ev.seq, __ATOMIC_RELEASE);
@@ -422,11 +433,13 @@ static void run_batch(truce_t *t, cmd_t *batch)
     }
     for (size_t i = 0; i < n; i++) {
         ring_t *r = &l->ring[ev[i].ev.seq % RING];
-        old_bytes[i] = r->bytes;
-        old_labels[i] = r->labels;
+        old[i] = r->bytes;
+        old[n + i] = r->labels;
         r->seq = ev[i].ev.seq;
-        snprintf(r->kind, sizeof r->kind, "%s", ev[i].ev.kind);
+        str_copy(r->kind, sizeof r->kind, ev[i].ev.kind);
         r->bytes = ev[i].bytes; /* the ring takes the bytes */
+        r->len = ev[i].ev.len;
+        memcpy(r->hash, ev[i].ev.hash, MERKLE_HASH);
         r->labels = json_incref(ev[i].ev.labels);
     }
     uint64_t durable = l->durable;
@@ -434,13 +447,14 @@ static void run_batch(truce_t *t, cmd_t *batch)
     for (cmd_t *c = batch; c; c = c->next) drafts_free(c);
     if (l->durable_waiters) pthread_cond_broadcast(&l->cv_done);
     pthread_cond_broadcast(&l->cv_feed);
+    /* Under mu, so that once log_set_durable_hook returns the old hook is
+     * neither running nor called again (it only resumes a few connections). */
+    if (n && l->durable_hook) l->durable_hook(t);
     pthread_mutex_unlock(&l->mu);
     for (size_t i = 0; i < n; i++) {
-        free(old_bytes[i]);
-        json_decref(old_labels[i]);
+        free(old[i]);
+        json_decref(old[n + i]);
     }
-    free(old_bytes);
-    free(old_labels);
     for (cmd_t *c = batch; c; c = c->next) c->head_size = durable;
     /* The submitters are woken by wake_batch(): inline at once; from the
      * writer thread just before its next fsync or before it sleeps, so that
@@ -453,7 +467,6 @@ static void run_batch(truce_t *t, cmd_t *batch)
     }
     if (!l->running) wake_batch(batch);
     else l->to_wake = batch;
-    free(ev);
 }
 
 static void *writer_main(void *arg)
@@ -526,6 +539,37 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
 int log_submit(truce_t *t, cmd_t *c)
 {
     return log_submit_many(t, &c, 1);
+}
+
+int log_submit_async(truce_t *t, cmd_t *c)
+{
+    log_t *l = t->log;
+    assert(c->on_durable);
+    c->next = NULL;
+    c->done = 0;
+    c->wake_sem = 0;
+    if (!l->running) {
+        run_batch(t, c); /* inline: wakes (calls on_durable) before it returns */
+        return 0;
+    }
+    pthread_mutex_lock(&l->mu);
+    if (l->stopping) {
+        pthread_mutex_unlock(&l->mu);
+        return err_set(&c->err, E_UNAVAILABLE, NULL, NULL);
+    }
+    if (l->qtail) l->qtail->next = c;
+    else l->qhead = c;
+    l->qtail = c;
+    pthread_cond_signal(&l->cv_work);
+    pthread_mutex_unlock(&l->mu);
+    return 0;
+}
+
+void log_set_durable_hook(truce_t *t, void (*fn)(truce_t *t))
+{
+    pthread_mutex_lock(&t->log->mu);
+    t->log->durable_hook = fn;
+    pthread_mutex_unlock(&t->log->mu);
 }
 
 uint64_t log_durable(truce_t *t)
@@ -708,6 +752,7 @@ int log_open(truce_t *t, int create, err_t *e)
     pthread_cond_init(&l->cv_done, NULL);
     pthread_cond_init(&l->cv_feed, NULL);
     l->next_seq = 1;
+    buf_init(&l->seal_buf);
     if (load_or_make_key(t, create, e)) return -1;
     uint64_t next = 1;
     l->snapshot_seq = snapshot_read(t, &l->tree, &l->last_time);
@@ -777,6 +822,10 @@ void log_close(truce_t *t)
         json_decref(l->ring[i].labels);
     }
     merkle_release(&l->tree);
+    buf_release(&l->seal_buf);
+    free(l->sealed);
+    free(l->se);
+    free(l->old);
     sodium_memzero(l->sk, sizeof l->sk);
     free(l);
     t->log = NULL;
@@ -805,20 +854,31 @@ void log_pubkey_hex(truce_t *t, char out[65])
     hex_encode(t->log->pk, 32, out);
 }
 
-/* Copies the bytes of event seq (ring first, store otherwise). Caller frees. */
-static char *event_bytes(truce_t *t, uint64_t seq, size_t *len)
+/* Copies the bytes of event seq (ring first, store otherwise). Caller frees.
+ * hash, when not NULL, gets the leaf hash if the ring had it (*hashed = 1). */
+static char *event_bytes_hash(truce_t *t, uint64_t seq, size_t *len, hash_t hash, int *hashed)
 {
     log_t *l = t->log;
     char *b = NULL;
+    if (hashed) *hashed = 0;
     pthread_mutex_lock(&l->mu);
     ring_t *r = &l->ring[seq % RING];
-    if (r->seq == seq && r->bytes) {
-        *len = strlen(r->bytes);
-        b = strdup(r->bytes);
+    if (r->seq == seq && r->bytes && (b = malloc(r->len + 1))) {
+        memcpy(b, r->bytes, r->len + 1);
+        *len = r->len;
+        if (hashed) {
+            memcpy(hash, r->hash, MERKLE_HASH);
+            *hashed = 1;
+        }
     }
     pthread_mutex_unlock(&l->mu);
     if (b) return b;
     return store_get(t->store, seq, len);
+}
+
+static char *event_bytes(truce_t *t, uint64_t seq, size_t *len)
+{
+    return event_bytes_hash(t, seq, len, NULL, NULL);
 }
 
 int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
@@ -826,7 +886,9 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
     log_t *l = t->log;
     if (seq < 1 || seq > log_durable(t)) return -1;
     size_t len = 0;
-    char *bytes = event_bytes(t, seq, &len);
+    hash_t leaf, path[MERKLE_MAX_PATH];
+    int hashed;
+    char *bytes = event_bytes_hash(t, seq, &len, leaf, &hashed);
     if (!bytes) return -1;
     if (labels_out) {
         event_t ev;
@@ -838,8 +900,7 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
         *labels_out = json_incref(ev.labels);
         json_decref(root);
     }
-    hash_t leaf, path[MERKLE_MAX_PATH];
-    merkle_leaf_hash(bytes, len, leaf);
+    if (!hashed) merkle_leaf_hash(bytes, len, leaf);
     char tail[400];
     pthread_rwlock_rdlock(&l->tree_lock);
     int np = merkle_inclusion(&l->tree, seq - 1, l->head.size, path);
@@ -848,8 +909,11 @@ int log_receipt_buf(truce_t *t, uint64_t seq, buf_t *out, json_t **labels_out)
     /* Written by hand: this is on every write's reply, and every value but
      * the event is a number or hex. */
     char hex[136];
-    buf_addf(out, "{\"seq\":%llu,\"leaf_index\":%llu,\"event\":", (unsigned long long)seq,
-             (unsigned long long)(seq - 1));
+    buf_adds(out, "{\"seq\":");
+    buf_add_u64(out, seq);
+    buf_adds(out, ",\"leaf_index\":");
+    buf_add_u64(out, seq - 1);
+    buf_adds(out, ",\"event\":");
     buf_add_json_str(out, bytes);
     hex_encode(leaf, MERKLE_HASH, hex);
     buf_adds(out, ",\"leaf_hash\":\"");

@@ -32,6 +32,15 @@ void log_stop(truce_t *t);
  * events are durable. */
 int log_submit(truce_t *t, cmd_t *c);
 int log_submit_many(truce_t *t, cmd_t **cmds, int n);
+/* Queues c (c->on_durable set) and returns at once: the writer calls
+ * c->on_durable(c) when the batch holding c is durable or c failed (c->err
+ * says which). -1 (c->err set, on_durable never called) when the log is
+ * stopping. c must stay valid until on_durable is called. */
+int log_submit_async(truce_t *t, cmd_t *c);
+/* fn(t) runs on the writer after every batch that made events durable,
+ * under the log's queue lock: it must not block nor call into the log but
+ * for log_durable(). NULL: none; once this returns, the old fn is done. */
+void log_set_durable_hook(truce_t *t, void (*fn)(truce_t *t));
 
 uint64_t log_durable(truce_t *t);
 void log_wait_durable(truce_t *t, uint64_t seq);

@@ -208,7 +208,10 @@ static int cmd_serve(int argc, char **argv)
     /* Wait for a signal; meanwhile, once a second, escalate notices whose
      * time to answer is half or all gone. */
     struct timespec tick = {1, 0};
-    while (sigtimedwait(&set, NULL, &tick) < 0) ops_tick(&t);
+    while (sigtimedwait(&set, NULL, &tick) < 0) {
+        ops_tick(&t);
+        http_tick(&t); /* event streams check their session and keep alive */
+    }
     printf("truce: stopping\n");
     http_stop(&t);
     truce_close(&t);

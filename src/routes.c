@@ -376,11 +376,13 @@ static int h_state_digest(req_t *r)
 
 typedef struct {
     truce_t *t;
+    struct MHD_Connection *conn;
     principal_t who;
     uint64_t last;
     buf_t out;
     size_t off;
     int64_t last_write;
+    http_park_t park;
 } stream_t;
 
 static void stream_event(void *arg, uint64_t seq, const char *kind, const char *bytes, const json_t *labels)
@@ -399,11 +401,18 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
         s->off = 0;
         if (http_stopping(s->t) || log_stopping(s->t) || auth_session_alive(s->t, s->who.token_hash))
             return MHD_CONTENT_READER_END_OF_STREAM;
-        s->last = log_feed(s->t, s->last, 1000, 256, stream_event, s);
+        s->last = log_feed(s->t, s->last, 0, 256, stream_event, s);
         /* Events the caller may not see still move the id, so a resume skips them. */
         if (!s->out.len && util_now_ms() - s->last_write >= 15000)
             buf_addf(&s->out, ": keepalive\nid: %llu\n\n", (unsigned long long)s->last);
         if (s->out.failed) return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (s->out.len) break;
+        /* Nothing to send: give the pool thread back until a new event is
+         * durable, or until the next tick (about a second) for the session
+         * check and the keep-alive. Returning 0 is allowed only suspended. */
+        int rc = http_park(s->t, &s->park, s->conn, s->last + 1, 1);
+        if (rc == 0) return 0;
+        if (rc < 0) return MHD_CONTENT_READER_END_OF_STREAM;
     }
     size_t n = s->out.len - s->off;
     if (n > max) n = max;
@@ -435,6 +444,7 @@ static int h_stream(req_t *r)
     stream_t *s = calloc(1, sizeof *s);
     if (!s) return reply_error(r, E_INTERNAL, NULL, NULL);
     s->t = r->t;
+    s->conn = r->conn;
     s->who = r->who;
     s->last = from;
     s->last_write = util_now_ms();

@@ -13,6 +13,7 @@ struct store {
     sqlite3 *r;            /* side connection, guarded by mu */
     pthread_mutex_t mu;
     sqlite3_stmt *ins_ev, *ins_head, *ins_cred;
+    sqlite3_stmt *begin, *commit; /* prepared once: every batch runs them */
     sqlite3_stmt *get_ev; /* on the side connection, under mu */
 };
 
@@ -64,7 +65,9 @@ int store_open(const char *dir, int create, store_t **out, err_t *e)
         sqlite3_prepare_v2(s->w, "INSERT OR REPLACE INTO heads(size,time,root,sig) VALUES(?,?,?,?)",
                            -1, &s->ins_head, NULL) ||
         sqlite3_prepare_v2(s->w, "INSERT OR REPLACE INTO credentials(username,hash) VALUES(?,?)",
-                           -1, &s->ins_cred, NULL)) {
+                           -1, &s->ins_cred, NULL) ||
+        sqlite3_prepare_v2(s->w, "BEGIN IMMEDIATE", -1, &s->begin, NULL) ||
+        sqlite3_prepare_v2(s->w, "COMMIT", -1, &s->commit, NULL)) {
         err_set(e, E_INTERNAL, NULL, "prepare: %s", sqlite3_errmsg(s->w));
         goto fail;
     }
@@ -85,6 +88,8 @@ void store_close(store_t *s)
     sqlite3_finalize(s->ins_ev);
     sqlite3_finalize(s->ins_head);
     sqlite3_finalize(s->ins_cred);
+    sqlite3_finalize(s->begin);
+    sqlite3_finalize(s->commit);
     sqlite3_finalize(s->get_ev);
     sqlite3_close(s->r);
     sqlite3_close(s->w);
@@ -109,7 +114,7 @@ static int step_reset(sqlite3_stmt *st)
 int store_append(store_t *s, const store_event_t *ev, size_t n, const store_cred_t *cred,
                  size_t ncred, const store_head_t *head)
 {
-    if (sqlite3_exec(s->w, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    if (step_reset(s->begin)) return -1;
     for (size_t i = 0; i < n; i++) {
         sqlite3_bind_int64(s->ins_ev, 1, (sqlite3_int64)ev[i].seq);
         sqlite3_bind_blob(s->ins_ev, 2, ev[i].bytes, (int)ev[i].len, SQLITE_STATIC);
@@ -128,7 +133,7 @@ int store_append(store_t *s, const store_event_t *ev, size_t n, const store_cred
         sqlite3_bind_blob(s->ins_head, 4, head->sig, 64, SQLITE_STATIC);
         if (step_reset(s->ins_head)) goto rollback;
     }
-    if (sqlite3_exec(s->w, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
+    if (step_reset(s->commit) == 0) return 0;
 rollback:
     sqlite3_exec(s->w, "ROLLBACK", NULL, NULL, NULL);
     return -1;

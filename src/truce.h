@@ -107,6 +107,11 @@ struct cmd {
     err_t err;
     uint64_t first_seq, last_seq, head_size;
     int64_t first_time;   /* the first event's time (ms) */
+    /* Set for log_submit_async: called on the writer thread once the
+     * command's batch is durable (or failed); must not block, and must not
+     * touch the log. The command may be freed as soon as it is called. */
+    void (*on_durable)(cmd_t *c);
+    void *on_durable_arg;
     /* private to the log */
     int done;
     sem_t wake;           /* posted when the command's batch is durable (no herd) */

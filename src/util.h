@@ -36,6 +36,16 @@ void buf_add_json_str(buf_t *b, const char *s);
  * seven decimals (coordinates, metres) without printf. */
 struct json_t;
 void buf_add_json(buf_t *b, const struct json_t *j);
+/* The same with object keys sorted: the log's canonical form, what
+ * json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
+ * writes, without its key array, qsort and callbacks. */
+void buf_add_json_canon(buf_t *b, const struct json_t *j);
+/* Appends v in decimal. */
+void buf_add_u64(buf_t *b, uint64_t v);
+
+/* snprintf(dst, cap, "%s", src) without the format machinery: at most cap - 1
+ * bytes of src, always NUL-terminated (cap > 0). For the per-request paths. */
+void str_copy(char *dst, size_t cap, const char *src);
 
 /* Hands the bytes to the caller (free()); b is left empty and reusable. */
 char *buf_detach(buf_t *b, size_t *len);

@@ -380,6 +380,42 @@ static void jsonfast_random_documents(void **state)
     }
 }
 
+/* A request body: whatever jsonfast_parse_request accepts, jansson with
+ * JSON_REJECT_DUPLICATES accepts as the same value (the dispatcher asks
+ * jansson only when jsonfast refuses). */
+static void request_agrees(const char *s, size_t n)
+{
+    json_t *a = jsonfast_parse_request(s, n);
+    if (!a) return;
+    json_t *b = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+    if (!b) fail_msg("jsonfast accepts a body jansson refuses: %.*s", (int)(n > 200 ? 200 : n), s);
+    if (!json_equal(a, b)) fail_msg("values differ for the body %.*s", (int)(n > 200 ? 200 : n), s);
+    json_decref(a);
+    json_decref(b);
+}
+
+static void jsonfast_request_bodies(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {
+        "{\"a\":1,\"a\":2}", "{\"x\":{\"k\":[],\"k\":null}}", "[{\"a\":1,\"b\":2,\"a\":3}]",
+        "\"text\"", "42", "null", "true", "{\"a\":1} x", "",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        json_t *v = jsonfast_parse_request(refused[i], strlen(refused[i]));
+        if (v) fail_msg("jsonfast_parse_request accepts %s", refused[i]);
+    }
+    static const char *const accepted[] = {
+        "{\"text\":\"x\",\"labels\":[\"all\"]}", "[]", " {\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}]} ",
+    };
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        json_t *v = jsonfast_parse_request(accepted[i], strlen(accepted[i]));
+        if (!v) fail_msg("jsonfast_parse_request refuses %s", accepted[i]);
+        json_decref(v);
+        request_agrees(accepted[i], strlen(accepted[i]));
+    }
+}
+
 static void jsonfast_mutations_agree(void **state)
 {
     (void)state;
@@ -419,6 +455,7 @@ static void jsonfast_mutations_agree(void **state)
                 }
                 if (len == 0) break;
             }
+            request_agrees(m, len);
             json_t *a = jsonfast_parse(m, len), *b = jansson(m, len);
             if (!a != !b) {
                 /* A mutation that makes a tiny real is the known case above. */
@@ -545,6 +582,7 @@ int main(void)
         cmocka_unit_test(jsonfast_tiny_reals),
         cmocka_unit_test(jsonfast_random_documents),
         cmocka_unit_test(jsonfast_mutations_agree),
+        cmocka_unit_test(jsonfast_request_bodies),
         cmocka_unit_test(jsonfast_string_stops_at_every_offset),
         cmocka_unit_test(jsonfast_event_envelope),
     };

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -567,6 +568,12 @@ static void buf_json_equals_jansson(void **state)
         assert_non_null(want);
         if (strcmp(b.data, want)) fail_msg("value %d: got %s, jansson writes %s", i, b.data, want);
         free(want);
+        /* The log's canonical form: keys sorted. */
+        want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+        buf_reset(&b);
+        buf_add_json_canon(&b, j);
+        if (strcmp(b.data, want)) fail_msg("value %d sorted: got %s, jansson writes %s", i, b.data, want);
+        free(want);
         buf_release(&b);
         json_decref(j);
     }
@@ -610,6 +617,52 @@ static void buf_json_reals_equal_jansson(void **state)
     }
 }
 
+static void buf_u64_decimal(void **state)
+{
+    (void)state;
+    const uint64_t v[] = {0, 7, 10, 99, 1234567890, UINT64_MAX};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v[i]);
+        buf_t b;
+        buf_init(&b);
+        buf_adds(&b, "x");
+        buf_add_u64(&b, v[i]);
+        assert_string_equal(b.data + 1, want);
+        buf_release(&b);
+    }
+}
+
+static void str_copy_truncates(void **state)
+{
+    (void)state;
+    char d[4];
+    str_copy(d, sizeof d, "ab");
+    assert_string_equal(d, "ab");
+    str_copy(d, sizeof d, "abcdef");
+    assert_string_equal(d, "abc");
+    str_copy(d, 1, "x");
+    assert_string_equal(d, "");
+}
+
+/* The hand-written fast path against gmtime_r + snprintf. */
+static void time_format_matches_gmtime(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 200000; i++) {
+        int64_t ms = (int64_t)(unit_next() % 253402300800000ull);
+        if (i < 4) ms = (int64_t[]){0, 951782400000, 253402300799999, 86399999}[i];
+        time_t s = (time_t)(ms / 1000);
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+        time_format(ms, got);
+        if (strcmp(got, want)) fail_msg("%lld: got %s, want %s", (long long)ms, got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,9 +676,12 @@ int main(void)
         cmocka_unit_test(buf_json_string_escaping),
         cmocka_unit_test(buf_json_equals_jansson),
         cmocka_unit_test(buf_json_reals_equal_jansson),
+        cmocka_unit_test(buf_u64_decimal),
+        cmocka_unit_test(str_copy_truncates),
         cmocka_unit_test(hex_round_trip),
         cmocka_unit_test(hex_decode_rejects),
         cmocka_unit_test(time_format_known),
+        cmocka_unit_test(time_format_matches_gmtime),
         cmocka_unit_test(time_parse_known),
         cmocka_unit_test(time_parse_rejects),
         cmocka_unit_test(time_round_trip),
