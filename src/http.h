@@ -17,8 +17,8 @@
  * Handlers that still call log_submit() hold their pool thread until their
  * batch is durable (a few ms): correct, only slower for the connections that
  * share that thread; the hot write routes use req_submit instead, and the
- * handlers that spend long on the CPU (password hashing) run on a helper
- * thread (req_offload). A
+ * handlers that spend long on the CPU (password hashing, imports of whole
+ * files) run on a helper thread (req_offload). A
  * connection limit and timeouts bound slow clients; a slow client costs a
  * socket, not a thread.
  * Ownership: a req_t and everything hung on it is freed when the request

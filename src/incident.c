@@ -1517,7 +1517,7 @@ static int prepare_import(truce_t *t, cmd_t *c, err_t *e)
     return 0;
 }
 
-int h_incidents_import(req_t *r)
+static int incidents_import(req_t *r)
 {
     if (need_geo(r)) return -1;
     const char *ct = req_header(r, "Content-Type");
@@ -1575,6 +1575,13 @@ int h_incidents_import(req_t *r)
     json_decref(op.bad_rows);
     json_decref(rows);
     return rc;
+}
+
+/* An ACLED export of a year takes seconds: on a helper thread (see
+ * h_places_import). */
+int h_incidents_import(req_t *r)
+{
+    return req_offload(r, incidents_import);
 }
 
 /* ---- lists ---- */

@@ -1553,7 +1553,7 @@ static json_t *rows_from_geojson(const char *data, size_t len, json_t *errs)
     return rows;
 }
 
-int h_places_import(req_t *r)
+static int places_import(req_t *r)
 {
     if (need_geo(r)) return -1;
     int type = place_type(r);
@@ -1625,6 +1625,13 @@ int h_places_import(req_t *r)
     json_decref(op.bad_rows);
     json_decref(rows);
     return rc;
+}
+
+/* A file of many thousand rows takes seconds: on a helper thread, so the
+ * connections that share a pool thread are not held up. */
+int h_places_import(req_t *r)
+{
+    return req_offload(r, places_import);
 }
 
 /* ---- movements ---- */

@@ -172,3 +172,25 @@ test('static files: no path traversal out of web/, no directory listing', async 
   }
   alive();
 });
+
+test('logins (argon2id, about 0.1 s of CPU each) run beside the pool threads: other requests are answered meanwhile', async () => {
+  // Twelve logins at once keep password hashing busy for a second or more.
+  // Were they hashed on the pool threads that serve the connections, each of
+  // those threads would hold its other connections for 0.1 s per login.
+  const logins = Array.from({ length: 12 }, () => server.login('cmcc.watch'));
+  let done = false;
+  Promise.allSettled(logins).then(() => { done = true; });
+  await sleep(20);
+  const lat = [];
+  while (!done && lat.length < 200) {
+    const t0 = performance.now();
+    const r = await must('GET', '/healthz');
+    lat.push(performance.now() - t0);
+    assert.equal(r.status, 200);
+  }
+  for (const l of await Promise.all(logins)) assert.ok(l.token, 'every login succeeded');
+  assert.ok(lat.length >= 5, `the logins ran alongside ${lat.length} health checks`);
+  const worst = Math.max(...lat);
+  assert.ok(worst < 80, `a health check waited ${worst.toFixed(1)} ms while logins were hashed (all: ${lat.map((x) => x.toFixed(0)).join(' ')})`);
+  alive();
+});
