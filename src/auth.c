@@ -612,9 +612,10 @@ static int session_create(req_t *r)
     char tok[65], ts[32];
     hex_encode(raw, 32, tok);
     time_format(exp, ts);
-    snprintf(r->cookie, sizeof r->cookie,
-             "truce_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld", tok,
+    char cookie[160];
+    snprintf(cookie, sizeof cookie, "truce_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld", tok,
              (long long)(SESSION_MS / 1000));
+    req_set_cookie(r, cookie);
     json_t *me = me_json(t, &p, th);
     return reply_json(r, 201, json_pack("{s:s, s:s, s:O, s:o}", "token", tok, "expires", ts,
                                         "csrf", json_object_get(me, "csrf"), "user", me));
@@ -630,8 +631,7 @@ int h_session_delete(req_t *r)
 {
     store_session_del(r->t->store, r->who.token_hash);
     session_cache_drop(r->t->auth, r->who.token_hash, NULL);
-    snprintf(r->cookie, sizeof r->cookie,
-             "truce_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    req_set_cookie(r, "truce_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return reply_json(r, 200, json_pack("{s:b}", "ended", 1));
 }
 

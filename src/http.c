@@ -338,6 +338,12 @@ static void stop_helpers(http_t *h)
     h->nhelpers = 0;
 }
 
+void req_set_cookie(req_t *r, const char *value)
+{
+    free(r->cookie);
+    r->cookie = strdup(value);
+}
+
 int req_offload(req_t *r, handler_fn fn)
 {
     http_t *h = r->t->http;
@@ -592,7 +598,7 @@ static enum MHD_Result queue(req_t *r)
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                             "connect-src 'self'; frame-ancestors 'none'");
-    if (r->cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+    if (r->cookie) MHD_add_response_header(resp, "Set-Cookie", r->cookie);
     if (r->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     if (r->status == 429) MHD_add_response_header(resp, "Retry-After", "300");
     enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned)r->status, resp);
@@ -690,6 +696,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     for (int i = 0; i < r->nparams; i++) free(r->params[i]);
     free(r->path);
     free(r->resp);
+    free(r->cookie);
     json_decref(r->json);
     buf_release(&r->body);
     if (r->ctx && r->ctx_release) r->ctx_release(r->ctx);

@@ -82,7 +82,7 @@ struct req {
     char *resp;
     size_t resp_len;
     const char *ctype;
-    char cookie[512];
+    char *cookie;          /* a Set-Cookie value (req_set_cookie), or NULL */
     struct MHD_Response *custom;
     int64_t start_us;
     /* Set by a handler whose reply shows nothing applied after this seq
@@ -101,6 +101,10 @@ struct req {
     uint64_t wait_seq;     /* the reply waits until this seq is durable */
     http_park_t park;
 };
+
+/* The Set-Cookie header of the reply (a copy). The request stays under the
+ * 1 KiB that malloc serves from its per-thread cache. */
+void req_set_cookie(req_t *r, const char *value);
 
 int http_start(truce_t *t, const char *host, int port, err_t *e);
 void http_stop(truce_t *t);
