@@ -281,7 +281,7 @@ static int suspend_for_work(req_t *r)
 {
     http_t *h = r->t->http;
     int async = 0;
-    if (h && r->conn && !r->offloaded) {
+    if (h && r->conn && !r->offload) {
         pthread_mutex_lock(&h->park_mu);
         if (!h->stopping) {
             async = 1;
@@ -349,8 +349,7 @@ int req_offload(req_t *r, handler_fn fn)
     http_t *h = r->t->http;
     if (!h || !h->nhelpers || !suspend_for_work(r)) return fn(r);
     /* From here the helper owns r until it resumes the connection; the
-     * pool thread reads only these two, which the helper never writes. */
-    r->offloaded = 1;
+     * pool thread reads only offload, which the helper never writes. */
     r->offload = fn;
     r->job_next = NULL;
     pthread_mutex_lock(&h->jobs_mu);

@@ -95,8 +95,7 @@ struct req {
     void *ctx;             /* req_ctx(): freed with the request */
     void (*ctx_release)(void *ctx);
     int dispatched;        /* the handler ran */
-    handler_fn offload;    /* req_offload: runs on a helper thread */
-    int offloaded;         /* ... and is running or has run there */
+    handler_fn offload;    /* req_offload: runs (or ran) on a helper thread */
     struct req *job_next;
     uint64_t wait_seq;     /* the reply waits until this seq is durable */
     http_park_t park;

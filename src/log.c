@@ -494,6 +494,22 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Queues the chained commands first..last for the writer; -1 when the log
+ * is stopping (nothing queued). */
+static int enqueue(log_t *l, cmd_t *first, cmd_t *last)
+{
+    pthread_mutex_lock(&l->mu);
+    int stopping = l->stopping;
+    if (!stopping) {
+        if (l->qtail) l->qtail->next = first;
+        else l->qhead = first;
+        l->qtail = last;
+        pthread_cond_signal(&l->cv_work);
+    }
+    pthread_mutex_unlock(&l->mu);
+    return stopping ? -1 : 0;
+}
+
 int log_submit_many(truce_t *t, cmd_t **cmds, int n)
 {
     log_t *l = t->log;
@@ -510,17 +526,10 @@ int log_submit_many(truce_t *t, cmd_t **cmds, int n)
             sem_init(&cmds[i]->wake, 0, 0);
             cmds[i]->wake_sem = 1;
         }
-        pthread_mutex_lock(&l->mu);
-        if (l->stopping) {
-            pthread_mutex_unlock(&l->mu);
+        if (enqueue(l, cmds[0], cmds[n - 1])) {
             for (int i = 0; i < n; i++) err_set(&cmds[i]->err, E_UNAVAILABLE, NULL, NULL);
             return -1;
         }
-        if (l->qtail) l->qtail->next = cmds[0];
-        else l->qhead = cmds[0];
-        l->qtail = cmds[n - 1];
-        pthread_cond_signal(&l->cv_work);
-        pthread_mutex_unlock(&l->mu);
         /* The batch posts every command; the last one's post comes last.
          * Each woken command passes the wake-up on (wake_batch). */
         for (int i = 0; i < n; i++) {
@@ -552,17 +561,7 @@ int log_submit_async(truce_t *t, cmd_t *c)
         run_batch(t, c); /* inline: wakes (calls on_durable) before it returns */
         return 0;
     }
-    pthread_mutex_lock(&l->mu);
-    if (l->stopping) {
-        pthread_mutex_unlock(&l->mu);
-        return err_set(&c->err, E_UNAVAILABLE, NULL, NULL);
-    }
-    if (l->qtail) l->qtail->next = c;
-    else l->qhead = c;
-    l->qtail = c;
-    pthread_cond_signal(&l->cv_work);
-    pthread_mutex_unlock(&l->mu);
-    return 0;
+    return enqueue(l, c, c) ? err_set(&c->err, E_UNAVAILABLE, NULL, NULL) : 0;
 }
 
 void log_set_durable_hook(truce_t *t, void (*fn)(truce_t *t))
