@@ -68,7 +68,7 @@ export class Reloader {
   // user who leaves a form open knows the list is not the latest.
   fire() {
     this.timer = null;
-    if (!this.when()) return;
+    if (!this.when()) { this.hold(false); return; } // dropped: nothing waits any more
     if (isBusy(this.scope)) { this.hold(true); this.soon(this.retry); return; }
     this.hold(false);
     this.load();
