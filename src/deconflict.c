@@ -37,11 +37,20 @@
 
 #define CELL_M 1000.0   /* the space-time index's cells */
 #define BOX_PAD 1.0    /* metres: index boxes are floats; pad outward so rounding never loses a hit */
-#define GRID_CELL 250.0
-#define GRID_HALF 256  /* cells either side of the plane's origin (the mission centre): 64 km */
+#define GRID_CELL 250.0 /* the grid's rows, and the cells a query polygon is laid over */
+#define GRID_HALF 256  /* rows either side of the plane's origin (the mission centre): 64 km */
 #define GRID_N (2 * GRID_HALF)
 #define GRID_PROT 1000.0
+#define GRID_BOX 500.0   /* the widest or tallest box the grid takes */
+#define GRID_PIECE 480.0 /* route segments are filed in pieces no longer */
 #define LONG_MS (24LL * 3600 * 1000)
+#define SLAB_MAX 12      /* an entry over more slabs than this is filed in the timeless layer */
+
+/* The grid's levels: entries that last less than a day are filed in slabs of
+ * six hours, longer ones in slabs of 32 days, the rest (open-ended, or
+ * longer than SLAB_MAX slabs) in the one timeless layer. */
+enum { LV_SHORT, LV_LONG, LV_TIMELESS };
+static const int32_t slab_min[LV_TIMELESS] = {360, 32 * 1440};
 
 const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "unit", "operation"};
 
@@ -58,30 +67,44 @@ typedef struct {
     int64_t *times;   /* movements: per vertex */
 } __attribute__((aligned(64))) obj_t;
 
-/* A grid entry: one cache line, with all a conflict is made of (the exact
- * times are the object's: the minutes beside the entries settle all but
- * the windows that start or end in the same minute as the object). */
+/* A grid entry, one cache line: what judging it reads (the exact times are
+ * the object's: the minutes settle all but the windows that start or end in
+ * the same minute as the object), and what a conflict is made of, so that
+ * neither reads the object (whose line would be one more cache miss). */
 typedef struct {
     double x, y;           /* a point: the point; else its box's low corner */
     float w, h;            /* the box's size; 0 for a point */
-    float prot;
+    int32_t m0, m1;        /* the validity in whole minutes, widened outward */
     uint32_t obj;
-    const char *id, *category;
-    const json_t *labels;
-    uint8_t kind, multi;   /* multi: filed in more than one cell */
-    uint16_t pad_;
     uint32_t num;          /* the id's trailing number (the sort's key), capped */
+    float prot;
+    uint8_t kind, cat;     /* cat: the category's number (NCATS: the object's own) */
+    uint16_t seg;          /* a route's piece: its segment */
+    const char *id;
+    const json_t *labels;
 } gent_t;
+_Static_assert(sizeof(gent_t) == 64, "a grid entry is one cache line");
+#define NCATS 255
 
-/* A cell: its entries, and beside them their times in whole minutes
- * (widened outward), so the time test, which most entries fail, reads 8
- * bytes an entry instead of 64. */
+/* A row of a layer: the entries whose low corner lies in it, in order of x,
+ * and every XS_STEP-th entry's x apart, so finding where a check starts
+ * reads a line or two instead of a line per step of a binary search. */
+#define XS_SHIFT 4
+#define XS_STEP (1u << XS_SHIFT)
 typedef struct {
-    gent_t *e;          /* in tm's block */
-    int32_t (*tm)[2];   /* the block, allocated whole */
+    gent_t *e;
+    double *xs;            /* xs[j] = e[j * XS_STEP].x; room for cap / XS_STEP */
     uint32_t n, cap;
-    float maxprot;    /* the largest protection filed here (never lowered) */
-} gcell_t;
+    float maxw, maxprot;   /* the widest box and largest protection filed here (never lowered) */
+} grow_t;
+
+/* A layer: the entries of a level valid during one of its time slabs (filed
+ * in each slab they meet), or the timeless layer. */
+typedef struct {
+    int32_t level, slab;   /* slab: minute / slab_min[level]; 0 when timeless */
+    float maxh, maxprot;   /* the tallest box and the largest protection (never lowered) */
+    grow_t *rows;          /* GRID_N, by y */
+} layer_t;
 
 static int32_t minute_floor(int64_t t)
 {
@@ -103,8 +126,10 @@ struct dc {
     uint32_t nfree;
     json_t *ids;      /* "kind/id" -> integer obj number */
     stindex_t *ix;
-    gcell_t *grid;    /* GRID_N * GRID_N, row-major by y */
-    double grid_prot; /* the largest protection in the grid (never lowered) */
+    layer_t *layers;  /* in order of level, then slab */
+    char *cats[NCATS]; /* the categories the grid's entries number */
+    int ncats;
+    uint32_t nlayers, caplayers;
     size_t count, grid_entries;
 };
 
@@ -114,8 +139,7 @@ dc_t *dc_new(void)
     if (!d) return NULL;
     d->ids = json_object();
     d->ix = stindex_new(CELL_M);
-    d->grid = calloc((size_t)GRID_N * GRID_N, sizeof *d->grid);
-    if (!d->ids || !d->ix || !d->grid) {
+    if (!d->ids || !d->ix) {
         dc_free(d);
         return NULL;
     }
@@ -139,11 +163,15 @@ void dc_free(dc_t *d)
     free(d->freelist);
     json_decref(d->ids);
     stindex_free(d->ix);
-    if (d->grid)
-        for (size_t i = 0; i < (size_t)GRID_N * GRID_N; i++) {
-            free(d->grid[i].tm); /* the block: the entries are in it */
+    for (uint32_t l = 0; l < d->nlayers; l++) {
+        for (int y = 0; y < GRID_N; y++) {
+            free(d->layers[l].rows[y].e);
+            free(d->layers[l].rows[y].xs);
         }
-    free(d->grid);
+        free(d->layers[l].rows);
+    }
+    free(d->layers);
+    for (int i = 0; i < d->ncats; i++) free(d->cats[i]);
     free(d);
 }
 
@@ -154,79 +182,191 @@ static void key_of(char *k, size_t n, int kind, const char *id)
 
 /* ---- the grid ---- */
 
-static int gcell(double v)
+static int grow_of(double y)
 {
-    double c = floor(v / GRID_CELL) + GRID_HALF;
+    double c = floor(y / GRID_CELL) + GRID_HALF;
     return c < 0 ? 0 : c > GRID_N - 1 ? GRID_N - 1 : (int)c;
+}
+
+static int32_t slab_of(int32_t minute, int level)
+{
+    int32_t m = slab_min[level];
+    return minute >= 0 ? minute / m : -((-(minute + 1)) / m) - 1;
 }
 
 static int grid_wants(const obj_t *o)
 {
-    /* The entry keeps the protection as a float: only when that is exact. */
-    return o->kind != DC_MOVEMENT && o->protection <= GRID_PROT && (double)(float)o->protection == o->protection &&
-           o->t1 - o->t0 >= LONG_MS;
+    /* The entries keep the protection and the boxes' sizes as floats, a
+     * piece's segment in 16 bits. */
+    const shape_t *s = &o->shape;
+    if (o->protection > GRID_PROT || (double)(float)o->protection != o->protection) return 0;
+    if (o->kind == DC_MOVEMENT) return o->times && s->type == SH_LINE && s->n <= UINT16_MAX;
+    return s->x1 - s->x0 <= GRID_BOX && s->y1 - s->y0 <= GRID_BOX;
 }
 
-static int grid_add(dc_t *d, const obj_t *o, uint32_t num)
+/* The first layer at or after (level, slab). */
+static uint32_t layer_find(const dc_t *d, int level, int32_t slab)
 {
-    const shape_t *s = &o->shape;
-    int x0 = gcell(s->x0), x1 = gcell(s->x1), y0 = gcell(s->y0), y1 = gcell(s->y1);
-    gent_t e = {.x = s->type == SH_POINT ? s->p[0].x : s->x0, .y = s->type == SH_POINT ? s->p[0].y : s->y0,
-                .w = s->type == SH_POINT ? 0 : (float)(s->x1 - s->x0) + (float)BOX_PAD,
-                .h = s->type == SH_POINT ? 0 : (float)(s->y1 - s->y0) + (float)BOX_PAD,
-                .prot = (float)o->protection, .obj = num, .id = o->id, .category = o->category, .labels = o->labels,
-                .kind = (uint8_t)o->kind, .multi = x0 != x1 || y0 != y1,
-                .num = o->num > UINT32_MAX ? UINT32_MAX : (uint32_t)o->num};
-    if (e.w > 0) { /* the box as floats, never smaller than the shape's */
-        e.x = nextafter(e.x, -INFINITY);
-        e.y = nextafter(e.y, -INFINITY);
+    uint32_t lo = 0, hi = d->nlayers;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        const layer_t *l = &d->layers[mid];
+        if (l->level < level || (l->level == level && l->slab < slab)) lo = mid + 1;
+        else hi = mid;
     }
-    for (int cy = y0; cy <= y1; cy++)
-        for (int cx = x0; cx <= x1; cx++) {
-            gcell_t *c = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
-            if (c->n == c->cap) {
-                /* One block: the minutes, then the entries (cap a multiple
-                 * of 8, so they start on a cache line). */
-                uint32_t cap = c->cap ? c->cap * 2 : 8;
-                char *blk = aligned_alloc(64, (size_t)cap * (8 + sizeof(gent_t)));
-                if (!blk) return -1;
-                int32_t(*tm)[2] = (int32_t(*)[2])blk;
-                gent_t *p = (gent_t *)(blk + (size_t)cap * 8);
-                if (c->n) {
-                    memcpy(tm, c->tm, (size_t)c->n * 8);
-                    memcpy(p, c->e, (size_t)c->n * sizeof *p);
-                }
-                free(c->tm);
-                c->tm = tm;
-                c->e = p;
-                c->cap = cap;
-            }
-            c->tm[c->n][0] = minute_floor(o->t0);
-            c->tm[c->n][1] = minute_ceil(o->t1);
-            c->e[c->n++] = e;
-            if (e.prot > c->maxprot) c->maxprot = e.prot;
-            d->grid_entries++;
-        }
-    if (o->protection > d->grid_prot) d->grid_prot = o->protection;
-    return 0;
+    return lo;
 }
 
-static void grid_remove(dc_t *d, const obj_t *o, uint32_t num)
+/* The layer of (level, slab); created when add is set (NULL when absent or
+ * out of memory). */
+static layer_t *layer_get(dc_t *d, int level, int32_t slab, int add)
 {
-    const shape_t *s = &o->shape;
-    int x0 = gcell(s->x0), x1 = gcell(s->x1), y0 = gcell(s->y0), y1 = gcell(s->y1);
-    for (int cy = y0; cy <= y1; cy++)
-        for (int cx = x0; cx <= x1; cx++) {
-            gcell_t *c = &d->grid[(size_t)cy * GRID_N + (size_t)cx];
-            for (uint32_t i = 0; i < c->n; i++)
-                if (c->e[i].obj == num) {
-                    c->n--;
-                    c->e[i] = c->e[c->n];
-                    memcpy(c->tm[i], c->tm[c->n], sizeof c->tm[i]);
+    uint32_t i = layer_find(d, level, slab);
+    if (i < d->nlayers && d->layers[i].level == level && d->layers[i].slab == slab) return &d->layers[i];
+    if (!add) return NULL;
+    if (d->nlayers == d->caplayers) {
+        uint32_t cap = d->caplayers ? d->caplayers * 2 : 16;
+        layer_t *p = realloc(d->layers, cap * sizeof *p);
+        if (!p) return NULL;
+        d->layers = p;
+        d->caplayers = cap;
+    }
+    grow_t *rows = calloc(GRID_N, sizeof *rows);
+    if (!rows) return NULL;
+    memmove(&d->layers[i + 1], &d->layers[i], (d->nlayers - i) * sizeof *d->layers);
+    d->layers[i] = (layer_t){.level = level, .slab = slab, .rows = rows};
+    d->nlayers++;
+    return &d->layers[i];
+}
+
+/* The first entry of a row at or after x: the samples first, then the
+ * entries between two of them. */
+static uint32_t row_find(const grow_t *w, double x)
+{
+    uint32_t lo = 0, hi = (w->n + XS_STEP - 1) >> XS_SHIFT;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (w->xs[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    /* xs[lo - 1] < x <= xs[lo]: the entry sought lies after lo - 1's. */
+    hi = lo << XS_SHIFT < w->n ? lo << XS_SHIFT : w->n;
+    lo = lo ? (lo - 1) << XS_SHIFT : 0;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (w->e[mid].x < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The samples of a row from entry i on (after entries moved). */
+static void row_sample(grow_t *w, uint32_t i)
+{
+    for (uint32_t j = i >> XS_SHIFT; j << XS_SHIFT < w->n; j++) w->xs[j] = w->e[j << XS_SHIFT].x;
+}
+
+/* A row's entry for [x, x + w] x [y, y + h] (w = h = 0: a point) during
+ * [t0, t1]. */
+/* The number of a category (NCATS when the table is full). */
+static uint8_t cat_of(dc_t *d, const char *name)
+{
+    for (int i = 0; i < d->ncats; i++)
+        if (!strcmp(d->cats[i], name)) return (uint8_t)i;
+    if (d->ncats == NCATS || !(d->cats[d->ncats] = strdup(name))) return NCATS;
+    return (uint8_t)d->ncats++;
+}
+
+static gent_t grid_entry(dc_t *d, const obj_t *o, uint32_t num, double x, double y, double w, double h,
+                         int64_t t0, int64_t t1, int seg)
+{
+    gent_t e = {.x = x, .y = y, .m0 = minute_floor(t0), .m1 = minute_ceil(t1), .obj = num,
+                .num = o->num > UINT32_MAX ? UINT32_MAX : (uint32_t)o->num, .prot = (float)o->protection,
+                .kind = (uint8_t)o->kind, .cat = cat_of(d, o->category), .seg = (uint16_t)seg, .id = o->id,
+                .labels = o->labels};
+    if (w > 0 || h > 0) { /* the box as floats, never smaller than the shape's */
+        e.x = nextafter(x, -INFINITY);
+        e.y = nextafter(y, -INFINITY);
+        e.w = (float)w + (float)BOX_PAD;
+        e.h = (float)h + (float)BOX_PAD;
+    }
+    return e;
+}
+
+/* Files an entry in its layers (add), or takes it out. -1 when out of memory. */
+static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
+{
+    int level = t1 != INT64_MAX && t1 - t0 < LONG_MS ? LV_SHORT : LV_LONG;
+    int32_t s0 = slab_of(e->m0, level), s1 = slab_of(e->m1, level);
+    if (t1 == INT64_MAX || (int64_t)s1 - s0 >= SLAB_MAX) level = LV_TIMELESS, s0 = s1 = 0;
+    for (int64_t s = s0; s <= s1; s++) {
+        layer_t *l = layer_get(d, level, (int32_t)s, add);
+        if (!l) {
+            if (add) return -1;
+            continue;
+        }
+        grow_t *w = &l->rows[grow_of(e->y)];
+        uint32_t i = row_find(w, e->x);
+        if (!add) {
+            for (; i < w->n && w->e[i].x == e->x; i++)
+                if (w->e[i].obj == e->obj && w->e[i].seg == e->seg && w->e[i].y == e->y) {
+                    memmove(&w->e[i], &w->e[i + 1], (size_t)(w->n - i - 1) * sizeof *w->e);
+                    w->n--;
+                    row_sample(w, i);
                     d->grid_entries--;
                     break;
                 }
+            continue;
         }
+        if (w->n == w->cap) {
+            uint32_t cap = w->cap ? w->cap * 2 : 8;
+            gent_t *p = aligned_alloc(64, (size_t)cap * sizeof *p); /* whole lines */
+            if (!p) return -1;
+            if (w->n) memcpy(p, w->e, (size_t)w->n * sizeof *p);
+            free(w->e);
+            w->e = p;
+            double *xs = realloc(w->xs, (size_t)(cap / XS_STEP + 1) * sizeof *xs);
+            if (!xs) return -1;
+            w->xs = xs;
+            w->cap = cap;
+        }
+        memmove(&w->e[i + 1], &w->e[i], (size_t)(w->n - i) * sizeof *w->e);
+        w->e[i] = *e;
+        w->n++;
+        row_sample(w, i);
+        if (e->w > w->maxw) w->maxw = e->w;
+        if (e->prot > w->maxprot) w->maxprot = e->prot;
+        if (e->h > l->maxh) l->maxh = e->h;
+        if (e->prot > l->maxprot) l->maxprot = e->prot;
+        d->grid_entries++;
+    }
+    return 0;
+}
+
+/* An object's grid entries filed (add) or taken out: one, or a route's
+ * pieces, each filed for the time its segment is travelled. */
+static int grid_object(dc_t *d, const obj_t *o, uint32_t num, int add)
+{
+    const shape_t *s = &o->shape;
+    if (o->kind != DC_MOVEMENT) {
+        gent_t e = s->type == SH_POINT
+                       ? grid_entry(d, o, num, s->p[0].x, s->p[0].y, 0, 0, o->t0, o->t1, 0)
+                       : grid_entry(d, o, num, s->x0, s->y0, s->x1 - s->x0, s->y1 - s->y0, o->t0, o->t1, 0);
+        return grid_file(d, &e, o->t0, o->t1, add);
+    }
+    for (int i = 0; i + 1 < s->n; i++) {
+        pt_t a = s->p[i], b = s->p[i + 1];
+        double len = sqrt((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y));
+        int np = len > GRID_PIECE ? (int)ceil(len / GRID_PIECE) : 1;
+        for (int k = 0; k < np; k++) {
+            pt_t p = {a.x + (b.x - a.x) * k / np, a.y + (b.y - a.y) * k / np};
+            pt_t q = k + 1 == np ? b : (pt_t){a.x + (b.x - a.x) * (k + 1) / np, a.y + (b.y - a.y) * (k + 1) / np};
+            gent_t e = grid_entry(d, o, num, fmin(p.x, q.x), fmin(p.y, q.y), fabs(q.x - p.x), fabs(q.y - p.y),
+                                  o->times[i], o->times[i + 1], i);
+            if (grid_file(d, &e, o->times[i], o->times[i + 1], add) && add) return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- the space-time index ---- */
@@ -281,12 +421,12 @@ static int entries(const obj_t *o, uint32_t num, int (*fn)(stindex_t *, const st
 
 static int file_obj(dc_t *d, const obj_t *o, uint32_t num)
 {
-    return o->in_grid ? grid_add(d, o, num) : entries(o, num, stindex_add, d->ix);
+    return o->in_grid ? grid_object(d, o, num, 1) : entries(o, num, stindex_add, d->ix);
 }
 
 static void unfile_obj(dc_t *d, const obj_t *o, uint32_t num)
 {
-    if (o->in_grid) grid_remove(d, o, num);
+    if (o->in_grid) grid_object(d, o, num, 0);
     else entries(o, num, NULL, d->ix);
 }
 
@@ -386,11 +526,19 @@ size_t dc_count(const dc_t *d)
     return d->count;
 }
 
+void dc_stats(const dc_t *d, size_t *grid_entries, size_t *layers, size_t *index_entries)
+{
+    *grid_entries = d->grid_entries;
+    *layers = d->nlayers;
+    *index_entries = stindex_count(d->ix);
+}
+
 size_t dc_memory(const dc_t *d)
 {
     size_t m = sizeof *d + d->cap * (sizeof(obj_t) + sizeof(uint32_t)) + stindex_memory(d->ix) +
-               (size_t)GRID_N * GRID_N * sizeof(gcell_t);
-    for (size_t i = 0; i < (size_t)GRID_N * GRID_N; i++) m += d->grid[i].cap * (sizeof(gent_t) + 8);
+               d->caplayers * sizeof(layer_t) + (size_t)d->nlayers * GRID_N * sizeof(grow_t);
+    for (uint32_t l = 0; l < d->nlayers; l++)
+        for (int y = 0; y < GRID_N; y++) m += d->layers[l].rows[y].cap * sizeof(gent_t);
     for (uint32_t i = 0; i < d->n; i++) {
         const obj_t *o = &d->o[i];
         if (!o->used) continue;
@@ -406,7 +554,7 @@ size_t dc_memory(const dc_t *d)
 /* A match before it is resolved into a conflict. */
 typedef struct {
     uint64_t key;     /* the order: see sort_key */
-    const gent_t *g;  /* a grid entry's match: what it is made of */
+    const gent_t *g;  /* a grid entry's match: what the conflict is made of */
     uint32_t obj;
     int32_t segment;
     double distance;
@@ -495,7 +643,43 @@ static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, con
         r->out = p;
         r->cap = cap;
     }
-    r->out[r->n++] = (match_t){.key = sort_key(dist, kind, num), .g = g, .obj = obj, .segment = -1, .distance = dist};
+    r->out[r->n++] =
+        (match_t){.key = sort_key(dist, kind, num), .g = g, .obj = obj, .segment = -1, .distance = dist};
+    return 0;
+}
+
+/* Segment i of a route (judged once per check: see seen_before): only the
+ * stretch travelled during the window counts. Nonzero when out of memory. */
+static int judge_segment(run_t *r, uint32_t obj, int i, const gent_t *g)
+{
+    const dc_query_t *q = r->q;
+    const obj_t *o = &r->d->o[obj];
+    int64_t ta = o->times[i], tb = o->times[i + 1];
+    if (ta > q->until || tb < q->from) return 0;
+    double limit = o->protection + q->buffer_m;
+    pt_t a = o->shape.p[i], b = o->shape.p[i + 1];
+    /* Only the stretch travelled during the window counts. */
+    double sa = 0, sb = 1;
+    if (tb > ta) {
+        if (q->from > ta) sa = (double)(q->from - ta) / (double)(tb - ta);
+        if (q->until < tb) sb = (double)(q->until - ta) / (double)(tb - ta);
+    }
+    if (sa > sb) return 0;
+    pt_t pa = {a.x + sa * (b.x - a.x), a.y + sa * (b.y - a.y)};
+    pt_t pb = {a.x + sb * (b.x - a.x), a.y + sb * (b.y - a.y)};
+    double dist = area_dist_seg(q->area, pa, pb);
+    if (dist > limit) return 0;
+    double u0, u1;
+    if (area_seg_within(q->area, pa, pb, limit, &u0, &u1)) {
+        u0 = 0; /* rounding at the very edge: the whole stretch */
+        u1 = 1;
+    }
+    double s0 = sa + u0 * (sb - sa), s1 = sa + u1 * (sb - sa);
+    if (push(r, obj, dist, o->kind, o->num, g)) return 1;
+    match_t *m = &r->out[r->n - 1];
+    m->segment = i;
+    m->inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
+    m->inside_until = ta + (int64_t)(s1 * (double)(tb - ta) + 0.5);
     return 0;
 }
 
@@ -507,38 +691,13 @@ static int visit(void *arg, const st_entry_t *e)
     const obj_t *o = &r->d->o[e->obj];
     if (q->kinds && !(q->kinds & (1u << o->kind))) return 0;
     if (e->obj == r->skip) return 0;
-    double limit = o->protection + q->buffer_m;
     if (o->kind == DC_MOVEMENT && o->times) {
         int i = (int)(e->part >> 8);
-        if (seen_before(r, e->obj, (uint32_t)i)) return 0;
-        int64_t ta = o->times[i], tb = o->times[i + 1];
-        pt_t a = o->shape.p[i], b = o->shape.p[i + 1];
-        /* Only the stretch travelled during the window counts. */
-        double sa = 0, sb = 1;
-        if (tb > ta) {
-            if (q->from > ta) sa = (double)(q->from - ta) / (double)(tb - ta);
-            if (q->until < tb) sb = (double)(q->until - ta) / (double)(tb - ta);
-        }
-        if (sa > sb) return 0;
-        pt_t pa = {a.x + sa * (b.x - a.x), a.y + sa * (b.y - a.y)};
-        pt_t pb = {a.x + sb * (b.x - a.x), a.y + sb * (b.y - a.y)};
-        double dist = area_dist_seg(q->area, pa, pb);
-        if (dist > limit || !may_see(r, o->labels)) return 0;
-        double u0, u1;
-        if (area_seg_within(q->area, pa, pb, limit, &u0, &u1)) {
-            u0 = 0; /* rounding at the very edge: the whole stretch */
-            u1 = 1;
-        }
-        double s0 = sa + u0 * (sb - sa), s1 = sa + u1 * (sb - sa);
-        if (push(r, e->obj, dist, o->kind, o->num, NULL)) return 1;
-        match_t *m = &r->out[r->n - 1];
-        m->segment = i;
-        m->inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
-        m->inside_until = ta + (int64_t)(s1 * (double)(tb - ta) + 0.5);
-        return 0;
+        return seen_before(r, e->obj, (uint32_t)i) ? 0 : judge_segment(r, e->obj, i, NULL);
     }
+    double limit = o->protection + q->buffer_m;
     double dist = area_dist(q->area, &o->shape);
-    if (dist > limit || !may_see(r, o->labels)) return 0;
+    if (dist > limit) return 0;
     return push(r, e->obj, dist, o->kind, o->num, NULL);
 }
 
@@ -588,15 +747,7 @@ static double rect_far(pt_t c, double x0, double y0, double x1, double y1)
     return sqrt(dx * dx + dy * dy);
 }
 
-/* A check's view of the grid: the query, and the cells being worked on. */
-typedef struct {
-    const gcell_t *cell;
-    int mode, nnear;
-    uint8_t near[MAX_EDGES];
-    uint32_t np, cap;
-    uint32_t *pass;   /* the entries whose minutes meet the window */
-} stage_t;
-
+/* A check's view of the grid. */
 typedef struct {
     run_t *r;
     const shape_t *s;
@@ -607,6 +758,10 @@ typedef struct {
     int32_t qm0, qm1, qf, qc;
     const edge_t *E;
     int ne;
+    /* Entries whose judging reads their object (a route's segment, a
+     * polygon's vertices): judged a batch at a time, see drain. */
+    const gent_t *later[64];
+    int nlater;
 } gq_t;
 
 /* Distance from a polygon area to a polygon object, what area_dist gives
@@ -632,92 +787,153 @@ static double poly_dist_near(const gq_t *g, const shape_t *o, double limit)
     return best;
 }
 
-/* Stage 1 of a cell: the entries whose minutes meet the window, and a
- * prefetch of each, so their lines arrive while the previous cell is judged. */
-static int stage_scan(const gq_t *g, stage_t *st, const gcell_t *cell)
+/* A point's distance to a polygon area, given how the area lies over the
+ * point's cell; above limit when it is no conflict. */
+static double poly_dist_pt(const gq_t *g, int mode, const uint8_t *near, int nnear, pt_t p, double limit)
 {
-    if (cell->n > st->cap) {
-        uint32_t *p = realloc(st->pass, cell->n * sizeof *p);
-        if (!p) return -1;
-        st->pass = p;
-        st->cap = cell->n;
+    const shape_t *s = g->s;
+    if (mode == CELL_INSIDE) return 0;
+    if (mode == CELL_PLAIN) {
+        if (p.x < s->x0 - limit || p.x > s->x1 + limit || p.y < s->y0 - limit || p.y > s->y1 + limit) return DBL_MAX;
+        return shape_dist_pt(s, p);
     }
-    st->cell = cell;
-    uint32_t np = 0;
-    for (uint32_t i = 0; i < cell->n; i++) {
-        st->pass[np] = i;
-        np += (uint32_t)(cell->tm[i][0] <= g->qm1) & (uint32_t)(cell->tm[i][1] >= g->qm0);
+    if (mode == CELL_ACROSS && shape_contains(s, p)) return 0;
+    /* Outside: the nearest of the edges within reach (when none is within
+     * the limit, neither is any other, and the point is no conflict). */
+    double d2 = DBL_MAX;
+    for (int k = 0; k < nnear; k++) {
+        double x = pt_seg_dist2(p, g->E[near[k]].a, g->E[near[k]].b);
+        if (x < d2) d2 = x;
     }
-    st->np = np;
-    for (uint32_t k = 0; k < np; k++) __builtin_prefetch(&cell->e[st->pass[k]]);
+    return d2 == DBL_MAX ? DBL_MAX : sqrt(d2);
+}
+
+/* Whether a box entry is farther from the area than limit (its box beyond
+ * the area's box grown by limit, or beyond a circle's reach). */
+static int box_beyond(const gq_t *g, const gent_t *e, double limit)
+{
+    const shape_t *s = g->s;
+    double R = g->R, bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
+    return bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit ||
+           by1 < s->y0 - R - limit || (g->circle && rect_near(g->c, bx0, by0, bx1, by1) - R > limit);
+}
+
+/* The entries put off: their objects were prefetched when they were put
+ * off; now what those point to (a segment's times and ends, a polygon's
+ * vertices) is prefetched for all of them, then each is judged, so the
+ * cache misses overlap instead of queueing. Nonzero when out of memory. */
+static int drain(gq_t *g)
+{
+    run_t *r = g->r;
+    const obj_t *objs = r->d->o;
+    for (int k = 0; k < g->nlater; k++) {
+        const gent_t *e = g->later[k];
+        const obj_t *o = &objs[e->obj];
+        if (e->kind == DC_MOVEMENT) {
+            __builtin_prefetch(&o->times[e->seg]);
+            __builtin_prefetch(&o->shape.p[e->seg]);
+        } else {
+            __builtin_prefetch(o->shape.p);
+            __builtin_prefetch(o->shape.ring);
+        }
+    }
+    int n = g->nlater;
+    g->nlater = 0;
+    for (int k = 0; k < n; k++) {
+        const gent_t *e = g->later[k];
+        if (e->kind == DC_MOVEMENT) {
+            if (judge_segment(r, e->obj, e->seg, e)) return -1;
+            continue;
+        }
+        const shape_t *os = &objs[e->obj].shape;
+        double limit = e->prot + g->b;
+        double dist = g->ne && os->type == SH_POLY ? poly_dist_near(g, os, limit) : area_dist(r->q->area, os);
+        if (dist <= limit && push(r, e->obj, dist, e->kind, e->num, e)) return -1;
+    }
     return 0;
 }
 
-/* Stage 2: each of those entries judged. */
-static int stage_judge(const gq_t *g, const stage_t *st)
+static int defer(gq_t *g, const gent_t *e)
+{
+    __builtin_prefetch(&g->r->d->o[e->obj]);
+    g->later[g->nlater++] = e;
+    return g->nlater == (int)(sizeof g->later / sizeof *g->later) ? drain(g) : 0;
+}
+
+/* One row of a layer: the entries from the one numbered from to the last
+ * whose x is at most hi, judged.
+ * dedup: the minute before which an entry was judged in the slab before. */
+static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double hi, int32_t dedup)
 {
     run_t *r = g->r;
     const dc_t *d = r->d;
-    const shape_t *s = g->s;
-    const gcell_t *cell = st->cell;
+    const grow_t *w = &l->rows[cy];
     unsigned kinds = r->q->kinds;
-    double R = g->R, b = g->b;
-    pt_t c = g->c;
-    for (uint32_t k = 0; k < st->np; k++) {
-        const gent_t *e = &cell->e[st->pass[k]];
-        const int32_t *tm = cell->tm[st->pass[k]];
-        if (((int64_t)tm[0] + 1 > g->qf || (int64_t)tm[1] - 1 < g->qc) &&
-            (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
+    double R = g->R, R2 = R * R, b = g->b, ry0 = (cy - GRID_HALF) * GRID_CELL;
+    int edge_row = cy == 0 || cy == GRID_N - 1, mode = CELL_PLAIN, nnear = 0;
+    double cell = NAN;
+    uint8_t near[MAX_EDGES];
+#ifdef DC_PHASES
+    extern uint64_t dc_count_[4];
+    dc_count_[0]++;
+#endif
+    for (uint32_t i = from; i < w->n && w->e[i].x <= hi; i++) {
+        const gent_t *e = &w->e[i];
+#ifdef DC_PHASES
+        dc_count_[1]++;
+        if (!(e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup)) dc_count_[2]++;
+        if (e->kind == DC_MOVEMENT) dc_count_[3]++;
+#endif
+        if (e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup) continue;
+        if ((e->m0 + 1 > g->qf || e->m1 - 1 < g->qc) && (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
             continue;
-        if (kinds && !(kinds & (1u << e->kind))) continue;
-        if (e->obj == r->skip) continue;
-        /* An object filed in several cells is judged once; not by a
-         * reference cell, which might be one skipped. */
-        if (e->multi && seen_before(r, e->obj, UINT32_MAX - 1)) continue;
+        if ((kinds && !(kinds & (1u << e->kind))) || e->obj == r->skip) continue;
         double limit = e->prot + b, dist;
-        if (e->w == 0) {
-            pt_t p = {e->x, e->y};
-            if (st->mode == CELL_INSIDE) {
-                dist = 0;
-            } else if (g->circle) {
-                double dx = p.x - c.x, dy = p.y - c.y;
-                dist = sqrt(dx * dx + dy * dy) - R;
-                if (dist < 0) dist = 0;
-            } else if (st->mode == CELL_PLAIN) {
-                if (p.x < s->x0 - limit || p.x > s->x1 + limit || p.y < s->y0 - limit || p.y > s->y1 + limit) continue;
-                dist = shape_dist_pt(s, p);
-            } else if (st->mode == CELL_ACROSS && shape_contains(s, p)) {
+        if (e->kind == DC_MOVEMENT) { /* a piece of a route: near enough, its segment is judged */
+            if (box_beyond(g, e, limit) || seen_before(r, e->obj, e->seg)) continue;
+            if (defer(g, e)) return -1;
+            continue;
+        }
+        if (e->w > 0) {
+            /* A polygon: its box wholly inside a circle, so is the shape;
+             * else its vertices decide. */
+            if (box_beyond(g, e, limit)) continue;
+            if (!g->circle || rect_far(g->c, e->x, e->y, e->x + e->w, e->y + e->h) > R) {
+                if (defer(g, e)) return -1;
+                continue;
+            }
+            dist = 0;
+        } else if (g->circle) {
+            double dx = e->x - g->c.x, dy = e->y - g->c.y, d2 = dx * dx + dy * dy;
+            if (d2 <= R2) {
                 dist = 0;
             } else {
-                /* Outside: the nearest of the edges within reach (when none
-                 * is within the limit, neither is any other, and the point is
-                 * no conflict). */
-                dist = DBL_MAX;
-                for (int k2 = 0; k2 < st->nnear; k2++) {
-                    double x = pt_seg_dist(p, g->E[st->near[k2]].a, g->E[st->near[k2]].b);
-                    if (x < dist) dist = x;
-                }
+                dist = sqrt(d2) - R;
+                if (dist < 0) dist = 0;
             }
         } else {
-            double bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
-            if (bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit || by1 < s->y0 - R - limit)
-                continue;
-            /* The box beyond the circle's reach: so is the shape; the box
-             * wholly inside the circle: so is the shape. */
-            if (g->circle && rect_near(c, bx0, by0, bx1, by1) - R > limit) continue;
-            const shape_t *os = &d->o[e->obj].shape;
-            if (g->circle && rect_far(c, bx0, by0, bx1, by1) <= R) dist = 0;
-            else if (g->ne && os->type == SH_POLY) dist = poly_dist_near(g, os, limit);
-            else dist = area_dist(r->q->area, os);
+            if (g->ne) { /* the polygon over this point's cell */
+                double cx = floor(e->x / GRID_CELL);
+                if (cx != cell) { /* rows hold real x; only their y is clamped */
+                    cell = cx;
+                    mode = edge_row ? CELL_PLAIN
+                                    : classify(g->s, g->E, g->ne, cx * GRID_CELL, ry0, (double)w->maxprot + b, near,
+                                               &nnear);
+                }
+                if (mode == CELL_SKIP) continue;
+            }
+            dist = poly_dist_pt(g, mode, near, nnear, (pt_t){e->x, e->y}, limit);
         }
-        if (dist > limit || !may_see(r, e->labels)) continue;
+        if (dist > limit) continue;
         if (push(r, e->obj, dist, e->kind, e->num, e)) return -1;
     }
     return 0;
 }
 
-/* The grid's cells near the area, a row at a time; each cell's entries are
- * scanned and prefetched while the cell before it is judged. */
+/* The grid's layers that meet the window (the timeless one and the slabs),
+ * and in each the rows near the area, each from the first entry that can
+ * reach the area to the last. An object filed in several slabs is judged in
+ * the first of them the window meets. */
 static int grid_check(run_t *r)
 {
     const dc_t *d = r->d;
@@ -731,8 +947,6 @@ static int grid_check(run_t *r)
      * after qc; else its exact times decide. */
     g.qm0 = minute_floor(q->from), g.qm1 = minute_ceil(q->until), g.qf = minute_floor(q->until),
     g.qc = minute_ceil(q->from);
-    double grow = g.R + d->grid_prot + g.b;
-    int x0 = gcell(s->x0 - grow), x1 = gcell(s->x1 + grow), y0 = gcell(s->y0 - grow), y1 = gcell(s->y1 + grow);
     edge_t E[MAX_EDGES];
     if (s->type == SH_POLY && s->n - s->nring <= MAX_EDGES)
         for (int k = 0; k < s->nring; k++)
@@ -741,48 +955,61 @@ static int grid_check(run_t *r)
                 E[g.ne++] = (edge_t){p, p2, fmin(p.x, p2.x), fmin(p.y, p2.y), fmax(p.x, p2.x), fmax(p.y, p2.y)};
             }
     g.E = E;
-    stage_t st[2] = {{0}};
-    int cur = 0, pending = 0, rc = 0;
-    for (int cy = y0; cy <= y1 && !rc; cy++) {
-        double ry0 = (cy - GRID_HALF) * GRID_CELL, ry1 = ry0 + GRID_CELL;
-        const gcell_t *row = &d->grid[(size_t)cy * GRID_N];
-        if (cy < y1)
-            for (int cx = x0; cx <= x1 + 1; cx += 2) __builtin_prefetch(&row[GRID_N + cx]); /* two a line */
-        for (int cx = x0; cx <= x1; cx++) {
-            const gcell_t *cell = &row[cx];
-            if (cx + 2 <= x1) __builtin_prefetch(cell[2].tm);
-            if (!cell->n) continue;
-            stage_t *t = &st[cur];
-            /* Edge cells hold everything beyond the grid: never classified. */
-            t->mode = CELL_PLAIN;
-            t->nnear = 0;
-            if (cx > 0 && cy > 0 && cx < GRID_N - 1 && cy < GRID_N - 1) {
-                double rx0 = (cx - GRID_HALF) * GRID_CELL, rx1 = rx0 + GRID_CELL, cr = (double)cell->maxprot + g.b;
-                pt_t c = g.c;
-                if (g.circle) {
-                    if (rect_near(c, rx0, ry0, rx1, ry1) - g.R > cr) continue;
-                    if (rect_far(c, rx0, ry0, rx1, ry1) <= g.R) t->mode = CELL_INSIDE;
-                } else if (g.ne) {
-                    t->mode = classify(s, E, g.ne, rx0, ry0, cr, t->near, &t->nnear);
-                    if (t->mode == CELL_SKIP) continue;
+    for (uint32_t li = 0; li < d->nlayers; li++) {
+        const layer_t *l = &d->layers[li];
+        int32_t dedup = INT32_MIN;
+        if (l->level != LV_TIMELESS) {
+            int32_t first = slab_of(g.qm0, l->level), last = slab_of(g.qm1, l->level);
+            if (l->slab < first) { /* on to the window's first slab of this level */
+                li = layer_find(d, l->level, first) - 1;
+                continue;
+            }
+            if (l->slab > last) {
+                li = layer_find(d, l->level + 1, INT32_MIN) - 1;
+                continue;
+            }
+            if (l->slab > first) dedup = l->slab * slab_min[l->level];
+        }
+        double reach = g.R + (double)l->maxprot + g.b + BOX_PAD;
+        int y0 = grow_of(s->y0 - reach - l->maxh), y1 = grow_of(s->y1 + reach);
+        /* Rows a batch at a time, in stages, so that the cache misses of
+         * one stage (row, samples, first entries) overlap across the rows
+         * instead of queueing one after another in each. */
+        enum { BATCH = 32 };
+        for (int b0 = y0; b0 <= y1; b0 += BATCH) {
+            int b1 = b0 + BATCH - 1 < y1 ? b0 + BATCH - 1 : y1, nb = 0;
+            int row[BATCH];
+            double lo[BATCH], hi[BATCH];
+            uint32_t from[BATCH];
+            for (int cy = b0; cy <= b1; cy++) __builtin_prefetch(&l->rows[cy]);
+            for (int cy = b0; cy <= b1; cy++) {
+                const grow_t *w = &l->rows[cy];
+                if (!w->n) continue;
+                double a = s->x0 - reach - w->maxw, z = s->x1 + reach;
+                if (g.circle && cy > 0 && cy < GRID_N - 1) {
+                    /* The entries here lie within [ry0, ry1 + maxh] in y:
+                     * the circle's reach over that band. */
+                    double ry0 = (cy - GRID_HALF) * GRID_CELL, ry1 = ry0 + GRID_CELL + l->maxh;
+                    double dy = g.c.y < ry0 ? ry0 - g.c.y : g.c.y > ry1 ? g.c.y - ry1 : 0;
+                    if (dy > reach) continue;
+                    double half = sqrt(reach * reach - dy * dy);
+                    a = g.c.x - half - w->maxw, z = g.c.x + half;
                 }
+                size_t nxs = ((w->n + XS_STEP - 1) >> XS_SHIFT) * sizeof *w->xs;
+                for (size_t k = 0; k < nxs && k < 512; k += 64) __builtin_prefetch((const char *)w->xs + k);
+                row[nb] = cy, lo[nb] = a, hi[nb++] = z;
             }
-            if (stage_scan(&g, t, cell)) {
-                rc = -1;
-                break;
+            for (int k = 0; k < nb; k++) {
+                const grow_t *w = &l->rows[row[k]];
+                from[k] = row_find(w, lo[k]);
+                __builtin_prefetch(&w->e[from[k]]);
+                __builtin_prefetch((const char *)&w->e[from[k]] + 64);
             }
-            if (pending && stage_judge(&g, &st[cur ^ 1])) {
-                rc = -1;
-                break;
-            }
-            pending = 1;
-            cur ^= 1;
+            for (int k = 0; k < nb; k++)
+                if (row_check(&g, l, row[k], from[k], hi[k], dedup)) return -1;
         }
     }
-    if (!rc && pending && stage_judge(&g, &st[cur ^ 1])) rc = -1;
-    free(st[0].pass);
-    free(st[1].pass);
-    return rc;
+    return drain(&g);
 }
 
 int dc_conflict_cmp(const void *a, const void *b)
@@ -802,9 +1029,16 @@ typedef struct {
     uint64_t i;
 } kv_t;
 
-/* LSD radix sort by key, 11 bits a pass; a pass whose digit is the same for
- * every key is skipped. tmp has room for n. */
-static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n)
+static int bits_of(uint64_t v)
+{
+    return v ? 64 - __builtin_clzll(v) : 0;
+}
+
+/* LSD radix sort of keys of the given bits, in passes of a digit width
+ * that suits n (a pass costs n steps and a table of 2^width counters); a
+ * pass whose digit is the same for every key is skipped. tmp has room for
+ * n; the answer is a or tmp. */
+static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n, int bits)
 {
     if (n < 64) { /* the passes' tables would cost more than the keys */
         for (size_t i = 1; i < n; i++) {
@@ -815,21 +1049,29 @@ static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n)
         }
         return a;
     }
-    enum { BITS = 11, NB = 1 << BITS, PASSES = (64 + BITS - 1) / BITS };
-    static _Thread_local uint32_t count[PASSES][NB];
-    memset(count, 0, sizeof count);
+    int passes = 0, w = 1;
+    double best = DBL_MAX;
+    for (int x = 4; x <= 11; x++) {
+        int p = (bits + x - 1) / x;
+        double cost = (double)p * ((double)(1u << x) + (double)n);
+        if (cost < best) best = cost, passes = p, w = x;
+    }
+    w = passes ? (bits + passes - 1) / passes : 1; /* the same passes, digits as even as they go */
+    uint64_t mask = (1ull << w) - 1;
+    uint32_t count[16][1 << 11];
+    for (int p = 0; p < passes; p++) memset(count[p], 0, (mask + 1) * sizeof **count);
     for (size_t i = 0; i < n; i++)
-        for (int p = 0; p < PASSES; p++) count[p][(a[i].key >> (p * BITS)) & (NB - 1)]++;
-    for (int p = 0; p < PASSES; p++) {
+        for (int p = 0; p < passes; p++) count[p][(a[i].key >> (p * w)) & mask]++;
+    for (int p = 0; p < passes; p++) {
         uint32_t *c = count[p];
-        if (c[(a[0].key >> (p * BITS)) & (NB - 1)] == n) continue;
+        if (c[(a[0].key >> (p * w)) & mask] == n) continue;
         uint32_t sum = 0;
-        for (int k = 0; k < NB; k++) {
+        for (uint64_t k = 0; k <= mask; k++) {
             uint32_t v = c[k];
             c[k] = sum;
             sum += v;
         }
-        for (size_t i = 0; i < n; i++) tmp[c[(a[i].key >> (p * BITS)) & (NB - 1)]++] = a[i];
+        for (size_t i = 0; i < n; i++) tmp[c[(a[i].key >> (p * w)) & mask]++] = a[i];
         kv_t *t = a;
         a = tmp;
         tmp = t;
@@ -837,6 +1079,44 @@ static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n)
     return a;
 }
 
+/* The matches in the answer's order, into out (room for n). The keys are
+ * packed first to the bits this answer uses (its largest distance and id
+ * number), which keeps their order. Those at distance 0 (often most of a
+ * large answer) come first and are sorted apart by kind and number alone:
+ * a pass whose digit most keys share (the distance, for them) makes every
+ * step wait on the one counter they all increment. */
+static const kv_t *order(const match_t *m, size_t n, kv_t *out, kv_t *tmp)
+{
+    const uint64_t NUM = (1ull << 33) - 1, ZERO = 1ull << 36; /* keys below: distance 0 */
+    uint64_t any = 0;
+    size_t nz = 0;
+    for (size_t i = 0; i < n; i++) {
+        any |= m[i].key;
+        nz += m[i].key < ZERO;
+    }
+    int nb = bits_of(any & NUM);
+    size_t z = 0, f = nz;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = m[i].key, p = (k >> 36) << (3 + nb) | ((k >> 33) & 7) << nb | (k & NUM);
+        out[k < ZERO ? z++ : f++] = (kv_t){p, i};
+    }
+    const kv_t *a = radix_sort(out, tmp, nz, 3 + nb), *b = radix_sort(out + nz, tmp + nz, n - nz, bits_of(any >> 36) + 3 + nb);
+    /* Both halves end in out or both in tmp only by chance: gather in out. */
+    if (a != out) memcpy(out, a, nz * sizeof *out);
+    if (b != out + nz) memcpy(out + nz, b, (n - nz) * sizeof *out);
+    return out;
+}
+
+#ifdef DC_PHASES
+#include <time.h>
+uint64_t dc_phase[5], dc_count_[4];
+static uint64_t dc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+#endif
 int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
 {
     run_t r = {.d = d, .q = q, .skip = UINT32_MAX};
@@ -848,9 +1128,19 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     }
     const shape_t *s = &q->area->shape;
     double grow = q->area->radius + q->buffer_m;
+#ifdef DC_PHASES
+    uint64_t p0 = dc_now();
+#endif
     if (d->grid_entries && grid_check(&r)) r.oom = 1;
+#ifdef DC_PHASES
+    uint64_t p1 = dc_now();
+#endif
     if (!r.oom)
         stindex_query(d->ix, s->x0 - grow, s->y0 - grow, s->x1 + grow, s->y1 + grow, q->from, q->until, visit, &r);
+#ifdef DC_PHASES
+    uint64_t p2 = dc_now();
+    dc_phase[0] = p1 - p0, dc_phase[1] = p2 - p1, dc_phase[4] = r.n;
+#endif
     free(r.seen);
     conflict_t *c = r.oom ? NULL : malloc((r.n ? r.n : 1) * sizeof *c);
     kv_t *kv = c ? malloc((r.n ? r.n : 1) * 2 * sizeof *kv) : NULL;
@@ -859,33 +1149,44 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
         free(r.out);
         return -1;
     }
-    for (size_t i = 0; i < r.n; i++) kv[i] = (kv_t){r.out[i].key, i};
-    kv_t *sorted = r.n ? radix_sort(kv, kv + r.n, r.n) : kv;
+    kv_t *sorted = (kv_t *)order(r.out, r.n, kv, kv + r.n);
+#ifdef DC_PHASES
+    uint64_t p3 = dc_now();
+    dc_phase[3] = p3 - p2;
+#endif
+    size_t nc = 0;
     for (size_t i = 0; i < r.n; i++) {
         const match_t *m = &r.out[sorted[i].i];
         conflict_t x = {.distance_m = m->distance, .segment = m->segment, .inside_from = m->inside_from,
                         .inside_until = m->inside_until};
-        if (m->g) {
-            x.kind = m->g->kind, x.id = m->g->id, x.num = m->g->num, x.category = m->g->category;
-            x.protection_m = m->g->prot, x.labels = (json_t *)m->g->labels;
-            if (m->g->num == UINT32_MAX) x.num = d->o[m->obj].num;
+        const gent_t *g = m->g;
+        if (g) { /* the object is read only for what the entry lacks */
+            x.kind = g->kind, x.id = g->id, x.labels = (json_t *)g->labels, x.protection_m = g->prot;
+            x.num = g->num == UINT32_MAX ? d->o[m->obj].num : g->num;
+            x.category = g->cat < NCATS ? d->cats[g->cat] : d->o[m->obj].category;
         } else {
             const obj_t *o = &d->o[m->obj];
             x.kind = o->kind, x.id = o->id, x.num = o->num, x.category = o->category;
             x.protection_m = o->protection, x.labels = o->labels;
         }
-        /* Equal keys: insertion by the whole order (their runs are short). */
-        size_t j = i;
+        if (!may_see(&r, x.labels)) continue;
+        /* Equal keys: insertion by the whole order (their runs are short);
+         * sorted[] keeps the keys of what is kept, in c's order. */
+        size_t j = nc;
         while (j > 0 && sorted[j - 1].key == m->key && dc_conflict_cmp(&c[j - 1], &x) > 0) {
             c[j] = c[j - 1];
             j--;
         }
         c[j] = x;
+        sorted[nc++].key = m->key;
     }
     free(kv);
     free(r.out);
     *out = c;
-    *n = r.n;
+    *n = nc;
+#ifdef DC_PHASES
+    dc_phase[2] = dc_now() - p2;
+#endif
     return 0;
 }
 

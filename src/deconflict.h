@@ -60,6 +60,10 @@ size_t dc_count(const dc_t *d);
  * -1 when there is no such object. */
 int dc_object_shape(const dc_t *d, int kind, const char *id, int segment, shape_t *out);
 size_t dc_memory(const dc_t *d);
+/* Where the objects are filed: entries in the grid's rows (a route once per
+ * piece and slab), its layers, and entries in the space-time index (objects
+ * too large for the grid). */
+void dc_stats(const dc_t *d, size_t *grid_entries, size_t *layers, size_t *index_entries);
 
 /* The check. who == NULL: every object (the system's own checks); else only
  * objects whose labels the principal may see. kinds: bitmask of 1 << DC_*

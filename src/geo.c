@@ -694,14 +694,21 @@ static double dist2(pt_t a, pt_t b)
     return dx * dx + dy * dy;
 }
 
-double pt_seg_dist(pt_t p, pt_t a, pt_t b)
+/* Nearest distances are found squared and rooted once: the root of the
+ * least square is the least root, to the bit. */
+double pt_seg_dist2(pt_t p, pt_t a, pt_t b)
 {
     double vx = b.x - a.x, vy = b.y - a.y, l2 = vx * vx + vy * vy;
     double t = l2 > 0 ? ((p.x - a.x) * vx + (p.y - a.y) * vy) / l2 : 0;
     if (t < 0) t = 0;
     if (t > 1) t = 1;
     pt_t q = {a.x + t * vx, a.y + t * vy};
-    return sqrt(dist2(p, q));
+    return dist2(p, q);
+}
+
+double pt_seg_dist(pt_t p, pt_t a, pt_t b)
+{
+    return sqrt(pt_seg_dist2(p, a, b));
 }
 
 static double orient(pt_t a, pt_t b, pt_t c)
@@ -722,11 +729,16 @@ static int seg_cross(pt_t a, pt_t b, pt_t c, pt_t d)
            (d4 == 0 && on_seg(a, b, d));
 }
 
-double seg_seg_dist(pt_t a, pt_t b, pt_t c, pt_t d)
+static double seg_seg_dist2(pt_t a, pt_t b, pt_t c, pt_t d)
 {
     if (seg_cross(a, b, c, d)) return 0;
-    return fmin(fmin(pt_seg_dist(a, c, d), pt_seg_dist(b, c, d)),
-                fmin(pt_seg_dist(c, a, b), pt_seg_dist(d, a, b)));
+    return fmin(fmin(pt_seg_dist2(a, c, d), pt_seg_dist2(b, c, d)),
+                fmin(pt_seg_dist2(c, a, b), pt_seg_dist2(d, a, b)));
+}
+
+double seg_seg_dist(pt_t a, pt_t b, pt_t c, pt_t d)
+{
+    return sqrt(seg_seg_dist2(a, b, c, d));
 }
 
 int shape_contains(const shape_t *s, pt_t p)
@@ -765,10 +777,10 @@ double shape_dist_pt(const shape_t *s, pt_t p)
     if (shape_contains(s, p)) return 0;
     double best = DBL_MAX;
     FOR_EDGES(s, a, b, {
-        double d = pt_seg_dist(p, a, b);
+        double d = pt_seg_dist2(p, a, b);
         if (d < best) best = d;
     });
-    return best;
+    return best == DBL_MAX ? DBL_MAX : sqrt(best);
 }
 
 double shape_dist_seg(const shape_t *s, pt_t a, pt_t b)
@@ -777,10 +789,10 @@ double shape_dist_seg(const shape_t *s, pt_t a, pt_t b)
     if (shape_contains(s, a)) return 0;
     double best = DBL_MAX;
     FOR_EDGES(s, c, d, {
-        double x = seg_seg_dist(a, b, c, d);
+        double x = seg_seg_dist2(a, b, c, d);
         if (x < best) best = x;
     });
-    return best;
+    return best == DBL_MAX ? DBL_MAX : sqrt(best);
 }
 
 /* 1 when a vertex of s (the first of each of its rings) lies inside the

@@ -78,6 +78,7 @@ double geo_geodesic_m(double lon1, double lat1, double lon2, double lat2);
 
 /* ---- kernels (planar, metres) ---- */
 double pt_seg_dist(pt_t p, pt_t a, pt_t b);
+double pt_seg_dist2(pt_t p, pt_t a, pt_t b); /* squared */
 double seg_seg_dist(pt_t a, pt_t b, pt_t c, pt_t d);
 /* 1 when p is inside the polygon (even-odd over its rings). */
 int shape_contains(const shape_t *s, pt_t p);
