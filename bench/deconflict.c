@@ -687,14 +687,6 @@ static size_t engine_query(long i, res_t **out, uint64_t *ns)
     uint64_t s = bench_ns();
     int rc = dc_check(dc, &dq, &c, &n);
     uint64_t d = bench_ns() - s;
-#ifdef DC_PHASES
-    if (getenv("DC_WARM")) { /* the same check again, its data in the caches */
-        free(c);
-        s = bench_ns();
-        rc = dc_check(dc, &dq, &c, &n);
-        d = bench_ns() - s;
-    }
-#endif
     if (ns) *ns = d;
     if (rc) die("dc_check failed on query %ld", i);
     if (out) {
@@ -774,9 +766,6 @@ static void engine_bench(void)
     long warm = nq < 1000 ? nq : 1000;
     for (long i = 0; i < warm; i++) engine_query(i, NULL, NULL);
     double total = 0, conflicts = 0, by_kind[DC__KINDS] = {0};
-#ifdef DC_PHASES
-    double ph[3][6] = {{0}}, cnt[3][4] = {{0}};
-#endif
     size_t *nres = xcalloc((size_t)nq, sizeof *nres);
     for (long i = 0; i < nq; i++) {
         res_t *r;
@@ -786,21 +775,7 @@ static void engine_bench(void)
         conflicts += (double)n;
         for (size_t k = 0; k < n; k++) by_kind[r[k].kind]++;
         free(r);
-#ifdef DC_PHASES
-        {
-            extern uint64_t dc_phase[5], dc_count_[4];
-            int c = n <= 100 ? 0 : n <= 1000 ? 1 : 2;
-            for (int p = 0; p < 4; p++) cnt[c][p] += (double)dc_count_[p], dc_count_[p] = 0;
-            for (int p = 0; p < 5; p++) ph[c][p] += (double)dc_phase[p];
-            ph[c][5]++;
-        }
-#endif
     }
-#ifdef DC_PHASES
-    for (int c = 0; c < 3; c++) printf("  phases %d: grid %.1f  stindex %.1f  sort %.1f sort+resolve %.1f us (%.0f queries, %.0f matches)\n", c,
-        ph[c][0] / ph[c][5] / 1000, ph[c][1] / ph[c][5] / 1000, ph[c][3] / ph[c][5] / 1000, ph[c][2] / ph[c][5] / 1000, ph[c][5], ph[c][4] / ph[c][5]);
-    for (int c = 0; c < 3; c++) printf("  counts %d: rows %.0f scanned %.0f time-pass %.0f movement pieces %.0f\n", c, cnt[c][0] / ph[c][5], cnt[c][1] / ph[c][5], cnt[c][2] / ph[c][5], cnt[c][3] / ph[c][5]);
-#endif
     /* Latency by the size of the answer (before bench_pct sorts lat). */
     static const size_t lim[] = {10, 100, 1000, SIZE_MAX};
     uint64_t *cl = xcalloc((size_t)nq, sizeof *cl);

@@ -3,27 +3,32 @@
  * the obj number of their index entries; freed numbers are reused); a jansson
  * object maps "kind/id" to the number.
  *
- * Two indexes, by how long an object lasts:
- *  - Long-lived objects (valid a day or more: sites, the no-strike list,
- *    operations of a day or more) whose protection is at most GRID_PROT and
- *    an exact float sit in a dense grid of GRID_CELL squares over the plane,
- *    filed by their bare box (a point in one cell). Each entry is one cache
- *    line with what a conflict is made of (the point or box, protection,
- *    kind, id, category, labels); beside the entries, in the same block,
- *    their validity in whole minutes, which the time test reads first. A
- *    check reads the cells near its area a row at a time, judging one cell
- *    while the next one's entries are prefetched, and touches an object only
- *    for a polygon near the area's edge or a time in the window's edge
- *    minute. A cell farther from the area than its largest protection is
- *    skipped; a cell wholly inside the area gives its points distance 0 at
- *    once; near a query polygon only the edges within reach are tried.
- *    Coordinates beyond the grid fall in its edge cells (clamped), so the
- *    grid is exact anywhere and fast over the mission area.
+ * Two indexes:
+ *  - The grid holds nearly everything: objects whose box is at most GRID_BOX
+ *    across and whose protection is at most GRID_PROT (an exact float), and
+ *    every movement, one entry per piece (at most GRID_PIECE long) of each
+ *    route segment. It is a set of layers by time: entries that last less
+ *    than a day are filed in each six-hour slab they meet, longer ones in
+ *    each 32-day slab, the open-ended and the very long in one timeless
+ *    layer; a check reads only the layers its window meets, and an entry in
+ *    several of them is judged in the first one only. A layer is a row per
+ *    GRID_CELL of y, each an array of entries (one cache line each, with
+ *    what a conflict is made of) in order of x: a check reads, in each row
+ *    near its area, the stretch of entries that can reach it, front to back.
+ *    Entries are filed by their box's low corner, so each row and layer
+ *    keeps its widest and tallest box and its largest protection, by which
+ *    a check widens its reach. Rows are read a batch at a time in stages so
+ *    that their cache misses overlap; judging that needs the object (a
+ *    route's segment, a polygon's vertices) is put off and done a batch at
+ *    a time after prefetching. A point is judged from its entry alone; a
+ *    polygon's box settles most (beyond reach, or wholly inside a circle);
+ *    near a query polygon only the edges within reach are tried. Rows hold
+ *    real x and clamp y to the grid's edge rows, so the grid is exact
+ *    anywhere and fast over the mission area.
  *    tests/unit/deconflict_test.c holds it to a brute-force scan.
- *  - The rest (movements, unit positions, short operations) go to the
- *    space-time index (stindex.h) with time buckets, each box grown by the
- *    object's own protection distance; a movement once per piece of each
- *    route segment.
+ *  - The space-time index (stindex.h), with time buckets, holds the rest:
+ *    objects too large for the grid, each box grown by the object's own
+ *    protection; a movement once per piece of each route segment.
  * A check first collects compact matches (object, segment, distance, sort
  * key), radix-sorts them, then resolves them into conflicts.
  */
@@ -648,38 +653,48 @@ static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, con
     return 0;
 }
 
-/* Segment i of a route (judged once per check: see seen_before): only the
- * stretch travelled during the window counts. Nonzero when out of memory. */
-static int judge_segment(run_t *r, uint32_t obj, int i, const gent_t *g)
+int dc_segment_meets(const area_t *area, pt_t a, pt_t b, int64_t ta, int64_t tb, int64_t from, int64_t until,
+                     double limit, double *dist, int64_t *inside_from, int64_t *inside_until)
 {
-    const dc_query_t *q = r->q;
-    const obj_t *o = &r->d->o[obj];
-    int64_t ta = o->times[i], tb = o->times[i + 1];
-    if (ta > q->until || tb < q->from) return 0;
-    double limit = o->protection + q->buffer_m;
-    pt_t a = o->shape.p[i], b = o->shape.p[i + 1];
+    if (ta > until || tb < from) return 0;
     /* Only the stretch travelled during the window counts. */
     double sa = 0, sb = 1;
     if (tb > ta) {
-        if (q->from > ta) sa = (double)(q->from - ta) / (double)(tb - ta);
-        if (q->until < tb) sb = (double)(q->until - ta) / (double)(tb - ta);
+        if (from > ta) sa = (double)(from - ta) / (double)(tb - ta);
+        if (until < tb) sb = (double)(until - ta) / (double)(tb - ta);
     }
     if (sa > sb) return 0;
     pt_t pa = {a.x + sa * (b.x - a.x), a.y + sa * (b.y - a.y)};
     pt_t pb = {a.x + sb * (b.x - a.x), a.y + sb * (b.y - a.y)};
-    double dist = area_dist_seg(q->area, pa, pb);
-    if (dist > limit) return 0;
+    *dist = area_dist_seg(area, pa, pb);
+    if (*dist > limit) return 0;
     double u0, u1;
-    if (area_seg_within(q->area, pa, pb, limit, &u0, &u1)) {
+    if (area_seg_within(area, pa, pb, limit, &u0, &u1)) {
         u0 = 0; /* rounding at the very edge: the whole stretch */
         u1 = 1;
     }
     double s0 = sa + u0 * (sb - sa), s1 = sa + u1 * (sb - sa);
+    *inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
+    *inside_until = ta + (int64_t)(s1 * (double)(tb - ta) + 0.5);
+    return 1;
+}
+
+/* Segment i of a route (judged once per check: see seen_before). Nonzero
+ * when out of memory. */
+static int judge_segment(run_t *r, uint32_t obj, int i, const gent_t *g)
+{
+    const dc_query_t *q = r->q;
+    const obj_t *o = &r->d->o[obj];
+    double dist;
+    int64_t in0, in1;
+    if (!dc_segment_meets(q->area, o->shape.p[i], o->shape.p[i + 1], o->times[i], o->times[i + 1], q->from,
+                          q->until, o->protection + q->buffer_m, &dist, &in0, &in1))
+        return 0;
     if (push(r, obj, dist, o->kind, o->num, g)) return 1;
     match_t *m = &r->out[r->n - 1];
     m->segment = i;
-    m->inside_from = ta + (int64_t)(s0 * (double)(tb - ta));
-    m->inside_until = ta + (int64_t)(s1 * (double)(tb - ta) + 0.5);
+    m->inside_from = in0;
+    m->inside_until = in1;
     return 0;
 }
 
@@ -873,17 +888,8 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double hi
     int edge_row = cy == 0 || cy == GRID_N - 1, mode = CELL_PLAIN, nnear = 0;
     double cell = NAN;
     uint8_t near[MAX_EDGES];
-#ifdef DC_PHASES
-    extern uint64_t dc_count_[4];
-    dc_count_[0]++;
-#endif
     for (uint32_t i = from; i < w->n && w->e[i].x <= hi; i++) {
         const gent_t *e = &w->e[i];
-#ifdef DC_PHASES
-        dc_count_[1]++;
-        if (!(e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup)) dc_count_[2]++;
-        if (e->kind == DC_MOVEMENT) dc_count_[3]++;
-#endif
         if (e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup) continue;
         if ((e->m0 + 1 > g->qf || e->m1 - 1 < g->qc) && (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
             continue;
@@ -1107,16 +1113,6 @@ static const kv_t *order(const match_t *m, size_t n, kv_t *out, kv_t *tmp)
     return out;
 }
 
-#ifdef DC_PHASES
-#include <time.h>
-uint64_t dc_phase[5], dc_count_[4];
-static uint64_t dc_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-#endif
 int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
 {
     run_t r = {.d = d, .q = q, .skip = UINT32_MAX};
@@ -1128,19 +1124,9 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     }
     const shape_t *s = &q->area->shape;
     double grow = q->area->radius + q->buffer_m;
-#ifdef DC_PHASES
-    uint64_t p0 = dc_now();
-#endif
     if (d->grid_entries && grid_check(&r)) r.oom = 1;
-#ifdef DC_PHASES
-    uint64_t p1 = dc_now();
-#endif
     if (!r.oom)
         stindex_query(d->ix, s->x0 - grow, s->y0 - grow, s->x1 + grow, s->y1 + grow, q->from, q->until, visit, &r);
-#ifdef DC_PHASES
-    uint64_t p2 = dc_now();
-    dc_phase[0] = p1 - p0, dc_phase[1] = p2 - p1, dc_phase[4] = r.n;
-#endif
     free(r.seen);
     conflict_t *c = r.oom ? NULL : malloc((r.n ? r.n : 1) * sizeof *c);
     kv_t *kv = c ? malloc((r.n ? r.n : 1) * 2 * sizeof *kv) : NULL;
@@ -1150,10 +1136,6 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
         return -1;
     }
     kv_t *sorted = (kv_t *)order(r.out, r.n, kv, kv + r.n);
-#ifdef DC_PHASES
-    uint64_t p3 = dc_now();
-    dc_phase[3] = p3 - p2;
-#endif
     size_t nc = 0;
     for (size_t i = 0; i < r.n; i++) {
         const match_t *m = &r.out[sorted[i].i];
@@ -1184,9 +1166,6 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     free(r.out);
     *out = c;
     *n = nc;
-#ifdef DC_PHASES
-    dc_phase[2] = dc_now() - p2;
-#endif
     return 0;
 }
 

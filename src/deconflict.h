@@ -80,6 +80,13 @@ typedef struct {
     const char *skip_id;
 } dc_query_t;
 int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n);
+/* Whether a route segment from a (planned at ta) to b (at tb) conflicts with
+ * an area during [from, until] (closed): the stretch travelled during the
+ * window comes within limit of the area. Then *dist is that stretch's
+ * distance and [*inside_from, *inside_until] when the route is planned
+ * within limit of the area. dc_check judges every segment so. */
+int dc_segment_meets(const area_t *area, pt_t a, pt_t b, int64_t ta, int64_t tb, int64_t from, int64_t until,
+                     double limit, double *dist, int64_t *inside_from, int64_t *inside_until);
 /* The order of dc_check's answer, for qsort of conflict_t. */
 int dc_conflict_cmp(const void *a, const void *b);
 /* A conflict as the API returns it (times RFC 3339); new reference. */
