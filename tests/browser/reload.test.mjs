@@ -1,4 +1,7 @@
 // Live reloads never take work out of a user's hands (web/js/reload.js).
+// (Also: on the ISF board, the error of a move refused by the server stays
+// through other people's changes until the user acts, and a task's unfolded
+// history stays unfolded when the board is drawn again.)
 // Pages follow the event stream and draw their lists again when something
 // changes; in a busy operations centre that is all the time. On four pages
 // a user starts something (types in a card's action form, opens a unit's
@@ -13,6 +16,7 @@ import { launch, startTestServer, stopTestServer, openPage, loginUI, goto, asser
 import { siteBody } from '../lib/humanitarian.mjs';
 import { client as psfClient, register as psfRegister, approve, unit } from '../lib/psf.mjs';
 import { addUser, personBody, register as ddrRegister, client as ddrClient } from '../lib/ddr.mjs';
+import { gazaLocal, D } from '../lib/isf.mjs';
 
 // Past the longest reload delay (300 ms) and a retry (500 ms).
 const PAST_RELOAD = 1200;
@@ -22,7 +26,7 @@ before(async () => {
   server = await startTestServer();
   browser = await launch();
   tokens = {};
-  for (const u of ['ocha.focal', 'trainer', 'psf.vetting', 'ddr.officer']) tokens[u] = (await server.login(u)).token;
+  for (const u of ['ocha.focal', 'trainer', 'psf.vetting', 'ddr.officer', 'isf.hq', 'isf.egy']) tokens[u] = (await server.login(u)).token;
   tokens['ddr.cashier'] = await addUser(server, (await server.login('admin')).token, 'ddr.cashier', ['ddr_officer']);
 });
 after(async () => { await browser?.close(); await stopTestServer(server); });
@@ -155,6 +159,53 @@ test('Incidents: the server\'s refusal of a merge stays under the review form wh
   await page.getByTestId('rv-merge').click();
   await page.waitForSelector(`#inc-view[data-id="${first}"][data-status="merged"]`);
   await page.getByTestId(`inc-row-${second}`).waitFor();
+  assertNoErrors(page);
+  await page.context().close();
+});
+
+test('ISF board: a refused move\'s error stays through another task\'s arrival until the user acts; an unfolded history stays unfolded', async () => {
+  // Two days on, 08:00-12:00 in Gaza (the contingents' caveats bar the night).
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Gaza' }).format(new Date(Date.now() + 2 * D));
+  const from = new Date(gazaLocal(day, 8)), until = new Date(gazaLocal(day, 12));
+  const task = async () => (await post('isf.hq', '/api/v1/tasks', { type: 'patrol', geometry: { type: 'Point', coordinates: [34.30, 31.34] }, radius_m: 200,
+    window_from: from.toISOString(), window_until: until.toISOString(), use_of_force: 'non_lethal' })).id;
+  const id = await task();
+  let st = (await post('isf.hq', `/api/v1/tasks/${id}/assign`, { unit: 'UNIT-EGY-2' })).task.status;
+  if (st === 'awaiting_approval') st = (await post('isf.egy', `/api/v1/tasks/${id}/approve`, {})).task.status;
+  assert.equal((await post('isf.egy', `/api/v1/tasks/${id}/accept`, {})).task.status, 'accepted');
+
+  const page = await open('isf.hq', 'tasks');
+  const card = page.getByTestId(`task-${id}`);
+  await card.getByTestId(`tk-start-${id}`).waitFor();
+  await card.locator('details.task-history summary').click();
+  // While HQ's page has a request of its own running, Egypt calls the task off;
+  // HQ then presses Start on the card it sees, and the server refuses.
+  await page.evaluate((x) => document.querySelector(`[data-testid="task-${x}"]`).setAttribute('aria-busy', 'true'), id);
+  await post('isf.egy', `/api/v1/tasks/${id}/abort`, { note: 'Exercise: called off' });
+  await page.waitForSelector('#tk-board[data-held]');
+  await page.evaluate((x) => {
+    const c = document.querySelector(`[data-testid="task-${x}"]`);
+    c.removeAttribute('aria-busy');
+    c.querySelector(`[data-testid="tk-start-${x}"]`).click();
+  }, id);
+  const error = card.getByTestId('task-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /aborted/, 'the server\'s reason');
+
+  // Another task reaches the stream: the board waits, the error stays.
+  const other = await task();
+  await page.waitForTimeout(PAST_RELOAD);
+  assert.ok(await error.isVisible(), 'the error is still shown');
+  assert.equal(await page.getByTestId(`task-${other}`).count(), 0, 'the reload waits');
+  assert.match(await page.evaluate(() => document.getElementById('tk-board').dataset.held || ''), /Updates are waiting/);
+
+  // The user reads it and goes on (a click anywhere): the board is drawn again.
+  await page.locator('#view-tasks h1, #view-tasks h2').first().click();
+  await page.getByTestId(`task-${other}`).waitFor();
+  const closed = page.locator(`[data-testid="tk-col-closed"] [data-testid="task-${id}"]`);
+  await closed.waitFor();
+  assert.equal(await closed.getByTestId('task-error').count(), 0, 'the error went with the redraw');
+  assert.ok(await closed.locator('details.task-history').evaluate((d) => d.open), 'the history is still unfolded');
   assertNoErrors(page);
   await page.context().close();
 });

@@ -31,7 +31,7 @@ export class AdvisoriesPage {
         h('h1', { id: 'adv-title', tabindex: '-1', 'data-i18n': 'adv.title' }),
         h('p', { class: 'view-sub', id: 'adv-sub' }),
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'adv-refresh', 'data-i18n': 'form.refresh', onclick: () => this.load() })),
-      h('p', { id: 'adv-error', class: 'form-error', role: 'alert', 'data-testid': 'adv-error', hidden: true }),
+      h('p', { id: 'adv-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'adv-error', hidden: true }),
       h('section', { 'aria-labelledby': 'adv-open-title' },
         h('h2', { id: 'adv-open-title', 'data-i18n': 'adv.open' }),
         h('p', { class: 'empty', id: 'adv-open-empty', 'data-testid': 'adv-open-empty', 'data-i18n': 'adv.none_open', hidden: true }),

@@ -53,7 +53,7 @@ export class AidPage {
         h('h1', { id: 'aid-title', tabindex: '-1', 'data-i18n': 'aid.title' }),
         h('p', { class: 'view-sub', 'data-i18n': 'aid.sub' }),
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'aid-refresh', 'data-i18n': 'form.refresh', onclick: () => this.load() })),
-      h('p', { id: 'aid-error', class: 'form-error', role: 'alert', 'data-testid': 'aid-error', hidden: true }),
+      h('p', { id: 'aid-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'aid-error', hidden: true }),
       h('section', { 'aria-labelledby': 'aid-crossings-title' },
         h('h2', { id: 'aid-crossings-title', 'data-i18n': 'aid.crossings' }),
         h('p', { id: 'aid-today', class: 'aid-today', 'data-testid': 'aid-today' }),

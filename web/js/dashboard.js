@@ -61,7 +61,7 @@ export class DashboardPage {
         h('h1', { id: 'db-title', tabindex: '-1', 'data-i18n': 'dash.title' }),
         h('p', { class: 'view-sub', 'data-i18n': 'dash.sub' })),
       this.buildPeriod(),
-      h('p', { id: 'db-error', class: 'form-error', role: 'alert', 'data-testid': 'db-error', hidden: true }),
+      h('p', { id: 'db-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'db-error', hidden: true }),
       h('dl', { class: 'figures dash-figures', id: 'db-figures', 'data-testid': 'db-figures' }),
       h('div', { class: 'dash-grid' },
         card('violations', 'dash.violations', 'dash.violations_sub'),

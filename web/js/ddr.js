@@ -78,7 +78,7 @@ export class DdrPages {
         h('p', { class: 'view-sub' }, t('ddr.sub'))),
       h('nav', { class: 'subnav', 'data-testid': 'ddr-subnav', 'aria-label': t('ddr.tabs') },
         ...TABS.map((id) => h('a', { href: `#/ddr/${id}`, class: 'subnav-link', 'data-testid': `ddr-tab-${id}` }, tOpt(`ddr.tab.${id}`, id)))),
-      h('p', { id: 'ddr-error', class: 'form-error', role: 'alert', 'data-testid': 'ddr-error', hidden: true }),
+      h('p', { id: 'ddr-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'ddr-error', hidden: true }),
       h('div', { id: 'ddr-body', class: 'ddr-body', 'data-testid': 'ddr-body' }));
     $('#main').append(sec);
     this.built = true;

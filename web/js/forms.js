@@ -14,11 +14,13 @@ export function errorText(err) {
 
 // A page's load: one at a time (a second call while one runs gets the same
 // promise), fetch() fills the page, a failure shows in the page's error box
-// (selector errSel), and the page renders either way.
+// (selector errSel; marked data-load-error: it never holds a reload, the
+// next one may clear it), and the page renders either way.
 export function loadOnce(page, errSel, fetch) {
   if (page.loading) return page.loading;
   page.loading = (async () => {
     const err = $(errSel);
+    err.setAttribute('data-load-error', '');
     try {
       await fetch();
       page.loaded = true;

@@ -44,7 +44,7 @@ export class HandoverPage {
         h('h1', { id: 'ho-title', tabindex: '-1', 'data-i18n': 'ho.title' }),
         h('p', { class: 'view-sub', 'data-i18n': 'ho.sub' }),
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'ho-refresh', 'data-i18n': 'form.refresh', onclick: () => this.load() })),
-      h('p', { id: 'ho-error', class: 'form-error', role: 'alert', 'data-testid': 'ho-error', hidden: true }),
+      h('p', { id: 'ho-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'ho-error', hidden: true }),
       h('div', { class: 'ho-layout' },
         h('div', { class: 'ho-map-wrap' },
           h('div', { id: 'ho-map', class: 'ho-map', 'data-testid': 'ho-map', role: 'region', 'data-i18n-attr': 'aria-label:ho.map' }),

@@ -114,7 +114,7 @@ export class IncidentsPage {
         h('a', { class: 'btn btn-small', id: 'inc-export-csv', 'data-testid': 'inc-export-csv', 'data-i18n': 'inc.export_csv', download: 'incidents.csv' }),
         h('a', { class: 'btn btn-small', id: 'inc-export-geojson', 'data-testid': 'inc-export-geojson', 'data-i18n': 'inc.export_geojson', download: 'incidents.geojson' })),
       this.buildImport(),
-      h('p', { id: 'inc-error', class: 'form-error', role: 'alert', 'data-testid': 'inc-error', hidden: true }),
+      h('p', { id: 'inc-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'inc-error', hidden: true }),
       h('div', { class: 'inc-layout' },
         h('section', { class: 'inc-list-pane', 'aria-labelledby': 'inc-list-title' },
           h('h2', { id: 'inc-list-title', class: 'visually-hidden', 'data-i18n': 'inc.list' }),

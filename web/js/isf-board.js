@@ -13,6 +13,7 @@ import { h, $, $$, clear } from './dom.js';
 import { timeEl, zonedToUtc, utcToZoned, getZone, zoneLabel } from './time.js';
 import { MissionMap } from './map.js';
 import { FormErrors, errorText } from './forms.js';
+import { pending } from './reload.js';
 import {
   TASK_TYPES, UNIT_TYPES, FORCE_LEVELS, TASK_FLAGS, BOARD_COLUMNS, taskTypeLabel, unitTypeLabel, forceLabel,
   taskStatusLabel, flagLabel, columnLabel, nameText, taskAnchor, sectorAt, listText,
@@ -51,6 +52,7 @@ export class TasksPage {
     this.centre = null;
     this.areaLayer = null;
     this.highlight = null;
+    this.historyOpen = new Set(); // the tasks whose history is unfolded: a redraw keeps them so
     this.errors = new FormErrors(FIELDS, 'tk-form-error');
     $('#tk-new').addEventListener('click', () => this.openForm(!!$('#tk-create').hidden));
     $('#tk-cancel').addEventListener('click', () => this.openForm(false));
@@ -323,7 +325,10 @@ export class TasksPage {
       t('isf.outcome.line', { weapons: o.weapons_seized ?? 0, detained: o.people_detained ?? 0 }),
       o.incidents && o.incidents.length ? ` · ${t('isf.outcome.incidents_line', { list: listText(o.incidents) })}` : '',
       o.summary ? h('span', { class: 'outcome-summary', dir: 'auto' }, ` — ${o.summary}`) : null) : null,
-    h('details', { class: 'task-history' },
+    h('details', {
+      class: 'task-history', open: this.historyOpen.has(task.id),
+      ontoggle: (e) => { if (e.currentTarget.open) this.historyOpen.add(task.id); else this.historyOpen.delete(task.id); },
+    },
       h('summary', null, t('isf.tasks.history', { n: (task.history || []).length })),
       h('ol', { class: 'history' }, (task.history || []).map((x) => h('li', null,
         h('strong', null, taskStatusLabel(x.status)), ' · ', timeEl(x.at), ' · ', x.by || '',
@@ -390,7 +395,9 @@ export class TasksPage {
     }
     button.disabled = true;
     try {
-      const r = await api('POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/${move.action}`, {});
+      // While it runs, the board is not redrawn (the button would come back enabled).
+      const r = await pending(button.closest('.card') || button,
+        () => api('POST', `/api/v1/tasks/${encodeURIComponent(task.id)}/${move.action}`, {}));
       this.afterMove(r, move.action, task.id);
     } catch (err) {
       button.disabled = false;

@@ -148,8 +148,10 @@ export class IsfData {
     this.loaded = false;
     this.loading = null;
     this.listeners = new Set();
-    // The pages drawn from these lists keep what is being typed themselves.
-    this.reloader = new Reloader(() => this.load(), { delay: 250 });
+    // The pages drawn from these lists keep what is being typed themselves;
+    // the task board's cards hold a reload while a move's request runs or
+    // its error is shown (reload.js), which a redraw would take away.
+    this.reloader = new Reloader(() => this.load(), { scope: '#tk-board', delay: 250 });
   }
 
   reset() {

@@ -45,7 +45,7 @@ export class OpsBoard {
         h('p', { class: 'view-sub', 'data-i18n': this.opts.subKey }),
         h('button', { type: 'button', class: 'btn btn-small', id: `${p}-refresh`, 'data-testid': `${p}-refresh`, 'data-i18n': 'form.refresh', onclick: () => this.data.load() })),
       this.opts.queues.length > 1 ? h('div', { class: 'ops-queues', role: 'group', id: `${p}-queues`, 'data-i18n-attr': 'aria-label:ops.queue.label' }) : null,
-      h('p', { id: `${p}-error`, class: 'form-error', role: 'alert', 'data-testid': `${p}-error`, hidden: true }),
+      h('p', { id: `${p}-error`, class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': `${p}-error`, hidden: true }),
       h('div', { class: 'ops-layout' },
         h('section', { class: 'ops-list-pane', 'aria-labelledby': `${p}-list-title` },
           h('h2', { id: `${p}-list-title`, class: 'ops-pane-title', 'data-i18n': 'ops.list.title' }),

@@ -67,7 +67,7 @@ export class NoticesPage {
         h('h1', { id: 'on-title', tabindex: '-1', 'data-i18n': 'ops.notices.title' }),
         h('p', { class: 'view-sub', 'data-i18n': 'ops.notices.sub' }),
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'on-refresh', 'data-i18n': 'form.refresh', onclick: () => this.data.load() })),
-      h('p', { id: 'on-error', class: 'form-error', role: 'alert', 'data-testid': 'on-error', hidden: true }),
+      h('p', { id: 'on-error', class: 'form-error', role: 'alert', 'data-load-error': '', 'data-testid': 'on-error', hidden: true }),
       h('div', { class: 'ops-layout' },
         h('section', { class: 'ops-list-pane', 'aria-labelledby': 'on-list-title' },
           h('button', { type: 'button', class: 'btn btn-primary ops-new', id: 'on-new', 'data-testid': 'on-new', 'data-i18n': 'ops.notices.new', onclick: () => this.select(null, true) }),

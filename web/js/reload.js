@@ -13,10 +13,30 @@
 
 // Busy: under a visible element of scope, focus is in a field, a field
 // differs from its default (a half-filled form, a chosen action), a panel
-// marked data-panel is open (<details open>, or not hidden), or a request
-// runs (aria-busy="true", set by pending()). Filter forms (data-filters) never
-// hold a reload: their values are the page's state, not unfinished work.
+// marked data-panel is open (<details open>, or not hidden), a request
+// runs (aria-busy="true", set by pending()), or an error the server gave is
+// shown (role="alert") and the user has not touched the page since (for at
+// most ERROR_HOLD_MS): an error after a button alone, with no form to hold
+// the page, would else vanish with the next event. Filter forms
+// (data-filters) never hold a reload: their values are the page's state,
+// not unfinished work; nor does a page's own load error (data-load-error),
+// which the next reload may clear.
 import { t } from './i18n.js';
+
+export const ERROR_HOLD_MS = 20000;
+let lastInput = 0;
+for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, () => { lastInput = Date.now(); }, true);
+
+// Whether an error box still holds reloads: it shows text, and since the
+// reloads first found it so (data-seen) the user has neither clicked nor
+// typed, and ERROR_HOLD_MS have not passed.
+function errorHolds(el) {
+  const text = el.textContent.trim();
+  if (!text || el.hidden || el.closest('[hidden], [data-load-error]')) return false;
+  if (el.dataset.seenText !== text) { el.dataset.seen = String(Date.now()); el.dataset.seenText = text; }
+  const seen = Number(el.dataset.seen);
+  return lastInput < seen && Date.now() - seen < ERROR_HOLD_MS;
+}
 
 export function isBusy(scope) {
   if (!scope) return false;
@@ -26,6 +46,7 @@ export function isBusy(scope) {
     const a = document.activeElement;
     if (a && root.contains(a) && a.matches(fields) && !a.closest('[data-filters]')) return true;
     if (root.querySelector('[aria-busy="true"]')) return true;
+    for (const el of root.querySelectorAll('[role="alert"]')) if (errorHolds(el)) return true;
     for (const p of root.querySelectorAll('[data-panel]')) if (p.tagName === 'DETAILS' ? p.open : !p.hidden) return true;
     for (const f of root.querySelectorAll(fields)) if (changed(f) && !f.closest('[hidden], [data-filters]')) return true;
   }
