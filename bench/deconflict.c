@@ -792,6 +792,22 @@ static void engine_bench(void)
         len += snprintf(line + len, sizeof line - (size_t)len, "  %s: %zu queries, p50 %.1f us, p99 %.1f us;", range, m,
                         (double)bench_pct(cl, m, 50) / 1e3, (double)bench_pct(cl, m, 99) / 1e3);
     }
+    /* By the kind of area: circles (by radius) and polygons. */
+    static const char *const area_kind[] = {"circles 200-800 m", "circles 801-1400 m", "circles 1401-2000 m",
+                                            "polygons"};
+    char line2[600];
+    int len2 = snprintf(line2, sizeof line2, "  by area:");
+    for (int k = 0; k < 4; k++) {
+        size_t m = 0;
+        for (long i = 0; i < nq; i++) {
+            const query_t *q = &queries[i];
+            int kk = q->poly ? 3 : q->radius <= 800 ? 0 : q->radius <= 1400 ? 1 : 2;
+            if (kk == k) cl[m++] = lat[i];
+        }
+        if (!m) continue;
+        len2 += snprintf(line2 + len2, sizeof line2 - (size_t)len2, "  %s: %zu, p50 %.1f us, p99 %.1f us;",
+                         area_kind[k], m, (double)bench_pct(cl, m, 50) / 1e3, (double)bench_pct(cl, m, 99) / 1e3);
+    }
     free(cl);
     free(nres);
     engine_mean = total / (double)nq / 1e3;
@@ -804,7 +820,7 @@ static void engine_bench(void)
     printf("  conflicts per query: mean %.1f (sites %.1f, no-strike %.1f, movement segments %.1f, units %.2f)\n",
            conflicts / (double)nq, by_kind[DC_SITE] / (double)nq, by_kind[DC_NOSTRIKE] / (double)nq,
            by_kind[DC_MOVEMENT] / (double)nq, by_kind[DC_UNIT] / (double)nq);
-    printf("%s\n  time per conflict returned: %.0f ns (total time / total conflicts)\n", line,
+    printf("%s\n%s\n  time per conflict returned: %.0f ns (total time / total conflicts)\n", line, line2,
            conflicts > 0 ? total / conflicts : 0);
     /* The same loop without the per-query clock and result copy. */
     uint64_t a = bench_ns();
