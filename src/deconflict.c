@@ -1057,14 +1057,14 @@ static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n, int bits)
     }
     int passes = 0, w = 1;
     double best = DBL_MAX;
-    for (int x = 4; x <= 11; x++) {
+    for (int x = 8; x <= 11; x++) { /* at most 8 passes: the counters fit the thread's table */
         int p = (bits + x - 1) / x;
         double cost = (double)p * ((double)(1u << x) + (double)n);
         if (cost < best) best = cost, passes = p, w = x;
     }
     w = passes ? (bits + passes - 1) / passes : 1; /* the same passes, digits as even as they go */
     uint64_t mask = (1ull << w) - 1;
-    uint32_t count[16][1 << 11];
+    static _Thread_local uint32_t count[8][1 << 11]; /* 64 KB: not on a pool thread's stack */
     for (int p = 0; p < passes; p++) memset(count[p], 0, (mask + 1) * sizeof **count);
     for (size_t i = 0; i < n; i++)
         for (int p = 0; p < passes; p++) count[p][(a[i].key >> (p * w)) & mask]++;
