@@ -130,7 +130,10 @@ int reply_error(req_t *r, int code, const char *field, const char *fmt, ...)
 /* {"id": c->result_id, <extra>, "receipt": receipt of the command's first event}. */
 int reply_written(req_t *r, int status, const cmd_t *c, json_t *extra);
 /* The same with the extra members as JSON text ("k":v,... without braces;
- * may be empty) in members, which is taken (emptied); no "id" among them. */
+ * may be empty) in members, which is taken (emptied); no "id" among them.
+ * The reply is written in members' own buffer: reserving
+ * REPLY_RECEIPT_ROOM more than the members need spares a reallocation. */
+#define REPLY_RECEIPT_ROOM 3072
 int reply_written_buf(req_t *r, int status, const cmd_t *c, buf_t *members);
 /* Submits c to the writer without holding the thread: the connection is
  * suspended and, once c's batch is durable (or c failed), then(r, c) runs

@@ -330,6 +330,7 @@ static int journal_added(req_t *r, cmd_t *c)
                        .labels = a->labels};
     buf_t b;
     buf_init(&b);
+    buf_reserve(&b, 1024 + REPLY_RECEIPT_ROOM); /* the entry, then the receipt: one allocation */
     buf_adds(&b, "\"entry\":");
     entry_buf(&b, &x);
     /* The reply shows only this entry (entries never change) and a receipt

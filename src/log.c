@@ -180,7 +180,8 @@ static void publish_head(log_t *l, const store_head_t *h)
     head_receipt_text(l, h, l->head_text);
 }
 
-/* Signs a head over the whole tree into h (once per batch, never per event). */
+/* Signs a head over the whole tree into h (once per batch, never per event).
+ * Only the writer changes the tree, so it may read it without tree_lock. */
 static void sign_head(log_t *l, int64_t now, store_head_t *h)
 {
     h->size = l->tree.size;
@@ -384,14 +385,16 @@ static void run_batch(truce_t *t, cmd_t *batch)
             memcpy(se[i].hash, ev[i].ev.hash, MERKLE_HASH);
             if (merkle_append(&l->tree, ev[i].ev.hash)) abort();
         }
+        pthread_rwlock_unlock(&l->tree_lock);
         int64_t now = util_now_ms();
         /* The tree now runs ahead of the published head (l->head) until the
          * batch is durable: receipts and proofs are only ever given against
          * a head whose events are all on disk, so the reply to a write need
-         * not wait for any later batch. */
+         * not wait for any later batch. Signed outside tree_lock: the
+         * signature takes longer than all the appends, and every receipt
+         * being written would wait for it. */
         store_head_t head;
         sign_head(l, now, &head);
-        pthread_rwlock_unlock(&l->tree_lock);
         int store_head = now - l->head_stored_time >= HEAD_STORE_MS || !l->running;
         if (l->to_wake) {
             wake_batch(l->to_wake); /* the previous batch: durable already */
