@@ -586,7 +586,7 @@ typedef struct {
     match_t *out;
     size_t n, cap;
     int oom;
-    uint64_t *seen;   /* route pieces and objects in several cells already judged */
+    uint64_t *seen;   /* route segments already judged (a segment has several pieces) */
     size_t nseen, capseen;
     /* Whether the principal may see a label set, by the interned set's
      * address: a check meets few distinct sets. */
@@ -608,7 +608,7 @@ static int may_see(run_t *r, const json_t *labels)
 }
 
 /* Whether (obj, segment) was judged already in this query; marks it if not.
- * Open addressing; only route pieces and multi-cell objects go here. */
+ * Open addressing; only route segments go here. */
 static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
 {
     uint64_t key = ((uint64_t)obj << 32 | seg) + 1;
