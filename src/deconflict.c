@@ -109,6 +109,7 @@ typedef struct {
     int32_t level, slab;   /* slab: minute / slab_min[level]; 0 when timeless */
     float maxh, maxprot;   /* the tallest box and the largest protection (never lowered) */
     grow_t *rows;          /* GRID_N, by y */
+    size_t n;              /* entries: a layer left empty is freed */
 } layer_t;
 
 static int32_t minute_floor(int64_t t)
@@ -137,6 +138,15 @@ struct dc {
     uint32_t nlayers, caplayers;
     size_t count, grid_entries;
 };
+
+static void layer_free(layer_t *l)
+{
+    for (int y = 0; y < GRID_N; y++) {
+        free(l->rows[y].e);
+        free(l->rows[y].xs);
+    }
+    free(l->rows);
+}
 
 dc_t *dc_new(void)
 {
@@ -168,13 +178,7 @@ void dc_free(dc_t *d)
     free(d->freelist);
     json_decref(d->ids);
     stindex_free(d->ix);
-    for (uint32_t l = 0; l < d->nlayers; l++) {
-        for (int y = 0; y < GRID_N; y++) {
-            free(d->layers[l].rows[y].e);
-            free(d->layers[l].rows[y].xs);
-        }
-        free(d->layers[l].rows);
-    }
+    for (uint32_t l = 0; l < d->nlayers; l++) layer_free(&d->layers[l]);
     free(d->layers);
     for (int i = 0; i < d->ncats; i++) free(d->cats[i]);
     free(d);
@@ -319,6 +323,12 @@ static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
                     w->n--;
                     row_sample(w, i);
                     d->grid_entries--;
+                    if (--l->n == 0) { /* live data moves on in time: its old layers go */
+                        size_t k = (size_t)(l - d->layers);
+                        layer_free(l);
+                        d->nlayers--;
+                        memmove(l, l + 1, (d->nlayers - k) * sizeof *l);
+                    }
                     break;
                 }
             continue;
@@ -343,6 +353,7 @@ static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
         if (e->prot > w->maxprot) w->maxprot = e->prot;
         if (e->h > l->maxh) l->maxh = e->h;
         if (e->prot > l->maxprot) l->maxprot = e->prot;
+        l->n++;
         d->grid_entries++;
     }
     return 0;

@@ -629,6 +629,7 @@ static void test_against_scan(void **state)
     dc_stats(d, &grid, &layers, &index);
     assert_int_equal(dc_count(d), 0);
     assert_int_equal(grid, 0);
+    assert_int_equal(layers, 0); /* emptied layers are freed */
     assert_int_equal(index, 0);
     dc_free(d);
     for (int i = 0; i < NOBJ; i++) free_obj(&objs[i]);
