@@ -136,7 +136,7 @@ struct dc {
     char *cats[NCATS]; /* the categories the grid's entries number */
     int ncats;
     uint32_t nlayers, caplayers;
-    size_t count, grid_entries;
+    size_t count;
 };
 
 static void layer_free(layer_t *l)
@@ -322,7 +322,6 @@ static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
                     memmove(&w->e[i], &w->e[i + 1], (size_t)(w->n - i - 1) * sizeof *w->e);
                     w->n--;
                     row_sample(w, i);
-                    d->grid_entries--;
                     if (--l->n == 0) { /* live data moves on in time: its old layers go */
                         size_t k = (size_t)(l - d->layers);
                         layer_free(l);
@@ -354,7 +353,6 @@ static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
         if (e->h > l->maxh) l->maxh = e->h;
         if (e->prot > l->maxprot) l->maxprot = e->prot;
         l->n++;
-        d->grid_entries++;
     }
     return 0;
 }
@@ -544,7 +542,8 @@ size_t dc_count(const dc_t *d)
 
 void dc_stats(const dc_t *d, size_t *grid_entries, size_t *layers, size_t *index_entries)
 {
-    *grid_entries = d->grid_entries;
+    *grid_entries = 0;
+    for (uint32_t l = 0; l < d->nlayers; l++) *grid_entries += d->layers[l].n;
     *layers = d->nlayers;
     *index_entries = stindex_count(d->ix);
 }
@@ -1135,7 +1134,7 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     }
     const shape_t *s = &q->area->shape;
     double grow = q->area->radius + q->buffer_m;
-    if (d->grid_entries && grid_check(&r)) r.oom = 1;
+    if (d->nlayers && grid_check(&r)) r.oom = 1; /* a layer left empty is freed */
     if (!r.oom)
         stindex_query(d->ix, s->x0 - grow, s->y0 - grow, s->x1 + grow, s->y1 + grow, q->from, q->until, visit, &r);
     free(r.seen);
