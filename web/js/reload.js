@@ -23,7 +23,7 @@
 // which the next reload may clear.
 import { t } from './i18n.js';
 
-export const ERROR_HOLD_MS = 20000;
+const ERROR_HOLD_MS = 20000;
 let lastInput = 0;
 for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, () => { lastInput = Date.now(); }, true);
 
