@@ -167,6 +167,7 @@ test('POST /api/v1/tasks', async () => {
   const bowtie = { type: 'Polygon', coordinates: [[[34.26, 31.29], [34.27, 31.30], [34.27, 31.29], [34.26, 31.30], [34.26, 31.29]]] };
   const square = { type: 'Polygon', coordinates: [[[34.26, 31.29], [34.27, 31.29], [34.27, 31.30], [34.26, 31.30], [34.26, 31.29]]] };
   const route = { type: 'LineString', coordinates: [AZE1, [34.27, 31.30]] };
+  const T2 = Date.now() + 2 * D;
   await table([
     ['no type', 'isf.hq', P, w({ type: undefined }), 'type'],
     ['unknown type', 'isf.hq', P, w({ type: 'raid' }), 'type'],
@@ -183,7 +184,7 @@ test('POST /api/v1/tasks', async () => {
     ['window_from not a time', 'isf.hq', P, w({ window_from: 'soon' }), 'window_from'],
     ['no window_until', 'isf.hq', P, w({ window_until: undefined }), 'window_until'],
     ['window_until before window_from', 'isf.hq', P, w({ window_from: iso(Date.now() + 2 * D), window_until: iso(Date.now() + D) }), 'window_until'],
-    ['an empty window', 'isf.hq', P, w({ window_from: iso(Date.now() + 2 * D), window_until: iso(Date.now() + 2 * D) }), 'window_until'],
+    ['an empty window', 'isf.hq', P, w({ window_from: iso(T2), window_until: iso(T2) }), 'window_until'], // one instant: two Date.now() calls can straddle a millisecond
     ['unknown capability', 'isf.hq', P, w({ capabilities: ['infantry', 'tank'] }), 'capabilities'],
     ['capabilities not a list', 'isf.hq', P, w({ capabilities: 'infantry' }), 'capabilities'],
     ['negative strength', 'isf.hq', P, w({ strength: -1 }), 'strength'],

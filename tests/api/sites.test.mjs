@@ -404,7 +404,8 @@ test('bad input to POST /api/v1/sites: a 4xx naming the field, and nothing writt
   await api('POST', `/api/v1/sites/${ok.body.id}/withdraw`, { token: tok, body: { reason: 'test' } });
   // Times.
   await go(siteBody(p, { valid_from: iso(Date.now() + 5 * D), valid_until: iso(Date.now() + 4 * D) }), 'valid_until');
-  await go(siteBody(p, { valid_from: iso(Date.now() + 5 * D), valid_until: iso(Date.now() + 5 * D) }), 'valid_until');
+  const same = iso(Date.now() + 5 * D); /* one instant: two Date.now() calls can straddle a millisecond */
+  await go(siteBody(p, { valid_from: same, valid_until: same }), 'valid_until');
   await go(siteBody(p, { valid_from: 'yesterday' }), 'valid_from');
   await go(siteBody(p, { valid_until: '2027-02-30T00:00:00Z' }), 'valid_until');
   await go(siteBody(p, { valid_from: 1764400000000 }), 'valid_from');
