@@ -48,12 +48,16 @@ before(async () => {
   const cs = await server.api('POST', '/api/v1/aid/consignments', { token: t['wfp.focal'], body: consignmentBody() });
   assert.equal(cs.status, 201, cs.text);
   csg = cs.body.id;
-  const now = Date.now();
-  today = gazaDay(now - 10 * MIN);
+  // The operation's own time is the day's instant: the incidents occur then
+  // too, so the SITREP of that Gaza day counts them all, even when the suite
+  // runs across Gaza's midnight.
+  const now = Date.parse(o.body.operation.notified_at);
+  assert.ok(Number.isFinite(now), `the operation's notified_at: ${o.text}`);
+  today = gazaDay(now);
   const report = async (name, reporter, over, status, walk) => {
     const title = `TITLE${seed}${name}`;
     const body = incidentBody({
-      title, occurred_at: iso(now - 10 * MIN), location: pt(jitter(PLACE['SEC-DEIR'], Object.keys(I).length)),
+      title, occurred_at: iso(now), location: pt(jitter(PLACE['SEC-DEIR'], Object.keys(I).length)),
       sources: [
         { kind: 'local_contact', name: mark(name, 'n1'), reference: mark(name, 'r1'), reliability: 'C', credibility: '3' },
         { kind: 'isf_patrol', name: mark(name, 'n2'), reference: mark(name, 'r2'), reliability: 'A', credibility: '2' },

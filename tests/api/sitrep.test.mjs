@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { boot, shutdown, truce, startServer } from './lib.mjs';
 import {
-  MIN, H, SITREP_DAY, TARGET, buildDataset, sitrepOracle, seesIncident, loginMany, gazaDay, addDays,
+  MIN, H, SITREP_DAY, TARGET, buildDataset, sitrepOracle, seesIncident, loginMany, gazaDay, addDays, clearOfGazaMidnight,
 } from '../lib/monitoring.mjs';
 import { noticeBody, places } from '../lib/operations.mjs';
 
@@ -129,6 +129,7 @@ test('JSON: a humanitarian\'s and a contingent\'s SITREP count only what each ma
 });
 
 test('operations coordinated: today\'s notices counted by decision, pending apart (cleared readers only)', async () => {
+  await clearOfGazaMidnight();
   const today = gazaDay(Date.now());
   const before = (await sitrep('cmcc.watch', today)).body.operations;
   assert.ok(before, 'the operations section');

@@ -114,6 +114,13 @@ export function gazaLocal(day, hh, mm = 0) {
   for (let i = 0; i < 3; i++) t = naive - gazaOffset(t);
   return t;
 }
+// Waits until Gaza's day will not change for the next `ms` milliseconds, so a
+// test that counts "today's" records cannot straddle local midnight.
+export async function clearOfGazaMidnight(ms = 60 * 1000) {
+  const now = Date.now();
+  const next = gazaLocal(addDays(gazaDay(now), 1), 0);
+  if (next - now < ms) await new Promise((r) => setTimeout(r, next - now + 1000));
+}
 // Calendar days from..until inclusive (YYYY-MM-DD strings).
 export function daysBetween(from, until) {
   const out = [];
