@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { boot, shutdown } from './lib.mjs';
 import {
   H, MIN, iso, pt, PLACE, FAR, CROSSINGS, gazaDay, gazaLocal, TARGET, COMMODITIES, CSG_STATUSES, CSG_NEXT, consignmentBody, incidentBody,
-  incidents, refused, receiptOf, loginMany, logSize,
+  clearOfGazaMidnight, incidents, refused, receiptOf, loginMany, logSize,
 } from '../lib/monitoring.mjs';
 
 const USERS = ['admin', 'cmcc.watch', 'cmcc.cdr', 'idf.liaison', 'isf.hq', 'isf.aze', 'ocha.focal', 'wfp.focal', 'ngo.focal', 'board.chair', 'trainer'];
@@ -70,8 +70,15 @@ test('crossings: every crossing of the scenario with its names, kind, status, pl
 });
 
 test('crossings: today\'s trucks and consignments count what crossed there today', async () => {
+  // Both readings of "today" and the crossing fall in one Gaza day: none of
+  // them straddles local midnight.
+  await clearOfGazaMidnight();
   const today = (await get('cmcc.watch', '/api/v1/aid/crossings')).body.crossings.find((x) => x.id === 'XNG-ZIKIM').today;
-  const at = Math.max(Date.now() - 20 * MIN, gazaLocal(gazaDay(Date.now()), 0, 1));
+  // 20 minutes ago, or the day's first instant when the day is younger than
+  // that: today, and never ahead of the server's clock (the step a second
+  // later is at most a second ahead, well within its minute of tolerance).
+  const now = Date.now();
+  const at = Math.max(now - 20 * MIN, gazaLocal(gazaDay(now), 0));
   const id = (await create('wfp.focal', { crossing: 'XNG-ZIKIM', trucks: 17, at: iso(at) })).body.id;
   await statusOk('wfp.focal', id, { status: 'crossed', at: iso(at + 1000) });
   const after = (await get('ocha.focal', '/api/v1/aid/crossings')).body.crossings.find((x) => x.id === 'XNG-ZIKIM').today;
