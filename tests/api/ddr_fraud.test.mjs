@@ -127,15 +127,25 @@ test('payment_beyond_entitlement: beyond the total, an instalment beyond the sch
   assert.match(r.body.flags[0].explanation, /not eligible/);
 });
 
-// Moves the test clock a day on; sessions last 12 hours, so everyone logs in again.
-const advanceDay = async () => {
-  const r = await server.api('POST', '/api/v1/admin/clock', { token: tokens.admin, body: { advance_s: 86400 } });
+// Moves the test clock on by seconds; returns the server's new now (ms).
+// Sessions last 12 hours, so everyone logs in again.
+const advance = async (seconds) => {
+  const r = await server.api('POST', '/api/v1/admin/clock', { token: tokens.admin, body: { advance_s: seconds } });
   assert.equal(r.status, 200, r.text);
   for (const u of ['ddr.officer', 'admin', 'board.chair']) tokens[u] = (await server.login(u)).token;
   for (const u of ['ddr.two', 'ddr.three', 'ddr.four']) tokens[u] = await relogin(server, u);
+  return Date.parse(r.body.now);
 };
+const advanceDay = () => advance(86400);
+const DAY_MS = 86400e3;
 
 test('registration_spike: a site or an officer far above its trailing 14-day mean (3x, at least 10) flags once a day; a steady site does not', async () => {
+  // The rule counts by UTC day, and each of the test's days takes a few
+  // seconds of real time: the clock first moves on to the next UTC noon, so
+  // that no day's registrations straddle a UTC midnight whenever this runs.
+  const now = await advance(0);
+  const noon = Math.ceil((now - DAY_MS / 2) / DAY_MS) * DAY_MS + DAY_MS / 2;
+  assert.equal(new Date(await advance(Math.ceil((noon - now) / 1000))).toISOString().slice(11, 16), '12:00');
   // 14 days of history: DDR-SITE-3 one a day, DDR-SITE-2 four a day
   for (let d = 0; d < 14; d++) {
     await register(as, 'ddr.officer', personBody({ site: 'DDR-SITE-3' }));
