@@ -26,6 +26,11 @@ console.log(`narrowing property test: seed ${SEED} (NARROW_SEED=${SEED} to repro
 let server, tokens, c, rng;
 const anchors = [SITE2, NSL2, ...MOV1_ROUTE.slice(1), [34.305, 31.338], [34.29, 31.33], [34.352, 31.405], [34.338, 31.392], [34.3455, 31.4105], [34.3395, 31.407], [34.3514, 31.4184]];
 let movWindow;
+// The UTC day the file's "N days ahead" count from, taken once: read again in
+// each test, a UTC midnight passing between two tests would move the later
+// one a day on (seven days ahead after midnight is eight days ahead before it)
+// onto the day and hours of an earlier test's operations nearby.
+const DAY0 = Math.floor(Date.now() / D) * D;
 
 before(async () => {
   server = await boot();
@@ -118,7 +123,7 @@ test('a point whose centre is inside a site’s protection cannot be narrowed (n
 test('a window shift: a notice that only a movement crosses keeps its area and gets the longest free stretch of its window', async () => {
   // North of the strip, five days ahead: a convoy of our own, and a small
   // circle 22 m from a vertex of its route over the morning.
-  const day = Math.floor(Date.now() / D) * D + 5 * D;
+  const day = DAY0 + 5 * D;
   const route = [[34.42, 31.48], [34.43, 31.48], [34.44, 31.48]];
   const mv = await c.movementOk(movementAlong(route, day + 10 * H, 30 * MIN), 'wfp.focal');
   const from = day + 9 * H, until = day + 13 * H;
@@ -157,7 +162,7 @@ function rect(c, w, h) {
 // notified, narrowed and the proposal (a MultiPolygon of a west and an east
 // part) accepted. Returns { a: the operation, win: its window, ringA: the strip }.
 async function splitStrip(days, C, description) {
-  const day = Math.floor(Date.now() / D) * D + days * D;
+  const day = DAY0 + days * D;
   const win = { window_from: iso(day + 8 * H), window_until: iso(day + 12 * H) };
   await c.siteOk(siteAt(C, { category: 'health_facility' }), 'ngo.focal');
   const ringA = rect(C, 2000, 300);
@@ -171,7 +176,7 @@ async function splitStrip(days, C, description) {
 
 test('narrowing around another operation whose area is a MultiPolygon (an accepted proposal): the proposal keeps clear of every part', async () => {
   // Six days ahead, in the north: a clinic cuts a long thin area in two.
-  const day = Math.floor(Date.now() / D) * D + 6 * D;
+  const day = DAY0 + 6 * D;
   const C = [34.45, 31.46];
   const win = { window_from: iso(day + 8 * H), window_until: iso(day + 12 * H) };
   await c.siteOk(siteAt(C, { category: 'health_facility' }), 'ngo.focal');
