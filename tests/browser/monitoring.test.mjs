@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import {
   launch, startTestServer, stopTestServer, openPage, loginUI, shot, EN, AR, OUT, assertNoErrors, assertNoForeignRequests,
 } from './browser.mjs';
-import { clearOfGazaMidnight } from '../lib/monitoring.mjs';
+import { clearOfGazaMidnight, clearOfGazaShift } from '../lib/monitoring.mjs';
 
 let server, browser, watch, aze, wfp;
 before(async () => {
@@ -45,11 +45,16 @@ function metres(a, b) {
   const s = Math.sin(r(b[1] - a[1]) / 2) ** 2 + Math.cos(r(a[1])) * Math.cos(r(b[1])) * Math.sin(r(b[0] - a[0]) / 2) ** 2;
   return 2 * 6371008.8 * Math.asin(Math.sqrt(s));
 }
-// An instant safely inside today's mission day (so the incident's day is today's).
+// An instant safely inside today's mission day (so the incident's day is
+// today's), and typed into the form as a local time it reads back as itself:
+// not in the hour Gaza's autumn change repeats (earlier, still today: the
+// change is at 02:00 local).
 function earlierToday(minutes) {
   const now = Date.now();
-  const t = now - minutes * MIN;
-  return gazaDay(t) === gazaDay(now) ? t : now - 2 * MIN;
+  let t = now - minutes * MIN;
+  if (gazaDay(t) !== gazaDay(now)) t = now - 2 * MIN;
+  while (!clearOfGazaShift(t)) t -= 15 * MIN;
+  return t;
 }
 
 async function open(username, opts) {

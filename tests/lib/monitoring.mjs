@@ -121,6 +121,11 @@ export async function clearOfGazaMidnight(ms = 60 * 1000) {
   const next = gazaLocal(addDays(gazaDay(now), 1), 0);
   if (next - now < ms) await new Promise((r) => setTimeout(r, next - now + 1000));
 }
+// Whether Gaza's offset is the same an hour before ms and an hour after: then
+// the local wall time of ms names ms alone. Within an hour of the autumn
+// change the local hour 01:00-02:00 happens twice, and a time typed into a
+// datetime-local field there reads back as the later of the two instants.
+export const clearOfGazaShift = (ms) => gazaOffset(ms - H) === gazaOffset(ms + H);
 // Calendar days from..until inclusive (YYYY-MM-DD strings).
 export function daysBetween(from, until) {
   const out = [];
