@@ -94,7 +94,7 @@ _Static_assert(sizeof(gent_t) == 64, "a grid entry is one cache line");
 /* A row of a layer: the entries whose low corner lies in it, in order of x,
  * and every XS_STEP-th entry's x apart, so finding where a check starts
  * reads a line or two instead of a line per step of a binary search. */
-#define XS_SHIFT 4
+#define XS_SHIFT 2
 #define XS_STEP (1u << XS_SHIFT)
 typedef struct {
     gent_t *e;
@@ -248,25 +248,28 @@ static layer_t *layer_get(dc_t *d, int level, int32_t slab, int add)
     return &d->layers[i];
 }
 
-/* The first entry of a row at or after x: the samples first, then the
- * entries between two of them. */
+/* The sample before the first entry of a row at or after x: every entry
+ * before the one it returns lies before x, and at most XS_STEP of those
+ * after it do. Branch-free, so that the searches of a batch of rows (their
+ * samples prefetched) overlap instead of waiting on mispredictions. */
+static uint32_t row_near(const grow_t *w, double x)
+{
+    uint32_t base = 0, len = (w->n + XS_STEP - 1) >> XS_SHIFT;
+    if (!len) return 0;
+    while (len > 1) { /* the last sample below x, or the first: xs[base] */
+        uint32_t half = len / 2;
+        base = w->xs[base + half] < x ? base + half : base;
+        len -= half;
+    }
+    return base << XS_SHIFT;
+}
+
+/* The first entry of a row at or after x. */
 static uint32_t row_find(const grow_t *w, double x)
 {
-    uint32_t lo = 0, hi = (w->n + XS_STEP - 1) >> XS_SHIFT;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (w->xs[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    /* xs[lo - 1] < x <= xs[lo]: the entry sought lies after lo - 1's. */
-    hi = lo << XS_SHIFT < w->n ? lo << XS_SHIFT : w->n;
-    lo = lo ? (lo - 1) << XS_SHIFT : 0;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (w->e[mid].x < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
+    uint32_t i = row_near(w, x);
+    while (i < w->n && w->e[i].x < x) i++;
+    return i;
 }
 
 /* The samples of a row from entry i on (after entries moved). */
@@ -888,7 +891,7 @@ static int defer(gq_t *g, const gent_t *e)
 /* One row of a layer: the entries from the one numbered from to the last
  * whose x is at most hi, judged.
  * dedup: the minute before which an entry was judged in the slab before. */
-static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double hi, int32_t dedup)
+static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo, double hi, int32_t dedup)
 {
     run_t *r = g->r;
     const dc_t *d = r->d;
@@ -898,6 +901,7 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double hi
     int edge_row = cy == 0 || cy == GRID_N - 1, mode = CELL_PLAIN, nnear = 0;
     double cell = NAN;
     uint8_t near[MAX_EDGES];
+    while (from < w->n && w->e[from].x < lo) from++; /* the few before lo after its sample */
     for (uint32_t i = from; i < w->n && w->e[i].x <= hi; i++) {
         const gent_t *e = &w->e[i];
         if (e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup) continue;
@@ -1012,17 +1016,17 @@ static int grid_check(run_t *r)
                     a = g.c.x - half - w->maxw, z = g.c.x + half;
                 }
                 size_t nxs = ((w->n + XS_STEP - 1) >> XS_SHIFT) * sizeof *w->xs;
-                for (size_t k = 0; k < nxs && k < 512; k += 64) __builtin_prefetch((const char *)w->xs + k);
+                for (size_t k = 0; k < nxs && k < 1024; k += 64) __builtin_prefetch((const char *)w->xs + k);
                 row[nb] = cy, lo[nb] = a, hi[nb++] = z;
             }
             for (int k = 0; k < nb; k++) {
                 const grow_t *w = &l->rows[row[k]];
-                from[k] = row_find(w, lo[k]);
+                from[k] = row_near(w, lo[k]);
                 __builtin_prefetch(&w->e[from[k]]);
                 __builtin_prefetch((const char *)&w->e[from[k]] + 64);
             }
             for (int k = 0; k < nb; k++)
-                if (row_check(&g, l, row[k], from[k], hi[k], dedup)) return -1;
+                if (row_check(&g, l, row[k], from[k], lo[k], hi[k], dedup)) return -1;
         }
     }
     return drain(&g);
