@@ -35,6 +35,7 @@
 #include "deconflict.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,15 +60,15 @@ static const int32_t slab_min[LV_TIMELESS] = {360, 32 * 1440};
 
 const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "unit", "operation"};
 
-/* What resolving a conflict reads comes first: one cache line. */
+/* Three cache lines: what resolving a conflict and the grid's exact time
+ * test read; the shape (what judging a polygon reads); a route's times. */
 typedef struct {
-    int kind;
-    int used, in_grid;
+    uint8_t kind, used, in_grid;
+    int64_t t0, t1;
     uint64_t num;     /* the id's trailing number, for a cheap sort */
     char *id, *category;
     double protection;
     json_t *labels;
-    int64_t t0, t1;
     shape_t shape;
     int64_t *times;   /* movements: per vertex */
 } __attribute__((aligned(64))) obj_t;
@@ -89,6 +90,8 @@ typedef struct {
     const json_t *labels;
 } gent_t;
 _Static_assert(sizeof(gent_t) == 64, "a grid entry is one cache line");
+_Static_assert(offsetof(obj_t, shape) == 64 && sizeof(shape_t) == 64 && offsetof(obj_t, times) == 128,
+               "an object's lines: see obj_t");
 #define NCATS 255
 
 /* A row of a layer: the entries whose low corner lies in it, in order of x,
@@ -486,7 +489,7 @@ int dc_put(dc_t *d, dc_object_t *in)
         num = d->n++;
     }
     obj_t *o = &d->o[num];
-    *o = (obj_t){.used = 1, .kind = in->kind, .id = strdup(in->id),
+    *o = (obj_t){.used = 1, .kind = (uint8_t)in->kind, .id = strdup(in->id),
                  .category = strdup(in->category ? in->category : ""), .protection = in->protection_m,
                  .shape = in->shape, .t0 = in->t0, .t1 = in->t1, .labels = in->labels};
     memset(&in->shape, 0, sizeof in->shape);
@@ -494,7 +497,7 @@ int dc_put(dc_t *d, dc_object_t *in)
         o->times = malloc((size_t)o->shape.n * sizeof *o->times);
         if (o->times) memcpy(o->times, in->times, (size_t)o->shape.n * sizeof *o->times);
     }
-    o->in_grid = grid_wants(o);
+    o->in_grid = (uint8_t)grid_wants(o);
     const char *dash = strrchr(in->id, '-');
     o->num = dash ? strtoull(dash + 1, NULL, 10) : 0;
     if (!o->id || !o->category || file_obj(d, o, num)) {
@@ -883,7 +886,12 @@ static int drain(gq_t *g)
 
 static int defer(gq_t *g, const gent_t *e)
 {
-    __builtin_prefetch(&g->r->d->o[e->obj]);
+    const obj_t *o = &g->r->d->o[e->obj];
+    __builtin_prefetch(&o->shape);
+    if (e->kind == DC_MOVEMENT) { /* judge_segment reads all three lines */
+        __builtin_prefetch(o);
+        __builtin_prefetch(&o->times);
+    }
     g->later[g->nlater++] = e;
     return g->nlater == (int)(sizeof g->later / sizeof *g->later) ? drain(g) : 0;
 }
