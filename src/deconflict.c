@@ -896,6 +896,9 @@ static int defer(gq_t *g, const gent_t *e)
     return g->nlater == (int)(sizeof g->later / sizeof *g->later) ? drain(g) : 0;
 }
 
+/* How many entries ahead of the scan are prefetched. */
+#define AHEAD 6
+
 /* One row of a layer: the entries from the one numbered from to the last
  * whose x is at most hi, judged.
  * dedup: the minute before which an entry was judged in the slab before. */
@@ -912,6 +915,7 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo
     while (from < w->n && w->e[from].x < lo) from++; /* the few before lo after its sample */
     for (uint32_t i = from; i < w->n && w->e[i].x <= hi; i++) {
         const gent_t *e = &w->e[i];
+        __builtin_prefetch(e + AHEAD); /* a stretch is too short for the hardware's prefetcher to ramp up */
         if (e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup) continue;
         if ((e->m0 + 1 > g->qf || e->m1 - 1 < g->qc) && (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
             continue;
@@ -1030,8 +1034,7 @@ static int grid_check(run_t *r)
             for (int k = 0; k < nb; k++) {
                 const grow_t *w = &l->rows[row[k]];
                 from[k] = row_near(w, lo[k]);
-                __builtin_prefetch(&w->e[from[k]]);
-                __builtin_prefetch((const char *)&w->e[from[k]] + 64);
+                for (uint32_t j = 0; j < AHEAD; j++) __builtin_prefetch(&w->e[from[k] + j]);
             }
             for (int k = 0; k < nb; k++)
                 if (row_check(&g, l, row[k], from[k], lo[k], hi[k], dedup)) return -1;
