@@ -43,8 +43,8 @@
 
 #define CELL_M 1000.0   /* the space-time index's cells */
 #define BOX_PAD 1.0    /* metres: index boxes are floats; pad outward so rounding never loses a hit */
-#define GRID_CELL 250.0 /* the grid's rows, and the cells a query polygon is laid over */
-#define GRID_HALF 256  /* rows either side of the plane's origin (the mission centre): 64 km */
+#define GRID_CELL 500.0 /* the grid's rows, and the cells a query polygon is laid over */
+#define GRID_HALF 128  /* rows either side of the plane's origin (the mission centre): 64 km */
 #define GRID_N (2 * GRID_HALF)
 #define GRID_PROT 1000.0
 #define GRID_BOX 500.0   /* the widest or tallest box the grid takes */
