@@ -694,18 +694,6 @@ static double dist2(pt_t a, pt_t b)
     return dx * dx + dy * dy;
 }
 
-/* Nearest distances are found squared and rooted once: the root of the
- * least square is the least root, to the bit. */
-double pt_seg_dist2(pt_t p, pt_t a, pt_t b)
-{
-    double vx = b.x - a.x, vy = b.y - a.y, l2 = vx * vx + vy * vy;
-    double t = l2 > 0 ? ((p.x - a.x) * vx + (p.y - a.y) * vy) / l2 : 0;
-    if (t < 0) t = 0;
-    if (t > 1) t = 1;
-    pt_t q = {a.x + t * vx, a.y + t * vy};
-    return dist2(p, q);
-}
-
 double pt_seg_dist(pt_t p, pt_t a, pt_t b)
 {
     return sqrt(pt_seg_dist2(p, a, b));

@@ -78,7 +78,18 @@ double geo_geodesic_m(double lon1, double lat1, double lon2, double lat2);
 
 /* ---- kernels (planar, metres) ---- */
 double pt_seg_dist(pt_t p, pt_t a, pt_t b);
-double pt_seg_dist2(pt_t p, pt_t a, pt_t b); /* squared */
+/* Squared, inline: the grid's checks measure a point against a polygon's
+ * edges in their inner loops. Nearest distances are found squared and
+ * rooted once: the root of the least square is the least root, to the bit. */
+static inline double pt_seg_dist2(pt_t p, pt_t a, pt_t b)
+{
+    double vx = b.x - a.x, vy = b.y - a.y, l2 = vx * vx + vy * vy;
+    double t = l2 > 0 ? ((p.x - a.x) * vx + (p.y - a.y) * vy) / l2 : 0;
+    if (t < 0) t = 0;
+    if (t > 1) t = 1;
+    double dx = p.x - (a.x + t * vx), dy = p.y - (a.y + t * vy);
+    return dx * dx + dy * dy;
+}
 double seg_seg_dist(pt_t a, pt_t b, pt_t c, pt_t d);
 /* 1 when p is inside the polygon (even-odd over its rings). */
 int shape_contains(const shape_t *s, pt_t p);

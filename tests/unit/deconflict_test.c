@@ -100,7 +100,8 @@ static void shape_two_stars(shape_t *s, double x, double y, double r, double dx,
 }
 
 /* A position: mostly within 30 km of the origin, some on exact multiples of
- * the grid's 250 m cells, a few 70-300 km away (beyond the grid's edge). */
+ * 250 m (the edges and the middles of the grid's 500 m cells), a few
+ * 70-300 km away (beyond the grid's edge). */
 static void random_pos(double *x, double *y)
 {
     switch (next() % 20) {
