@@ -659,7 +659,10 @@ static void engine_build(void)
             printf("    %-9s %7zu objects: dc_put %6.2f us/object, dc_memory growth %7.1f MB = %6.0f bytes/object\n",
                    dc_kind_names[k], kind_n[k], (double)kind_ns[k] / 1e3 / (double)kind_n[k], (double)kind_mem[k] / 1e6,
                    (double)kind_mem[k] / (double)kind_n[k]);
-    if (count != nobjs) printf("  NOTE: dc_count %zu != %zu objects put\n", count, nobjs);
+    if (count != nobjs && have_truce && count > nobjs)
+        printf("  (with the --ops folder's own %zu scenario objects)\n", count - nobjs);
+    else if (count != nobjs)
+        printf("  NOTE: dc_count %zu != %zu objects put\n", count, nobjs);
     fflush(stdout);
 }
 
