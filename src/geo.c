@@ -445,6 +445,101 @@ static GEOSGeometry *as_read_back(geo_t *g, const GEOSGeometry *rest)
     return NULL;
 }
 
+/* geo_covered: a square over the area's box, split in four where needed. A
+ * cell that the area does not meet needs nothing; one inside a single disc
+ * is covered; else it is split, down to CELL_MIN and within a budget of
+ * cells, passing on only the discs that reach it. The discs are drawn around
+ * each vertex of an object, with the object's distance: each lies inside the
+ * object's buffer, so a cover by them is a cover by the buffers. */
+#define COVER_CELLS 20000
+#define CELL_MIN 1.0
+#define COVER_DEPTH 24
+
+typedef struct {
+    double x, y, r2;
+} disc_t;
+
+typedef struct {
+    const shape_t *area;
+    const disc_t *d;
+    int *idx; /* COVER_DEPTH + 1 levels of nd */
+    int nd, budget;
+} cover_t;
+
+/* Whether segment a-b meets the box (Liang-Barsky clipping). */
+static int seg_meets_box(pt_t a, pt_t b, double x0, double y0, double x1, double y1)
+{
+    double t0 = 0, t1 = 1, dx = b.x - a.x, dy = b.y - a.y;
+    const double p[4] = {-dx, dx, -dy, dy}, q[4] = {a.x - x0, x1 - a.x, a.y - y0, y1 - a.y};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0) return 0;
+            continue;
+        }
+        double r = q[i] / p[i];
+        if (p[i] < 0) {
+            if (r > t1) return 0;
+            if (r > t0) t0 = r;
+        } else {
+            if (r < t0) return 0;
+            if (r < t1) t1 = r;
+        }
+    }
+    return 1;
+}
+
+static int area_meets_cell(const shape_t *s, double x0, double y0, double x1, double y1)
+{
+    if (s->x0 > x1 || s->x1 < x0 || s->y0 > y1 || s->y1 < y0) return 0;
+    if (shape_contains(s, (pt_t){(x0 + x1) / 2, (y0 + y1) / 2})) return 1;
+    for (int k = 0; k < s->nring; k++)
+        for (int i = s->ring[k]; i + 1 < s->ring[k + 1]; i++)
+            if (seg_meets_box(s->p[i], s->p[i + 1], x0, y0, x1, y1)) return 1;
+    return 0;
+}
+
+static int cover_cell(cover_t *cv, int level, int n, double x0, double y0, double x1, double y1)
+{
+    if (!area_meets_cell(cv->area, x0, y0, x1, y1)) return 1;
+    if (--cv->budget < 0 || level >= COVER_DEPTH) return 0;
+    const int *in = cv->idx + (size_t)level * (size_t)cv->nd;
+    int *out = cv->idx + (size_t)(level + 1) * (size_t)cv->nd, m = 0;
+    for (int k = 0; k < n; k++) {
+        const disc_t *d = &cv->d[in[k]];
+        double fx = fmax(d->x - x0, x1 - d->x), fy = fmax(d->y - y0, y1 - d->y);
+        if (fx * fx + fy * fy <= d->r2) return 1; /* the farthest corner is inside: all of it is */
+        double nx = d->x < x0 ? x0 - d->x : d->x > x1 ? d->x - x1 : 0, ny = d->y < y0 ? y0 - d->y : d->y > y1 ? d->y - y1 : 0;
+        if (nx * nx + ny * ny < d->r2) out[m++] = in[k];
+    }
+    if (!m || x1 - x0 <= CELL_MIN) return 0;
+    double xm = (x0 + x1) / 2, ym = (y0 + y1) / 2;
+    return cover_cell(cv, level + 1, m, x0, y0, xm, ym) && cover_cell(cv, level + 1, m, xm, y0, x1, ym) &&
+           cover_cell(cv, level + 1, m, x0, ym, xm, y1) && cover_cell(cv, level + 1, m, xm, ym, x1, y1);
+}
+
+int geo_covered(const shape_t *area, const shape_t *const *objs, const double *dist, int k)
+{
+    int nd = 0;
+    for (int i = 0; i < k; i++) nd += objs[i]->n;
+    disc_t *d = malloc((size_t)(nd ? nd : 1) * sizeof *d);
+    cover_t cv = {.area = area, .d = d, .nd = nd, .budget = COVER_CELLS,
+                  .idx = malloc((size_t)(COVER_DEPTH + 1) * (size_t)(nd ? nd : 1) * sizeof(int))};
+    int ok = 0;
+    if (d && cv.idx && nd) {
+        nd = 0;
+        for (int i = 0; i < k; i++)
+            for (int v = 0; v < objs[i]->n; v++)
+                d[nd++] = (disc_t){objs[i]->p[v].x, objs[i]->p[v].y, dist[i] * dist[i]};
+        for (int i = 0; i < nd; i++) cv.idx[i] = i;
+        /* A square over the area's box, so that cells stay square. */
+        double side = fmax(area->x1 - area->x0, area->y1 - area->y0);
+        ok = cover_cell(&cv, 0, nd, area->x0, area->y0, area->x0 + side, area->y0 + side);
+    }
+    free(d);
+    free(cv.idx);
+    return ok;
+}
+
 int geo_difference(geo_t *g, const shape_t *poly, const shape_t *const *objs, const double *dist, int n,
                    shape_t *out, json_t **json, double *area_in, double *area_out)
 {

@@ -631,7 +631,9 @@ static int cut_polygon(truce_t *t, const area_t *a, const conflict_t *c, size_t 
             k++;
         }
         double ain = 0, aout = 0;
-        if (geo_difference(notify_geo(t), &a->shape, ptrs, dist, k, &na->shape, geom, &ain, &aout) == 0) {
+        if (geo_covered(&a->shape, ptrs, dist, k)) {
+            /* nothing is left: no need to merge the buffers to find it so */
+        } else if (geo_difference(notify_geo(t), &a->shape, ptrs, dist, k, &na->shape, geom, &ain, &aout) == 0) {
             *area_ratio = fmin(1, aout / ain); /* rounding to GeoJSON moves vertices either way */
             rc = 0;
         }

@@ -584,6 +584,68 @@ static void geo_difference_reads_back(void **state)
     assert_true(offered >= 100);
 }
 
+/* geo_covered proves "nothing would be left" without GEOS: whenever it says
+ * so, geo_difference (GEOS) leaves nothing either, and it proves most of the
+ * cases where GEOS leaves nothing (random star polygons less the buffers of
+ * random points and small polygons, from barely touched to buried). */
+static void geo_covered_agrees_with_geos(void **state)
+{
+    (void)state;
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (double)(x >> 11) / 9007199254740992.0)
+    int nothing = 0, proved = 0, left = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        pt_t c;
+        assert_int_equal(geo_fwd(geo, 34.40, 31.42, &c), 0);
+        c.x += 4000 * RND() - 2000, c.y += 4000 * RND() - 2000;
+        int k = 4 + (int)(RND() * 6);
+        double size = 100 + 900 * RND();
+        pt_t v[20];
+        for (int i = 0; i < 2 * k; i++) {
+            double ang = 2 * M_PI * i / (2 * k), r = size * (i % 2 ? 0.3 + 0.3 * RND() : 0.7 + 0.3 * RND());
+            v[i] = (pt_t){c.x + r * cos(ang), c.y + r * sin(ang)};
+        }
+        v[2 * k] = v[0];
+        int len = 2 * k + 1;
+        shape_t poly = mk_poly(v, &len, 1);
+        int n = 1 + (int)(RND() * 40);
+        shape_t objs[40];
+        const shape_t *ptrs[40];
+        double dist[40];
+        for (int i = 0; i < n; i++) {
+            double ang = 2 * M_PI * RND(), r = size * 1.2 * RND();
+            pt_t o = {c.x + r * cos(ang), c.y + r * sin(ang)};
+            if (i % 4 == 3) { /* a small square object */
+                pt_t sq[5] = {{o.x, o.y}, {o.x + 20, o.y}, {o.x + 20, o.y + 20}, {o.x, o.y + 20}, {o.x, o.y}};
+                int sl = 5;
+                objs[i] = mk_poly(sq, &sl, 1);
+            } else {
+                objs[i] = mk_point(o.x, o.y);
+            }
+            ptrs[i] = &objs[i];
+            dist[i] = 101 + (double)(int)(RND() * 5) * 100; /* protection + 1, as ops.c */
+        }
+        int cov = geo_covered(&poly, ptrs, dist, n);
+        shape_t out;
+        double ain = 0, aout = 0;
+        int rc = geo_difference(geo, &poly, ptrs, dist, n, &out, NULL, &ain, &aout);
+        if (cov && rc == 0) fail_msg("case %d: geo_covered says nothing is left; GEOS leaves %.1f m2", iter, aout);
+        if (rc == 0) {
+            left++;
+            shape_free(&out);
+        } else {
+            nothing++;
+            proved += cov;
+        }
+        for (int i = 0; i < n; i++) shape_free(&objs[i]);
+        shape_free(&poly);
+    }
+#undef RND
+    if (left < 50 || nothing < 50 || proved < nothing * 8 / 10)
+        fail_msg("of 400 cases GEOS left something in %d and nothing in %d, of which geo_covered proved %d", left,
+                 nothing, proved);
+}
+
 static void within(const area_t *a, pt_t p, pt_t q, double d, double want0, double want1)
 {
     double s0 = -1, s1 = -1;
@@ -820,6 +882,7 @@ int main(void)
         cmocka_unit_test(geo_kernels_polygon_with_hole),
         cmocka_unit_test(geo_kernels_multipolygon_part_inside),
         cmocka_unit_test(geo_difference_reads_back),
+        cmocka_unit_test(geo_covered_agrees_with_geos),
         cmocka_unit_test(geo_area_seg_within_circle),
         cmocka_unit_test(geo_area_seg_within_polygon),
         cmocka_unit_test(geo_shape_from_json_refuses),
