@@ -50,7 +50,7 @@ mkdir -p build/bench
 # shellcheck disable=SC2086
 FLAGS="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Isrc $(pkg-config --cflags $PKGS)"
 # shellcheck disable=SC2086
-LIBS="$(pkg-config --libs $PKGS) -lm -pthread"
+LIBS="$(pkg-config --libs $PKGS) -lm -pthread $(pkg-config --libs jemalloc 2>/dev/null || true)" # the server's allocator (Makefile)
 build_one() {
     local n=$1
     local out=build/bench/$n

@@ -5,7 +5,7 @@
 # SITREP back), wrk for the benchmarks. Never downloads a
 # browser through npm.
 set -euo pipefail
-pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libjemalloc-dev
       libcmocka-dev libgeos-dev libproj-dev proj-bin libpq-dev postgresql postgresql-15-postgis-3
       nodejs npm chromium poppler-utils wrk sqlite3)
 missing=()
