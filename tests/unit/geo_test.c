@@ -514,6 +514,20 @@ static void geo_kernels_multipolygon_part_inside(void **state)
     shape_free(&hole);
 }
 
+/* A star polygon of k points around c: vertex i at radius r[i] (2k of them,
+ * k <= 9), at even angles. */
+static shape_t mk_star(pt_t c, int k, const double *r)
+{
+    pt_t v[19];
+    for (int i = 0; i < 2 * k; i++) {
+        double ang = 2 * M_PI * i / (2 * k);
+        v[i] = (pt_t){c.x + r[i] * cos(ang), c.y + r[i] * sin(ang)};
+    }
+    v[2 * k] = v[0];
+    int len = 2 * k + 1;
+    return mk_poly(v, &len, 1);
+}
+
 /* A narrowing remainder is offered as GeoJSON (7 decimals) and read back
  * when the notifier accepts it: for random star polygons less the buffers of
  * random points, the GeoJSON geo_difference returns parses (GEOS finds it
@@ -536,14 +550,9 @@ static void geo_difference_reads_back(void **state)
         assert_int_equal(geo_fwd(geo, inside[pick][0], inside[pick][1], &c), 0);
         c.x += 2000 * RND() - 1000, c.y += 2000 * RND() - 1000;
         int k = 4 + (int)(RND() * 6);
-        pt_t v[20]; /* 2k + 1 <= 19 */
-        for (int i = 0; i < 2 * k; i++) {
-            double ang = 2 * M_PI * i / (2 * k), r = i % 2 ? 150 + 300 * RND() : 600 + 900 * RND();
-            v[i] = (pt_t){c.x + r * cos(ang), c.y + r * sin(ang)};
-        }
-        v[2 * k] = v[0];
-        int len = 2 * k + 1;
-        shape_t poly = mk_poly(v, &len, 1);
+        double r[18];
+        for (int i = 0; i < 2 * k; i++) r[i] = i % 2 ? 150 + 300 * RND() : 600 + 900 * RND();
+        shape_t poly = mk_star(c, k, r);
         int n = 2 + (int)(RND() * 12);
         shape_t objs[14];
         const shape_t *ptrs[14];
@@ -599,15 +608,9 @@ static void geo_covered_agrees_with_geos(void **state)
         assert_int_equal(geo_fwd(geo, 34.40, 31.42, &c), 0);
         c.x += 4000 * RND() - 2000, c.y += 4000 * RND() - 2000;
         int k = 4 + (int)(RND() * 6);
-        double size = 100 + 900 * RND();
-        pt_t v[20];
-        for (int i = 0; i < 2 * k; i++) {
-            double ang = 2 * M_PI * i / (2 * k), r = size * (i % 2 ? 0.3 + 0.3 * RND() : 0.7 + 0.3 * RND());
-            v[i] = (pt_t){c.x + r * cos(ang), c.y + r * sin(ang)};
-        }
-        v[2 * k] = v[0];
-        int len = 2 * k + 1;
-        shape_t poly = mk_poly(v, &len, 1);
+        double size = 100 + 900 * RND(), r[18];
+        for (int i = 0; i < 2 * k; i++) r[i] = size * (i % 2 ? 0.3 + 0.3 * RND() : 0.7 + 0.3 * RND());
+        shape_t poly = mk_star(c, k, r);
         int n = 1 + (int)(RND() * 40);
         shape_t objs[40];
         const shape_t *ptrs[40];
