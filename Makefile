@@ -6,8 +6,9 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -Wno-missing-field-initializers -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 # The server and its benchmarks allocate with jemalloc (as Redis does): with
-# glibc's malloc its arenas and fast-bin consolidation cost the server about
-# a fifth of its CPU at 64 writers (bench/README.md). Left out when the
+# glibc's malloc (its arenas, and the fast-bin consolidation every block
+# over 1 KB sets off) the server spent 13% of its CPU in malloc at 64
+# writers, and about a sixth more CPU an event (bench/README.md). Left out when the
 # package is missing, and never in the sanitizer builds (ASan has its own).
 MALLOC   = $(shell pkg-config --libs jemalloc 2>/dev/null)
 SRC     := $(wildcard src/*.c)
