@@ -216,26 +216,35 @@ static double cpu_seconds(void)
            (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+/* CPU seconds of the calling thread: replay's applier runs on it. */
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int open_dir(const char *dir, int receipts, int do_breakdown)
 {
     truce_t t;
     err_t e = {0};
     long anon0 = bench_status_kb("RssAnon");
-    double cpu0 = cpu_seconds();
+    double cpu0 = cpu_seconds(), tcpu0 = thread_cpu_seconds();
     uint64_t o0 = bench_ns();
     if (truce_open(&t, dir, 0, &e)) {
         fprintf(stderr, "replay: truce_open %s: %s\n", dir, e.message);
         return 1;
     }
     double os = (double)(bench_ns() - o0) / 1e9;
-    double cpu = cpu_seconds() - cpu0;
+    double cpu = cpu_seconds() - cpu0, tcpu = thread_cpu_seconds() - tcpu0;
     uint64_t n = log_durable(&t);
     double per_m = os * 1e6 / (double)(n ? n : 1);
     long rss = bench_status_kb("VmRSS"), hwm = bench_status_kb("VmHWM"), anon = bench_status_kb("RssAnon");
     /* CPU time is the steadier figure when other work shares the cores. */
     printf("replay (fresh process): truce_open %.2f s for %llu events = %.2f s per million "
-           "(CPU %.2f s on all threads)   [target <= %.1f s per million: %s]\n",
-           os, (unsigned long long)n, per_m, cpu * 1e6 / (double)(n ? n : 1), TARGET_REPLAY_S,
+           "(CPU %.2f s on all threads, %.2f s the applier's)   [target <= %.1f s per million: %s]\n",
+           os, (unsigned long long)n, per_m, cpu * 1e6 / (double)(n ? n : 1), tcpu * 1e6 / (double)(n ? n : 1),
+           TARGET_REPLAY_S,
            per_m <= TARGET_REPLAY_S ? "MET" : "MISSED");
     /* RssAnon is the memory replay kept; VmRSS also counts the pages of the
      * store that its connections map (each mapping counts them again). */
