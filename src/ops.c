@@ -527,14 +527,25 @@ static json_t *orgs_of_positions(truce_t *t, const json_t *positions)
 
 /* ---- advisories ---- */
 
-/* "2026-11-30 14:00" in the mission's time zone; up rounds up to the minute. */
+/* "2026-11-30 14:00" in the mission's time zone; up rounds up to the minute.
+ * A time the clocks show twice (the hour repeated when summer time ends)
+ * says which by its offset: "2027-10-30 01:30 (UTC+3)", then "(UTC+2)". */
 static void local_hm(truce_t *t, int64_t ms, int up, char *out, size_t n)
 {
-    int64_t l = ms + tz_offset_ms(org_timezone(t), ms);
+    const char *zone = org_timezone(t);
+    int64_t off = tz_offset_ms(zone, ms), l = ms + off;
     l = up ? (l + MIN_MS - 1) / MIN_MS * MIN_MS : l / MIN_MS * MIN_MS;
     char iso[32];
     time_format(l, iso);
-    snprintf(out, n, "%.10s %.5s", iso, iso + 11);
+    int k = snprintf(out, n, "%.10s %.5s", iso, iso + 11);
+    for (int side = -1; side <= 1; side += 2) { /* another offset near: does it show l too? */
+        int64_t other = tz_offset_ms(zone, ms + side * 3 * 3600000LL);
+        if (other == off || tz_offset_ms(zone, l - other) != other || k < 0 || (size_t)k >= n) continue;
+        int64_t m = (off < 0 ? -off : off) / MIN_MS;
+        if (m % 60) snprintf(out + k, n - (size_t)k, " (UTC%c%lld:%02lld)", off < 0 ? '-' : '+', (long long)(m / 60), (long long)(m % 60));
+        else snprintf(out + k, n - (size_t)k, " (UTC%c%lld)", off < 0 ? '-' : '+', (long long)(m / 60));
+        break;
+    }
 }
 
 /* Advisories for the humanitarian organisations whose sites or movements

@@ -771,6 +771,26 @@ test('advisories: one per conflicting movement, and the hold it states covers th
   assert.deepEqual(problems, [], problems.join('\n'));
 });
 
+// Where the contract is silent: in the hour Gaza's clocks repeat when summer
+// time ends, "01:30 local" is two instants; an advisory says which by its
+// offset. 2027-10-29T22:00Z (01:00 UTC+3) is followed by 23:00Z (01:00 UTC+2).
+test('advisories: a time in the hour the clocks repeat says its offset; other times do not', async () => {
+  const p = nextSpot();
+  const site = await c.siteOk(siteAt(offset(p, 90, 150), { valid_from: '2027-10-28T00:00:00Z', valid_until: '2027-11-02T00:00:00Z' }), 'ocha.focal');
+  const op = await c.notifyOk(noticeBody(p, { mode: 'inform', window_from: '2027-10-29T22:30:00Z', window_until: '2027-10-29T23:30:00Z' }));
+  assert.ok(op.conflicts.some((x) => x.id === site.id), JSON.stringify(op.conflicts));
+  const a = (await c.advisories('ocha.focal')).body.advisories.find((x) => op.advisories.includes(x.id));
+  assert.ok(a, `an advisory for ${site.id}: ${JSON.stringify(op.advisories)}`);
+  assert.equal(a.text.en, `${site.id}: shelter in place between 2027-10-30 01:30 (UTC+3) and 2027-10-30 01:30 (UTC+2) local time.`);
+  assert.ok(a.text.ar.includes('2027-10-30 01:30 (UTC+3)') && a.text.ar.includes('2027-10-30 01:30 (UTC+2)'), a.text.ar);
+  // An hour later nothing is ambiguous: no offset.
+  const q = nextSpot();
+  const s2 = await c.siteOk(siteAt(offset(q, 90, 150), { valid_from: '2027-10-28T00:00:00Z', valid_until: '2027-11-02T00:00:00Z' }), 'ocha.focal');
+  const op2 = await c.notifyOk(noticeBody(q, { mode: 'inform', window_from: '2027-10-30T00:30:00Z', window_until: '2027-10-30T01:30:00Z' }));
+  const a2 = (await c.advisories('ocha.focal')).body.advisories.find((x) => op2.advisories.includes(x.id));
+  assert.equal(a2.text.en, `${s2.id}: shelter in place between 2027-10-30 02:30 and 2027-10-30 03:30 local time.`);
+});
+
 test('advisories: acknowledged by the organisation, on the record with a receipt; once; nobody else may', async () => {
   const mine = (await c.advisories('ngo.focal')).body.advisories.filter((a) => informOp.advisories.includes(a.id));
   const adv = mine[0];
