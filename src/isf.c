@@ -356,11 +356,10 @@ static void reason(json_t *out, const char *caveat, const char *fmt, ...)
     json_array_append_new(out, json_pack("{s:s, s:s}", "caveat", caveat, "reason", msg));
 }
 
-/* Whether local hours [h1, h2) (wrapping midnight when h1 > h2) meet the
- * window; local time from the mission's zone at the window's start. */
-static int hours_meet(truce_t *t, int64_t from, int64_t until, double h1, double h2)
+/* Whether local hours [h1, h2) (wrapping midnight when h1 > h2) meet
+ * [from, until), all at offset off. */
+static int hours_meet_at(int64_t from, int64_t until, int64_t off, double h1, double h2)
 {
-    int64_t off = tz_offset_ms(org_timezone(t), from);
     int64_t lf = from + off, lu = until + off;
     int64_t day = 24 * HOUR_MS;
     int64_t d0 = (lf >= 0 ? lf / day : (lf - day + 1) / day) - 1;
@@ -369,6 +368,31 @@ static int hours_meet(truce_t *t, int64_t from, int64_t until, double h1, double
         int64_t a = base + (int64_t)(h1 * HOUR_MS), b = base + (int64_t)(h2 * HOUR_MS);
         if (h1 > h2) b += day;
         if (a < lu && b > lf) return 1;
+    }
+    return 0;
+}
+
+/* Whether local hours [h1, h2) meet the window, by the clocks of the
+ * mission's zone: a window across the change to or from summer time is
+ * taken in pieces, each at its own offset (a caveat is read off the clock,
+ * so 04:30 after the clocks went forward is 04:30). */
+static int hours_meet(truce_t *t, int64_t from, int64_t until, double h1, double h2)
+{
+    const char *zone = org_timezone(t);
+    while (from < until) {
+        /* a day at most: the offset changes at most once within it */
+        int64_t off = tz_offset_ms(zone, from), end = until - from > 24 * HOUR_MS ? from + 24 * HOUR_MS : until;
+        if (tz_offset_ms(zone, end) != off) { /* where it changes, to the millisecond */
+            int64_t lo = from, hi = end;
+            while (hi - lo > 1) {
+                int64_t mid = lo + (hi - lo) / 2;
+                if (tz_offset_ms(zone, mid) == off) lo = mid;
+                else hi = mid;
+            }
+            end = hi;
+        }
+        if (hours_meet_at(from, end, off, h1, h2)) return 1;
+        from = end;
     }
     return 0;
 }

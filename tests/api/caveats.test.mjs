@@ -1,7 +1,7 @@
 // National caveats as rules (issue 5, item 3 and 5; docs/isf.md): ONE table
 // of cases, every caveat type inside and outside its limits and at its
 // edges — hours exactly at a ban's start and end in Gaza local time (UTC+2
-// in winter, +3 in summer, the offset at the window's start), a ban wrapping
+// in winter, +3 in summer, each instant at the offset of the clock then), a ban wrapping
 // midnight, an area just inside and just outside a sector, a distance just
 // under and just over the limit — each run end to end: the contingent's
 // commander sets the caveats (POST /api/v1/caveats), ISF HQ creates the task,
@@ -239,16 +239,19 @@ const CASES = [
     'no_detention', 'no_action_against_armed_groups', 'max_distance_from_base_km'], ['SEC-NORTH']],
 ];
 
-// The time-zone transitions: the offset at the window's START applies to the whole window.
+// The time-zone transitions: hours are read off the clock, each instant at the
+// offset in force then (a window across the change is taken in two pieces).
 const SPRING = transition(2, 3); // e.g. Sat 00:00 UTC, 02:00 -> 03:00 local
 const AUTUMN = transition(3, 2); // e.g. Fri 23:00 UTC, 02:00 -> 01:00 local
 CASES.push(
-  ['spring forward: 00:00-03:30 by the start offset (04:30 by the clock) misses a 04-05 ban', { no_ops_hours: { from: 4, until: 5 } }, {},
-    { utc: [SPRING - 2 * H, SPRING + 1.5 * H] }, []],
-  ['spring forward: 00:00-04:01 by the start offset meets a 04-05 ban', { no_ops_hours: { from: 4, until: 5 } }, {},
-    { utc: [SPRING - 2 * H, SPRING + 2 * H + MIN] }, ['no_ops_hours'], null, 'UNIT-AZE-HQ'],
-  ['fall back: 23:00-02:30 by the start offset (01:30 by the clock) meets a 02-03 ban', { no_ops_hours: { from: 2, until: 3 } }, {},
-    { utc: [AUTUMN - 3 * H, AUTUMN + 0.5 * H] }, ['no_ops_hours']],
+  ['spring forward: 00:00 to 04:30 by the clock (03:30 by the start offset) meets a 04-05 ban', { no_ops_hours: { from: 4, until: 5 } }, {},
+    { utc: [SPRING - 2 * H, SPRING + 1.5 * H] }, ['no_ops_hours']],
+  ['spring forward: 00:00 to 03:59 by the clock misses a 04-05 ban', { no_ops_hours: { from: 4, until: 5 } }, {},
+    { utc: [SPRING - 2 * H, SPRING + H - MIN] }, [], null, 'UNIT-AZE-HQ'],
+  ['fall back: 23:00 to 02:00, then 01:00 to 01:30 by the clock (02:30 by the start offset) misses a 02-03 ban', { no_ops_hours: { from: 2, until: 3 } }, {},
+    { utc: [AUTUMN - 3 * H, AUTUMN + 0.5 * H] }, []],
+  ['fall back: 23:00 to 02:00, then 01:00 to 02:01 by the clock meets a 02-03 ban', { no_ops_hours: { from: 2, until: 3 } }, {},
+    { utc: [AUTUMN - 3 * H, AUTUMN + H + MIN] }, ['no_ops_hours'], null, 'UNIT-AZE-HQ'],
 );
 
 // Resolves a case's window and slot, in table order.

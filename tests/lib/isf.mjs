@@ -117,16 +117,16 @@ export function gazaLocal(day, hh, mm = 0) {
 const rank = (f) => FORCE.indexOf(f);
 
 // Whether the window [from, until) (UTC ms, whole minutes) meets the local
-// hours [h1, h2) on any day, local time being UTC + the offset at `from`.
+// hours [h1, h2) on any day, local time being what Gaza's clocks show at each
+// minute (UTC + the offset in force then).
 // Brute force over the window's minutes: independent of any interval algebra.
 export function hoursMeet(from, until, h1, h2) {
   if (h1 === h2) return false; // an empty range bans nothing
   const inBan = (tod) => (h1 < h2 ? tod >= h1 && tod < h2 : tod >= h1 || tod < h2);
-  const off = gazaOffset(from);
   const len = until - from;
   if (len >= D) return true;
   for (let t = from; t < until; t += MIN) {
-    const local = t + off;
+    const local = t + gazaOffset(t);
     const tod = ((((local % D) + D) % D) / H); // hours since local midnight
     if (inBan(tod)) return true;
   }
