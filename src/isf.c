@@ -428,8 +428,11 @@ json_t *isf_violations(truce_t *t, const json_t *unit, const json_t *task, json_
     json_decref(secs);
     if ((v = json_object_get(r, "no_ops_hours"))) {
         double h1 = json_number_value(json_object_get(v, "from")), h2 = json_number_value(json_object_get(v, "until"));
-        if (hours_meet(t, from, until, h1, h2))
-            reason(out, "no_ops_hours", "no operations between %02.0f:00 and %02.0f:00 local time", h1, h2);
+        if (hours_meet(t, from, until, h1, h2)) { /* hours may be fractions: 22.5 is 22:30 */
+            int m1 = (int)lround(h1 * 60), m2 = (int)lround(h2 * 60);
+            reason(out, "no_ops_hours", "no operations between %02d:%02d and %02d:%02d local time", m1 / 60, m1 % 60,
+                   m2 / 60, m2 % 60);
+        }
     }
     if ((v = json_object_get(r, "max_use_of_force")) && force_rank(rec_str(task, "use_of_force")) > force_rank(json_string_value(v)))
         reason(out, "max_use_of_force", "use of force %s is above %s", rec_str(task, "use_of_force"), json_string_value(v));

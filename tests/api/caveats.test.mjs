@@ -167,6 +167,9 @@ const CASES = [
   ['hours 23-05: exactly the allowed hours 05-23', { no_ops_hours: { from: 23, until: 5 } }, {}, W(day0('05:00'), day0('23:00')), []],
   ['hours 23-05: a whole day', { no_ops_hours: { from: 23, until: 5 } }, {}, W(day0('05:00'), day1('05:00')), ['no_ops_hours']],
   ['hours 23-05: 22:00 to 06:00 next day', { no_ops_hours: { from: 23, until: 5 } }, {}, W(day0('22:00'), day1('06:00')), ['no_ops_hours']],
+  // no_ops_hours from 22:30 (hours may be fractions)
+  ['hours 22.5-05: ends exactly at 22:30', { no_ops_hours: { from: 22.5, until: 5 } }, {}, W(day0('18:00'), day0('22:30')), []],
+  ['hours 22.5-05: ends at 22:31', { no_ops_hours: { from: 22.5, until: 5 } }, {}, W(day0('18:00'), day0('22:31')), ['no_ops_hours']],
   // no_ops_hours 12-14 (no wrap)
   ['hours 12-14: ends at the ban start', { no_ops_hours: { from: 12, until: 14 } }, {}, W(day0('10:00'), day0('12:00')), []],
   ['hours 12-14: starts at the ban end', { no_ops_hours: { from: 12, until: 14 } }, {}, W(day0('14:00'), day0('16:00')), []],
@@ -343,6 +346,9 @@ for (const c of resolved) {
       assert.deepEqual([...new Set(reasons.map((x) => x.caveat))].sort(), want, `the caveats named: ${JSON.stringify(reasons)}`);
       assert.equal(reasons.length, want.length, `each caveat once (one sector each here): ${JSON.stringify(reasons)}`);
       for (const x of reasons) assert.ok(typeof x.reason === 'string' && x.reason.length > 3, `a reason in words: ${JSON.stringify(x)}`);
+      const hm = (h) => `${String(Math.floor(h)).padStart(2, '0')}:${String(Math.round((h % 1) * 60)).padStart(2, '0')}`;
+      const hours = reasons.find((x) => x.caveat === 'no_ops_hours');
+      if (hours) assert.equal(hours.reason, `no operations between ${hm(c.rules.no_ops_hours.from)} and ${hm(c.rules.no_ops_hours.until)} local time`);
       for (const x of reasons) if (x.caveat.startsWith('sectors_')) assert.ok(c.sectors.some((s) => x.reason.includes(s)), `${x.reason} names ${c.sectors}`);
       assert.match(a.body.error.message, new RegExp(want[0]), 'the message names the first caveat');
       assert.ok(inX, `${c.unit} is excluded on the candidates list`);

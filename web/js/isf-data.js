@@ -43,7 +43,8 @@ export function listText(items) {
 }
 
 export const km = (n) => t('isf.km', { n: Number.isFinite(n) ? (Math.round(n * 10) / 10).toString() : '?' });
-const hh = (n) => `${String(n).padStart(2, '0')}:00`;
+// A local hour as HH:MM (hours may be fractions: 22.5 is 22:30).
+const hh = (n) => { const m = Math.round(n * 60); return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`; };
 
 // A unit's or contingent's {en, ar} name (or a string).
 export function nameText(x, fallback = '') {
