@@ -1533,6 +1533,13 @@ static json_t *rows_from_geojson(const char *data, size_t len, json_t *errs)
             else if (!strcmp(k, "name_ar")) json_object_set(name, "ar", v);
             else if (!strcmp(k, "contact_name")) json_object_set(contact, "name", v);
             else if (!strcmp(k, "contact_phone")) json_object_set(contact, "phone", v);
+            /* Names with '_' are the import's own marks (_line, _bad): a
+             * property "_bad" would let its row skip every check. */
+            else if (k[0] == '_') {
+                char m[160];
+                snprintf(m, sizeof m, "unknown field '%.100s'", k);
+                csv_row_error(errs, (int)i + 1, k, m);
+            }
             /* what an export adds and an import ignores */
             else if (!strcmp(k, "id") || !strcmp(k, "org") || !strcmp(k, "status") || !strcmp(k, "lapsed") ||
                      !strcmp(k, "labels") || !strcmp(k, "conflicts") || !strcmp(k, "exercise") ||
