@@ -390,6 +390,11 @@ test('bad input to POST /api/v1/sites: a 4xx naming the field, and nothing writt
   await go(siteBody(p, { geometry: pt([214.4, p[1]]) }), /^geometry/); // longitude out of range
   await go(siteBody(p, { geometry: pt([String(p[0]), String(p[1])]) }), /^geometry/);
   await go(siteBody(p, { geometry: pt([p[0]]) }), /^geometry/);
+  // A third member is an altitude: a number, nothing else (it was kept and written as it came).
+  for (const third of ['junk', { x: 1 }, null, [1], { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] }]) {
+    await go(siteBody(p, { geometry: pt([p[0], p[1], third]) }), /^geometry/);
+    await go(poly([a, b, [...c, third], d, a]), /^geometry/);
+  }
   await go(siteBody(p, { geometry: { type: 'LineString', coordinates: [a, b] } }), /^geometry/);
   await go(siteBody(p, { geometry: { type: 'Circle', coordinates: p } }), /^geometry/);
   await go(siteBody(p, { geometry: 'POINT(34.4 31.4)' }), /^geometry/);
