@@ -774,17 +774,22 @@ static json_t *rec_out(truce_t *t, const principal_t *who, const json_t *rec, in
                                                      "at", json_object_get(pos, "at"), "seq",
                                                      json_object_get(pos, "seq")));
     json_t *conf = json_object_get(rec, "_conflicts");
-    if (conf) {
-        json_t *c = json_array();
-        size_t i;
-        json_array_foreach(conf, i, v)
-        {
-            json_t *l = labels_of(t, rec_str(v, "kind"), rec_str(v, "id"));
-            if (l && may_see(who, l)) json_array_append(c, v);
-        }
-        json_object_set_new(o, "conflicts", c);
-    }
+    if (conf) json_object_set_new(o, "conflicts", notify_visible_conflicts(t, who, conf));
     return o;
+}
+
+int notify_conflict_visible(truce_t *t, const principal_t *who, const json_t *conflict)
+{
+    json_t *l = labels_of(t, rec_str(conflict, "kind"), rec_str(conflict, "id"));
+    return l && may_see(who, l);
+}
+
+json_t *notify_visible_conflicts(truce_t *t, const principal_t *who, const json_t *conflicts)
+{
+    json_t *c = json_array(), *v;
+    size_t i;
+    json_array_foreach(conflicts, i, v) if (notify_conflict_visible(t, who, v)) json_array_append(c, v);
+    return c;
 }
 
 /* Looks the id up for a reader: NULL (and replied 404) when it does not
