@@ -1303,7 +1303,13 @@ int h_ops_list(req_t *r)
             const char *st = rec_str(rec, "status");
             if ((strcmp(st, "pending") && strcmp(st, "notified")) || json_object_get(rec, "outcome")) continue;
         }
-        json_array_append_new(out, out_rec(r->t, &r->who, rec, now));
+        json_t *o = out_rec(r->t, &r->who, rec, now);
+        /* the alerts queue: alerts the reader may see */
+        if (queue && !strcmp(queue, "alerts") && !json_array_size(json_object_get(o, "alerts"))) {
+            json_decref(o);
+            continue;
+        }
+        json_array_append_new(out, o);
     }
     json_decref(mine);
     pthread_rwlock_unlock(&r->t->lock);

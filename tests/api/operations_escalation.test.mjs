@@ -259,6 +259,7 @@ test('the superiors an objection goes to see the notice and its decisions, never
     look(u, 'GET', g.text);
     look(u, 'the escalated queue', (await c.list(u, '?queue=escalated')).text);
     look(u, 'the list', (await c.list(u)).text);
+    assert.ok(!ids(await c.list(u, '?queue=alerts')).includes(op.id), `${u}: no alert it may see, so not in its alerts queue`);
     const rec = await c.record(op.id, u);
     assert.equal(rec.status, 200, rec.text);
     look(u, 'the record', rec.text);
