@@ -1419,7 +1419,9 @@ int h_op_record(req_t *r)
         json_t *body = json_object_get(ev, "body");
         char at[32];
         time_format(when, at);
-        json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", rec_str(ev, "actor"),
+        /* listed when the reader may see it (what it holds is filtered below) */
+        if (auth_may_see(&r->who, json_object_get(ev, "labels")))
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", rec_str(ev, "actor"),
                                                 "seq", json_object_get(ev, "seq")));
         if (!strcmp(kind, "operation.notified")) {
             out = json_deep_copy(body);

@@ -263,6 +263,7 @@ test('the superiors an objection goes to see the notice and its decisions, never
     const rec = await c.record(op.id, u);
     assert.equal(rec.status, 200, rec.text);
     look(u, 'the record', rec.text);
+    for (const e of rec.body.events) assert.equal((await server.api('GET', `/api/v1/log/proof/${e.seq}`, { token: tokens[u] })).status, 200, `${u}: the record lists event ${e.seq} (${e.kind}), which it may see`);
     const ev = await server.api('GET', `/api/v1/log/events?after=${since}&limit=1000`, { token: tokens[u] });
     assert.equal(ev.status, 200, ev.text);
     assert.ok(ev.body.events.some((e) => e.subject === op.id && e.kind === 'operation.decided'), `${u} reads the objection in the log`);
