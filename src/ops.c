@@ -1360,6 +1360,10 @@ int h_op_decision(req_t *r)
 int h_op_respond(req_t *r)
 {
     const char *resp = rec_str(r->json, "response");
+    /* Before the amendment is checked against the notice's own area and
+     * window: a notice the caller may not see is not found, and tells
+     * nothing of its window through the errors. */
+    if (!visible_op(r)) return -1;
     if (!strcmp(resp, "amend")) {
         err_t e;
         json_t *probe = json_deep_copy(r->json);
