@@ -106,15 +106,6 @@ static json_t *numbered(req_t *r, json_t *coll, const char *prefix, uint64_t las
     return out;
 }
 
-static int query_enum(req_t *r, const char *name, const char *const *allowed)
-{
-    const char *v = req_query(r, name);
-    if (!v) return 0;
-    for (int i = 0; allowed[i]; i++)
-        if (!strcmp(allowed[i], v)) return 0;
-    return reply_error(r, E_BAD_VALUE, name, "%s is not one of the allowed values", name);
-}
-
 static int str_is(const json_t *rec, const char *key, const char *want)
 {
     return !want || (rec_str(rec, key) && !strcmp(rec_str(rec, key), want));
@@ -163,7 +154,7 @@ int h_ddr_people_list(req_t *r)
 {
     static const char *const tf[] = {"true", "false", NULL};
     uint64_t limit, before;
-    if (paging(r, LIST_MAX, &limit, &before) || query_enum(r, "eligible", tf)) return -1;
+    if (paging(r, LIST_MAX, &limit, &before) || req_query_enum(r, "eligible", tf)) return -1;
     people_q_t q = {req_query(r, "site"), req_query(r, "eligible"), req_query(r, "flagged") != NULL};
     uint64_t next;
     pthread_rwlock_rdlock(&r->t->lock);
@@ -329,8 +320,8 @@ int h_ddr_weapons_list(req_t *r)
 {
     static const char *const formats[] = {"json", "csv", NULL};
     uint64_t limit, before;
-    if (paging(r, 500000, &limit, &before) || query_enum(r, "status", ddr_weapon_states) ||
-        query_enum(r, "format", formats))
+    if (paging(r, 500000, &limit, &before) || req_query_enum(r, "status", ddr_weapon_states) ||
+        req_query_enum(r, "format", formats))
         return -1;
     weapons_q_t q = {req_query(r, "status"), req_query(r, "store"), req_query(r, "person"), req_query(r, "cache"), NULL, NULL};
     const char *pend = req_query(r, "pending");
@@ -434,8 +425,8 @@ int h_ddr_flags_list(req_t *r)
 {
     static const char *const states[] = {"open", "cleared", "confirmed", NULL};
     uint64_t limit, before, next;
-    if (paging(r, LIST_MAX, &limit, &before) || query_enum(r, "status", states) ||
-        query_enum(r, "rule", ddr_flag_rules))
+    if (paging(r, LIST_MAX, &limit, &before) || req_query_enum(r, "status", states) ||
+        req_query_enum(r, "rule", ddr_flag_rules))
         return -1;
     flags_q_t q = {req_query(r, "status"), req_query(r, "rule")};
     pthread_rwlock_rdlock(&r->t->lock);

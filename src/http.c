@@ -223,6 +223,15 @@ int req_query_u64(req_t *r, const char *name, uint64_t def, uint64_t min, uint64
     return 0;
 }
 
+int req_query_enum(req_t *r, const char *name, const char *const *allowed)
+{
+    const char *v = req_query(r, name);
+    if (!v) return 0;
+    for (int i = 0; allowed[i]; i++)
+        if (!strcmp(allowed[i], v)) return 0;
+    return reply_error(r, E_BAD_VALUE, name, "%s is not one of the allowed values", name);
+}
+
 int req_query_time(req_t *r, const char *name, int64_t *out, int *present)
 {
     const char *s = req_query(r, name);

@@ -19,6 +19,7 @@
 #include "ops.h"
 #include "log.h"
 #include "csv.h"
+#include "org.h"
 #include "record.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -1300,9 +1301,25 @@ static int reply_export(req_t *r, json_t *items, const char *name)
                        "format must be json, geojson or csv");
 }
 
+/* ?org, when given, names an organisation: 0, or -1 and replied 400. */
+static int query_org(req_t *r)
+{
+    const char *org = req_query(r, "org");
+    if (!org) return 0;
+    pthread_rwlock_rdlock(&r->t->lock);
+    int ok = org_exists(r->t, org);
+    pthread_rwlock_unlock(&r->t->lock);
+    return ok ? 0 : reply_error(r, E_BAD_VALUE, "org", "no organisation %s", org);
+}
+
+/* The statuses a place is listed with (place_status). */
+static const char *const place_states[] = {"submitted", "notified", "acknowledged", "active", "expired", "withdrawn", NULL};
+
 int h_places_list(req_t *r)
 {
     int type = place_type(r);
+    if (req_query_enum(r, "status", place_states) || req_query_enum(r, "category", ptype[type].categories) || query_org(r))
+        return -1;
     const char *status = req_query(r, "status"), *lapsed = req_query(r, "lapsed"), *mine = req_query(r, "mine");
     int64_t now = util_now_ms();
     json_t *out = json_array();
@@ -1876,6 +1893,7 @@ int h_movement_amend(req_t *r)
 
 int h_movements_list(req_t *r)
 {
+    if (req_query_enum(r, "status", movement_states) || query_org(r)) return -1;
     const char *status = req_query(r, "status"), *mine = req_query(r, "mine");
     int64_t now = util_now_ms();
     json_t *out = json_array();
