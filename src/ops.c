@@ -1279,6 +1279,9 @@ int h_ops_add(req_t *r)
 
 int h_ops_list(req_t *r)
 {
+    static const char *const states[] = {"pending", "notified", "concurred", "acknowledged", "referred",
+                                         "narrowing_requested", "objected", NULL};
+    if (req_query_enum(r, "status", states)) return -1;
     const char *status = req_query(r, "status"), *queue = req_query(r, "queue");
     int64_t now = util_now_ms();
     json_t *out = json_array();

@@ -535,6 +535,9 @@ test('queues: decisions, alerts, escalated; countdowns on pending notices; ?stat
   assert.ok(!ids(dec).includes(c0.id) && !ids(dec).includes(ca.id), 'decided ones do not');
   const al = await c.list('cmcc.watch', '?queue=alerts');
   assert.ok(ids(al).includes(ca.id) && !ids(al).includes(c0.id), 'alerts: only operations with alerts');
+  const bad = await c.list('cmcc.watch', '?status=concured');
+  assert.equal(bad.status, 400, `a status that is none: ${bad.text}`);
+  assert.equal(bad.body.error.field, 'status');
   const st = await c.list('cmcc.watch', '?status=concurred');
   assert.ok(st.body.operations.every((o) => o.status === 'concurred'));
   assert.ok(ids(st).includes(c0.id) && !ids(st).includes(p0.id));
