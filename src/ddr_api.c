@@ -78,13 +78,17 @@ static json_t *records_of(truce_t *t, json_t *coll, const json_t *ids, const pri
 /* Newest first by number: prefix-n for n from the top down. */
 typedef int (*keep_fn)(req_t *r, const json_t *rec, void *arg);
 
+/* The paging of a list: ?limit (1..max, default LIST_DEFAULT) and ?before
+ * (a next_before this server gave: a record number from 1). 0 or replied. */
+static int paging(req_t *r, uint64_t max, uint64_t *limit, uint64_t *before)
+{
+    return req_query_u64(r, "limit", LIST_DEFAULT, 1, max, limit) || req_query_u64(r, "before", 0, 1, UINT64_MAX, before);
+}
+
 static json_t *numbered(req_t *r, json_t *coll, const char *prefix, uint64_t last, keep_fn keep, void *arg,
-                        uint64_t limit, uint64_t *next_before)
+                        uint64_t limit, uint64_t before, uint64_t *next_before)
 {
     json_t *out = json_array();
-    uint64_t before = 0;
-    const char *b = req_query(r, "before");
-    if (b) before = strtoull(b, NULL, 10);
     uint64_t n = before && before - 1 < last ? before - 1 : last;
     *next_before = 0;
     char id[48];
@@ -100,15 +104,6 @@ static json_t *numbered(req_t *r, json_t *coll, const char *prefix, uint64_t las
         json_array_append_new(out, pub(rec));
     }
     return out;
-}
-
-static int query_enum(req_t *r, const char *name, const char *const *allowed)
-{
-    const char *v = req_query(r, name);
-    if (!v) return 0;
-    for (int i = 0; allowed[i]; i++)
-        if (!strcmp(allowed[i], v)) return 0;
-    return reply_error(r, E_BAD_VALUE, name, "%s is not one of the allowed values", name);
 }
 
 static int str_is(const json_t *rec, const char *key, const char *want)
@@ -158,12 +153,12 @@ static int keep_person(req_t *r, const json_t *p, void *arg)
 int h_ddr_people_list(req_t *r)
 {
     static const char *const tf[] = {"true", "false", NULL};
-    uint64_t limit;
-    if (req_query_u64(r, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit) || query_enum(r, "eligible", tf)) return -1;
+    uint64_t limit, before;
+    if (paging(r, LIST_MAX, &limit, &before) || req_query_enum(r, "eligible", tf)) return -1;
     people_q_t q = {req_query(r, "site"), req_query(r, "eligible"), req_query(r, "flagged") != NULL};
     uint64_t next;
     pthread_rwlock_rdlock(&r->t->lock);
-    json_t *out = numbered(r, DS(r->t)->people, "DDR-P-", DS(r->t)->last_person, keep_person, &q, limit, &next);
+    json_t *out = numbered(r, DS(r->t)->people, "DDR-P-", DS(r->t)->last_person, keep_person, &q, limit, before, &next);
     pthread_rwlock_unlock(&r->t->lock);
     json_t *j = json_pack("{s:o}", "people", out);
     if (next) json_object_set_new(j, "next_before", json_integer((json_int_t)next));
@@ -324,9 +319,9 @@ static int weapons_csv(req_t *r, json_t *list)
 int h_ddr_weapons_list(req_t *r)
 {
     static const char *const formats[] = {"json", "csv", NULL};
-    uint64_t limit;
-    if (req_query_u64(r, "limit", LIST_DEFAULT, 1, 500000, &limit) || query_enum(r, "status", ddr_weapon_states) ||
-        query_enum(r, "format", formats))
+    uint64_t limit, before;
+    if (paging(r, 500000, &limit, &before) || req_query_enum(r, "status", ddr_weapon_states) ||
+        req_query_enum(r, "format", formats))
         return -1;
     weapons_q_t q = {req_query(r, "status"), req_query(r, "store"), req_query(r, "person"), req_query(r, "cache"), NULL, NULL};
     const char *pend = req_query(r, "pending");
@@ -344,7 +339,7 @@ int h_ddr_weapons_list(req_t *r)
         if (!q.ids) q.ids = json_array(); /* matches nothing */
         else json_incref(q.ids);
     }
-    json_t *out = numbered(r, DS(r->t)->weapons, "DDR-W-", DS(r->t)->last_weapon, keep_weapon, &q, limit, &next);
+    json_t *out = numbered(r, DS(r->t)->weapons, "DDR-W-", DS(r->t)->last_weapon, keep_weapon, &q, limit, before, &next);
     pthread_rwlock_unlock(&r->t->lock);
     json_decref(q.ids);
     const char *fmt = req_query(r, "format");
@@ -397,11 +392,11 @@ static int keep_payment(req_t *r, const json_t *p, void *arg)
 
 int h_ddr_payments_list(req_t *r)
 {
-    uint64_t limit, next;
-    if (req_query_u64(r, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit)) return -1;
+    uint64_t limit, before, next;
+    if (paging(r, LIST_MAX, &limit, &before)) return -1;
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *out = numbered(r, DS(r->t)->payments, "DDR-PAY-", DS(r->t)->last_payment, keep_payment,
-                           (void *)req_query(r, "person"), limit, &next);
+                           (void *)req_query(r, "person"), limit, before, &next);
     pthread_rwlock_unlock(&r->t->lock);
     json_t *j = json_pack("{s:o}", "payments", out);
     if (next) json_object_set_new(j, "next_before", json_integer((json_int_t)next));
@@ -429,13 +424,13 @@ static int keep_flag(req_t *r, const json_t *f, void *arg)
 int h_ddr_flags_list(req_t *r)
 {
     static const char *const states[] = {"open", "cleared", "confirmed", NULL};
-    uint64_t limit, next;
-    if (req_query_u64(r, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit) || query_enum(r, "status", states) ||
-        query_enum(r, "rule", ddr_flag_rules))
+    uint64_t limit, before, next;
+    if (paging(r, LIST_MAX, &limit, &before) || req_query_enum(r, "status", states) ||
+        req_query_enum(r, "rule", ddr_flag_rules))
         return -1;
     flags_q_t q = {req_query(r, "status"), req_query(r, "rule")};
     pthread_rwlock_rdlock(&r->t->lock);
-    json_t *out = numbered(r, DS(r->t)->flags, "DDR-F-", DS(r->t)->last_flag, keep_flag, &q, limit, &next);
+    json_t *out = numbered(r, DS(r->t)->flags, "DDR-F-", DS(r->t)->last_flag, keep_flag, &q, limit, before, &next);
     pthread_rwlock_unlock(&r->t->lock);
     json_t *j = json_pack("{s:o}", "flags", out);
     if (next) json_object_set_new(j, "next_before", json_integer((json_int_t)next));

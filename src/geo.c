@@ -187,7 +187,8 @@ static int coords_ring(coords_t *c)
 static int parse_pos(const json_t *v, coords_t *c, const char *field, const char *where, err_t *e)
 {
     if (!json_is_array(v) || json_array_size(v) < 2 || json_array_size(v) > 3 ||
-        !json_is_number(json_array_get(v, 0)) || !json_is_number(json_array_get(v, 1)))
+        !json_is_number(json_array_get(v, 0)) || !json_is_number(json_array_get(v, 1)) ||
+        (json_array_size(v) == 3 && !json_is_number(json_array_get(v, 2)))) /* an altitude is a number too */
         return err_set(e, E_BAD_GEOMETRY, field, "%s%s must be [longitude, latitude]", field, where);
     double lon = json_number_value(json_array_get(v, 0)), lat = json_number_value(json_array_get(v, 1));
     if (!(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90))

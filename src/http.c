@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -212,12 +213,23 @@ int req_query_u64(req_t *r, const char *name, uint64_t def, uint64_t min, uint64
     *out = def;
     if (!s) return 0;
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end || v < min || v > max)
+    /* ERANGE: more digits than 64 bits hold (strtoull gives its largest value) */
+    if (*s < '0' || *s > '9' || *end || errno == ERANGE || v < min || v > max)
         return reply_error(r, E_OUT_OF_RANGE, name, "%s must be an integer from %llu to %llu", name,
                            (unsigned long long)min, (unsigned long long)max);
     *out = v;
     return 0;
+}
+
+int req_query_enum(req_t *r, const char *name, const char *const *allowed)
+{
+    const char *v = req_query(r, name);
+    if (!v) return 0;
+    for (int i = 0; allowed[i]; i++)
+        if (!strcmp(allowed[i], v)) return 0;
+    return reply_error(r, E_BAD_VALUE, name, "%s is not one of the allowed values", name);
 }
 
 int req_query_time(req_t *r, const char *name, int64_t *out, int *present)

@@ -156,6 +156,9 @@ const char *req_header(req_t *r, const char *name);
 /* Parses ?name= as an unsigned integer in [min, max] (def when absent); -1 replied. */
 int req_query_u64(req_t *r, const char *name, uint64_t def, uint64_t min, uint64_t max,
                   uint64_t *out);
+/* ?name, when given, must be one of allowed (NULL-terminated): 0, or -1 and
+ * replied 400 naming it. */
+int req_query_enum(req_t *r, const char *name, const char *const *allowed);
 int req_query_time(req_t *r, const char *name, int64_t *out, int *present);
 
 #endif

@@ -817,7 +817,8 @@ static int prepare_unit_update(truce_t *t, cmd_t *c, err_t *e)
 {
     task_op_t *op = c->arg;
     json_t *unit = notify_unit(t, op->id);
-    if (!unit) return err_set(e, E_NOT_FOUND, NULL, "no %s", op->id);
+    /* one the caller may not see (another contingent's) is answered as one that does not exist */
+    if (!unit || !may_see(c->who, json_object_get(unit, "_labels"))) return err_set(e, E_NOT_FOUND, NULL, "no %s you may see", op->id);
     if (c->who && strcmp(c->who->org, "ISF-HQ") && strcmp(c->who->org, rec_str(unit, "org")))
         return err_set(e, E_FORBIDDEN, NULL, "only %s or ISF HQ updates %s", rec_str(unit, "org"), op->id);
     snprintf(c->result_id, sizeof c->result_id, "%s", op->id);

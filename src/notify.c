@@ -19,6 +19,7 @@
 #include "ops.h"
 #include "log.h"
 #include "csv.h"
+#include "org.h"
 #include "record.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -774,17 +775,22 @@ static json_t *rec_out(truce_t *t, const principal_t *who, const json_t *rec, in
                                                      "at", json_object_get(pos, "at"), "seq",
                                                      json_object_get(pos, "seq")));
     json_t *conf = json_object_get(rec, "_conflicts");
-    if (conf) {
-        json_t *c = json_array();
-        size_t i;
-        json_array_foreach(conf, i, v)
-        {
-            json_t *l = labels_of(t, rec_str(v, "kind"), rec_str(v, "id"));
-            if (l && may_see(who, l)) json_array_append(c, v);
-        }
-        json_object_set_new(o, "conflicts", c);
-    }
+    if (conf) json_object_set_new(o, "conflicts", notify_visible_conflicts(t, who, conf));
     return o;
+}
+
+int notify_conflict_visible(truce_t *t, const principal_t *who, const json_t *conflict)
+{
+    json_t *l = labels_of(t, rec_str(conflict, "kind"), rec_str(conflict, "id"));
+    return l && may_see(who, l);
+}
+
+json_t *notify_visible_conflicts(truce_t *t, const principal_t *who, const json_t *conflicts)
+{
+    json_t *c = json_array(), *v;
+    size_t i;
+    json_array_foreach(conflicts, i, v) if (notify_conflict_visible(t, who, v)) json_array_append(c, v);
+    return c;
 }
 
 /* Looks the id up for a reader: NULL (and replied 404) when it does not
@@ -1295,9 +1301,25 @@ static int reply_export(req_t *r, json_t *items, const char *name)
                        "format must be json, geojson or csv");
 }
 
+/* ?org, when given, names an organisation: 0, or -1 and replied 400. */
+static int query_org(req_t *r)
+{
+    const char *org = req_query(r, "org");
+    if (!org) return 0;
+    pthread_rwlock_rdlock(&r->t->lock);
+    int ok = org_exists(r->t, org);
+    pthread_rwlock_unlock(&r->t->lock);
+    return ok ? 0 : reply_error(r, E_BAD_VALUE, "org", "no organisation %s", org);
+}
+
+/* The statuses a place is listed with (place_status). */
+static const char *const place_states[] = {"submitted", "notified", "acknowledged", "active", "expired", "withdrawn", NULL};
+
 int h_places_list(req_t *r)
 {
     int type = place_type(r);
+    if (req_query_enum(r, "status", place_states) || req_query_enum(r, "category", ptype[type].categories) || query_org(r))
+        return -1;
     const char *status = req_query(r, "status"), *lapsed = req_query(r, "lapsed"), *mine = req_query(r, "mine");
     int64_t now = util_now_ms();
     json_t *out = json_array();
@@ -1533,6 +1555,13 @@ static json_t *rows_from_geojson(const char *data, size_t len, json_t *errs)
             else if (!strcmp(k, "name_ar")) json_object_set(name, "ar", v);
             else if (!strcmp(k, "contact_name")) json_object_set(contact, "name", v);
             else if (!strcmp(k, "contact_phone")) json_object_set(contact, "phone", v);
+            /* Names with '_' are the import's own marks (_line, _bad): a
+             * property "_bad" would let its row skip every check. */
+            else if (k[0] == '_') {
+                char m[160];
+                snprintf(m, sizeof m, "unknown field '%.100s'", k);
+                csv_row_error(errs, (int)i + 1, k, m);
+            }
             /* what an export adds and an import ignores */
             else if (!strcmp(k, "id") || !strcmp(k, "org") || !strcmp(k, "status") || !strcmp(k, "lapsed") ||
                      !strcmp(k, "labels") || !strcmp(k, "conflicts") || !strcmp(k, "exercise") ||
@@ -1864,6 +1893,7 @@ int h_movement_amend(req_t *r)
 
 int h_movements_list(req_t *r)
 {
+    if (req_query_enum(r, "status", movement_states) || query_org(r)) return -1;
     const char *status = req_query(r, "status"), *mine = req_query(r, "mine");
     int64_t now = util_now_ms();
     json_t *out = json_array();

@@ -49,6 +49,11 @@ json_t *notify_movement(truce_t *t, const char *id);
 json_t *notify_units(truce_t *t);
 json_t *notify_site(truce_t *t, const char *id);
 json_t *notify_settings(truce_t *t);
+/* Whether who may see the object of a conflict (a conflict_json object:
+ * kind, id, ...); always for the system (who NULL). Under the lock. */
+int notify_conflict_visible(truce_t *t, const principal_t *who, const json_t *conflict);
+/* Of conflicts, the ones whose objects who may see; new array. */
+json_t *notify_visible_conflicts(truce_t *t, const principal_t *who, const json_t *conflicts);
 /* The protection distance of a kind ("operation") and category. */
 double notify_protection(truce_t *t, const char *kind, const char *category);
 struct dc;

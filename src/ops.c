@@ -240,6 +240,25 @@ static void apply_amended(truce_t *t, const event_t *ev)
     op_to_dc(t, ev->subject, rec);
 }
 
+/* The conflicts of a decision or an amendment whose event is labelled wider
+ * than the operation's own parties (an objection or a late notice goes to
+ * the commander's superiors): they travel in this event, right after it,
+ * labelled for the CMCC and the notifier only. */
+static void apply_conflicts(truce_t *t, const event_t *ev)
+{
+    json_t *rec = op_of(t, ev);
+    if (!rec) return;
+    json_t *conf = json_object_get(ev->body, "conflicts");
+    if (!strcmp(rec_str(ev->body, "on"), "decision")) {
+        json_t *ds = json_object_get(rec, "decisions");
+        json_t *d = json_array_get(ds, json_array_size(ds) - 1);
+        if (d) json_object_set(d, "conflicts", conf);
+    } else {
+        json_object_set(rec, "conflicts", conf);
+    }
+    add_seq(rec, ev);
+}
+
 static void apply_answered(truce_t *t, const event_t *ev)
 {
     json_t *rec = op_of(t, ev);
@@ -334,6 +353,9 @@ static void recheck(truce_t *t, const event_t *ev)
         const char *st = rec_str(rec, "status");
         if (strcmp(st, "pending") && strcmp(st, "notified") && strcmp(st, "concurred") && strcmp(st, "acknowledged"))
             continue;
+        /* A notice just notified or amended was checked as it was drafted
+         * (its conflicts come with it, or in the next event). */
+        if (!strncmp(ev->kind, "operation.", 10) && !strcmp(id, ev->subject)) continue;
         if (ev->time >= rec_time(rec, "window_until") || json_object_get(rec, "outcome")) continue;
         area_t a;
         if (op_area(t, rec, &a)) continue;
@@ -423,6 +445,7 @@ static const kind_def_t ops_kinds[] = {
     {"operation.notified", apply_notified},
     {"operation.decided", apply_decided},
     {"operation.amended", apply_amended},
+    {"operation.conflicts", apply_conflicts},
     {"operation.answered", apply_answered},
     {"operation.escalated", apply_escalated},
     {"operation.outcome", apply_outcome},
@@ -857,6 +880,26 @@ static json_t *op_labels(truce_t *t, const char *org)
     return l;
 }
 
+/* Whether labels reach beyond the operation's own parties (op_labels). */
+static int wider_than_own(truce_t *t, const json_t *rec, const json_t *labels)
+{
+    json_t *own = op_labels(t, rec_str(rec, "org"));
+    size_t i;
+    json_t *l;
+    int wide = 0;
+    json_array_foreach(labels, i, l) wide |= !rec_has(own, json_string_value(l));
+    json_decref(own);
+    return wide;
+}
+
+/* The conflicts of a decision or amendment, apart (apply_conflicts). */
+static int draft_conflicts(truce_t *t, cmd_t *c, const char *id, const json_t *rec, const char *on, json_t *conf,
+                           err_t *e)
+{
+    return cmd_draft(c, "operation.conflicts", id, op_labels(t, rec_str(rec, "org")),
+                     json_pack("{s:s, s:O}", "on", on, "conflicts", conf), e);
+}
+
 static int prepare_notify(truce_t *t, cmd_t *c, err_t *e)
 {
     op_cmd_t *op = c->arg;
@@ -970,11 +1013,14 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     }
     free(found.c);
     shape_free(&a.shape);
+    int apart = wider_than_own(t, rec, labels);
+    if (apart) json_object_del(body, "conflicts");
     if (rc == 0) rc = cmd_draft(c, "operation.decided", op->id, labels, body, e);
     else {
         json_decref(labels);
         json_decref(body);
     }
+    if (rc == 0 && apart) rc = draft_conflicts(t, c, op->id, rec, "decision", conf, e);
     if (rc == 0 && !strcmp(d, "refer")) {
         json_t *task = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:s}", "type", task_type_for(rec_str(rec, "kind")),
                                  "geometry", json_object_get(rec, "geometry"), "window_from",
@@ -1040,10 +1086,15 @@ static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
         json_decref(labels);
         return err_set(e, E_BAD_GEOMETRY, "geometry", "the area cannot be read");
     }
-    json_object_set_new(body, "conflicts", conflicts_now(t, op->id, &a, rec_time(body, "window_from"), rec_time(body, "window_until"), 0));
+    json_t *conf = conflicts_now(t, op->id, &a, rec_time(body, "window_from"), rec_time(body, "window_until"), 0);
     json_object_set_new(body, "response", json_string(resp));
     shape_free(&a.shape);
-    return cmd_draft(c, "operation.amended", op->id, labels, body, e);
+    int apart = wider_than_own(t, rec, labels);
+    if (!apart) json_object_set(body, "conflicts", conf);
+    int rc = cmd_draft(c, "operation.amended", op->id, labels, body, e);
+    if (rc == 0 && apart) rc = draft_conflicts(t, c, op->id, rec, "amendment", conf, e);
+    json_decref(conf);
+    return rc;
 }
 
 static int prepare_outcome(truce_t *t, cmd_t *c, err_t *e)
@@ -1159,13 +1210,43 @@ static int may_see(const principal_t *who, const json_t *labels)
     return auth_may_see(who, labels);
 }
 
-static json_t *out_rec(const json_t *rec, int64_t now)
+/* The conflicts an operation lists (its own, its alerts', its decisions')
+ * are kept as the system found them; a reader gets only those whose objects
+ * it may see. An objection or a late notice shows the operation to the
+ * commander's superiors, whose labels do not reach the humanitarians'
+ * movements or the ISF's units. o: a fresh object whose members are shared
+ * with the state; they are replaced, never changed. */
+static void conflicts_for(truce_t *t, const principal_t *who, json_t *o)
+{
+    json_t *v = json_object_get(o, "conflicts"), *x;
+    size_t i;
+    if (v) json_object_set_new(o, "conflicts", notify_visible_conflicts(t, who, v));
+    if ((v = json_object_get(o, "alerts"))) {
+        json_t *a = json_array();
+        json_array_foreach(v, i, x) if (notify_conflict_visible(t, who, json_object_get(x, "conflict")))
+            json_array_append(a, x);
+        json_object_set_new(o, "alerts", a);
+    }
+    if ((v = json_object_get(o, "decisions"))) {
+        json_t *a = json_array();
+        json_array_foreach(v, i, x)
+        {
+            json_t *d = json_copy(x);
+            conflicts_for(t, who, d);
+            json_array_append_new(a, d);
+        }
+        json_object_set_new(o, "decisions", a);
+    }
+}
+
+static json_t *out_rec(truce_t *t, const principal_t *who, const json_t *rec, int64_t now)
 {
     json_t *o = json_object();
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)rec, k, v) if (k[0] != '_') json_object_set(o, k, v);
     json_object_set(o, "labels", json_object_get(rec, "_labels"));
+    conflicts_for(t, who, o);
     if (rec_str(rec, "answer_by") && !strcmp(rec_str(rec, "status"), "pending") && !json_object_get(rec, "outcome"))
         json_object_set_new(o, "seconds_left", json_integer((rec_time(rec, "answer_by") - now) / 1000));
     return o;
@@ -1202,13 +1283,16 @@ int h_ops_add(req_t *r)
     cmd_t c = {.who = &r->who, .prepare = prepare_notify, .arg = &op};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     pthread_rwlock_rdlock(&r->t->lock);
-    json_t *o = out_rec(json_object_get(OS(r->t)->ops, c.result_id), util_now_ms());
+    json_t *o = out_rec(r->t, &r->who, json_object_get(OS(r->t)->ops, c.result_id), util_now_ms());
     pthread_rwlock_unlock(&r->t->lock);
     return reply_written(r, 201, &c, json_pack("{s:o}", "operation", o));
 }
 
 int h_ops_list(req_t *r)
 {
+    static const char *const states[] = {"pending", "notified", "concurred", "acknowledged", "referred",
+                                         "narrowing_requested", "objected", NULL};
+    if (req_query_enum(r, "status", states)) return -1;
     const char *status = req_query(r, "status"), *queue = req_query(r, "queue");
     int64_t now = util_now_ms();
     json_t *out = json_array();
@@ -1233,7 +1317,13 @@ int h_ops_list(req_t *r)
             const char *st = rec_str(rec, "status");
             if ((strcmp(st, "pending") && strcmp(st, "notified")) || json_object_get(rec, "outcome")) continue;
         }
-        json_array_append_new(out, out_rec(rec, now));
+        json_t *o = out_rec(r->t, &r->who, rec, now);
+        /* the alerts queue: alerts the reader may see */
+        if (queue && !strcmp(queue, "alerts") && !json_array_size(json_object_get(o, "alerts"))) {
+            json_decref(o);
+            continue;
+        }
+        json_array_append_new(out, o);
     }
     json_decref(mine);
     pthread_rwlock_unlock(&r->t->lock);
@@ -1248,7 +1338,7 @@ int h_op_get(req_t *r)
 {
     pthread_rwlock_rdlock(&r->t->lock);
     json_t *rec = json_object_get(OS(r->t)->ops, r->params[0]);
-    json_t *o = rec && may_see(&r->who, json_object_get(rec, "_labels")) ? out_rec(rec, util_now_ms()) : NULL;
+    json_t *o = rec && may_see(&r->who, json_object_get(rec, "_labels")) ? out_rec(r->t, &r->who, rec, util_now_ms()) : NULL;
     pthread_rwlock_unlock(&r->t->lock);
     if (!o) return reply_error(r, E_NOT_FOUND, NULL, "no %s you may see", r->params[0]);
     return reply_json(r, 200, o);
@@ -1271,7 +1361,7 @@ static int run(req_t *r, cmd_prepare_fn fn)
     cmd_t c = {.who = &r->who, .prepare = fn, .arg = &op};
     if (log_submit(r->t, &c)) return reply_err(r, &c.err);
     pthread_rwlock_rdlock(&r->t->lock);
-    json_t *o = out_rec(json_object_get(OS(r->t)->ops, op.id), util_now_ms());
+    json_t *o = out_rec(r->t, &r->who, json_object_get(OS(r->t)->ops, op.id), util_now_ms());
     pthread_rwlock_unlock(&r->t->lock);
     return reply_written(r, 200, &c, json_pack("{s:o}", "operation", o));
 }
@@ -1284,6 +1374,10 @@ int h_op_decision(req_t *r)
 int h_op_respond(req_t *r)
 {
     const char *resp = rec_str(r->json, "response");
+    /* Before the amendment is checked against the notice's own area and
+     * window: a notice the caller may not see is not found, and tells
+     * nothing of its window through the errors. */
+    if (!visible_op(r)) return -1;
     if (!strcmp(resp, "amend")) {
         err_t e;
         json_t *probe = json_deep_copy(r->json);
@@ -1343,7 +1437,9 @@ int h_op_record(req_t *r)
         json_t *body = json_object_get(ev, "body");
         char at[32];
         time_format(when, at);
-        json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", rec_str(ev, "actor"),
+        /* listed when the reader may see it (what it holds is filtered below) */
+        if (auth_may_see(&r->who, json_object_get(ev, "labels")))
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O}", "kind", kind, "at", at, "actor", rec_str(ev, "actor"),
                                                 "seq", json_object_get(ev, "seq")));
         if (!strcmp(kind, "operation.notified")) {
             out = json_deep_copy(body);
@@ -1363,6 +1459,11 @@ int h_op_record(req_t *r)
         } else if (out && !strcmp(kind, "operation.amended")) {
             json_object_update(out, body);
             json_object_set_new(out, "status", json_string(strcmp(rec_str(out, "mode"), "inform") ? "pending" : "notified"));
+        } else if (out && !strcmp(kind, "operation.conflicts")) {
+            json_t *conf = json_object_get(body, "conflicts");
+            if (strcmp(rec_str(body, "on"), "decision")) json_object_set(out, "conflicts", conf);
+            else if (json_array_size(decisions))
+                json_object_set(json_array_get(decisions, json_array_size(decisions) - 1), "conflicts", conf);
         } else if (out && !strcmp(kind, "operation.outcome")) {
             json_object_set(out, "outcome", body);
         }
@@ -1380,6 +1481,9 @@ int h_op_record(req_t *r)
     json_object_set_new(out, "id", json_string(r->params[0]));
     json_object_set_new(out, "decisions", decisions);
     json_object_set_new(out, "alerts", alerts);
+    pthread_rwlock_rdlock(&r->t->lock);
+    conflicts_for(r->t, &r->who, out);
+    pthread_rwlock_unlock(&r->t->lock);
     return reply_json(r, 200, json_pack("{s:s, s:o, s:o}", "as_of", asof, "operation", out, "events", events));
 }
 

@@ -1252,12 +1252,17 @@ static int submit(req_t *r, cmd_prepare_fn fn, void *arg, int status, json_t *ex
 }
 
 /* Figures only; for the readers of PSF records. */
-int h_psf_summary(req_t *r)
+int psf_figures_reader(const principal_t *who)
 {
     json_t *l = rec_labels();
-    int ok = may_see(&r->who, l);
+    int ok = may_see(who, l);
     json_decref(l);
-    if (!ok)
+    return ok;
+}
+
+int h_psf_summary(req_t *r)
+{
+    if (!psf_figures_reader(&r->who))
         return reply_error(r, E_FORBIDDEN, NULL,
                            "the PSF figures are for the parties that follow the PSF");
     pthread_rwlock_rdlock(&r->t->lock);

@@ -62,6 +62,9 @@ json_t *psf_units_in_sector(truce_t *t, const char *sector);
  *  "certificates_valid", "certificates_issued_24h", "units", "members",
  *  "readiness": {UNIT: score}}. No personal data. Call under the lock. */
 json_t *psf_summary(truce_t *t, int64_t at);
+/* Whether who may read the PSF figures (psf_summary): the readers of PSF
+ * records; the system always. */
+int psf_figures_reader(const principal_t *who);
 /* The psf settings of the scenario (borrowed, may be an empty object). */
 json_t *psf_settings(truce_t *t);
 

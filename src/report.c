@@ -49,7 +49,11 @@ json_t *report_sitrep(truce_t *t, const principal_t *who, int32_t day)
     /* disarmament figures (no personal data) for those who may read the
      * programme's figures: the DDR cell, the CMCC commander, leadership */
     json_t *ddr = !who || (who->perms & (1ull << P_DDR_AUDIT)) ? ddr_sitrep_figures(t, from, until) : NULL;
-    json_t *training = psf_summary(t, until - 1); /* as of the day's end; no personal data */
+    /* the training figures (no personal data) for the readers of PSF
+     * records, as GET /api/v1/psf/summary: absent figures for anyone else */
+    json_t *training = psf_figures_reader(who) ? psf_summary(t, until - 1) /* as of the day's end */
+                                               : json_pack("{s:b, s:s}", "available", 0, "note",
+                                                           "The training figures are for the parties that follow the PSF.");
     pthread_rwlock_unlock(&t->lock);
     json_t *aid = json_object_get(out, "aid");
     json_t *s = json_pack("{s:i, s:i, s:i, s:i, s:i, s:O, s:O}", "incidents", sum.incidents, "confirmed", sum.confirmed,

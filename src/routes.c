@@ -3,6 +3,7 @@
  * and the handlers of the log, the stream and operations. Adding an endpoint
  * is one row here and one function in its module.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,8 +304,9 @@ static int h_log_key(req_t *r)
 static int parse_seq(req_t *r, const char *s, uint64_t *out)
 {
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end || v == 0)
+    if (*s < '0' || *s > '9' || *end || v == 0 || errno == ERANGE)
         return reply_error(r, E_BAD_VALUE, "seq", "seq must be a positive integer");
     *out = v;
     return 0;
@@ -355,7 +357,8 @@ static void collect(void *arg, uint64_t seq, const char *kind, const char *bytes
 static int h_log_events(req_t *r)
 {
     uint64_t after, limit;
-    if (req_query_u64(r, "after", 0, 0, UINT64_MAX, &after) || req_query_u64(r, "limit", 100, 1, 1000, &limit))
+    /* after comes back as next_after: a JSON integer (int64) */
+    if (req_query_u64(r, "after", 0, 0, INT64_MAX, &after) || req_query_u64(r, "limit", 100, 1, 1000, &limit))
         return -1;
     collect_t c = {&r->who, json_array()};
     uint64_t last = log_feed(r->t, after, 0, (int)limit, collect, &c);

@@ -91,17 +91,29 @@ int schema_value(const json_t *v, const field_t *f, const char *name, err_t *e)
             return err_set(e, E_OUT_OF_RANGE, name, "%s has more than %zu items", name, max);
         if (json_array_size(v) < (size_t)f->min)
             return err_set(e, E_OUT_OF_RANGE, name, "%s needs at least %.0f items", name, f->min);
+        /* Repeats are found through a set (an object keyed by the ids): a
+         * list may hold 20,000 ids, and comparing every pair took seconds. */
+        json_t *seen = json_object();
         size_t i;
         json_t *x;
+        int rc = 0;
         json_array_foreach(v, i, x)
         {
-            if (!json_is_string(x) || !schema_valid_id(json_string_value(x), f->maxlen ? f->maxlen : 64))
-                return err_set(e, E_BAD_VALUE, name, "%s[%zu] must be an id-like string", name, i);
-            for (size_t k = 0; k < i; k++)
-                if (json_equal(json_array_get(v, k), x))
-                    return err_set(e, E_BAD_VALUE, name, "%s[%zu] is repeated", name, i);
+            if (!json_is_string(x) || !schema_valid_id(json_string_value(x), f->maxlen ? f->maxlen : 64)) {
+                rc = err_set(e, E_BAD_VALUE, name, "%s[%zu] must be an id-like string", name, i);
+                break;
+            }
+            if (json_object_get(seen, json_string_value(x))) {
+                rc = err_set(e, E_BAD_VALUE, name, "%s[%zu] is repeated", name, i);
+                break;
+            }
+            if (json_object_set_new_nocheck(seen, json_string_value(x), json_true())) {
+                rc = err_set(e, E_INTERNAL, name, "out of memory");
+                break;
+            }
         }
-        return 0;
+        json_decref(seen);
+        return rc;
     }
     case F_I18N: {
         if (!json_is_object(v))

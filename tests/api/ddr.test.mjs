@@ -311,6 +311,21 @@ test('figures and the SITREP object: counts without personal data', async () => 
   assert.equal((await as('ocha.focal').get('/api/v1/ddr/figures')).status, 403);
 });
 
+test('lists page with before=N from next_before; a before that is not a record number is refused naming it', async () => {
+  for (const list of ['people', 'weapons', 'payments', 'flags']) {
+    const first = await as('ddr.officer').get(`/api/v1/ddr/${list}?limit=1`);
+    assert.equal(first.status, 200, first.text);
+    if (first.body.next_before) {
+      const next = await as('ddr.officer').get(`/api/v1/ddr/${list}?limit=1&before=${first.body.next_before}`);
+      assert.equal(next.status, 200, next.text);
+      assert.notDeepEqual(next.body[list], first.body[list], `${list}: the next page`);
+    }
+    for (const bad of ['abc', '-5', '0', '1.5', '99999999999999999999', '']) {
+      assertError(await as('ddr.officer').get(`/api/v1/ddr/${list}?before=${bad}`), 400, undefined, 'before');
+    }
+  }
+});
+
 test('the weapons register exports as CSV, with no personal data and formula cells defused', async () => {
   await register(as, 'ddr.officer', personBody({ weapons: [weapon({ markings: 'x', model: '=HYPERLINK("x")' })] }));
   const r = await fetch(`${server.base}/api/v1/ddr/weapons?format=csv`, { headers: { Authorization: `Bearer ${tokens['board.chair']}` } });

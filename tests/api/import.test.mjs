@@ -179,6 +179,20 @@ test('bad GeoJSON features: reported by feature index + 1 and field; nothing wri
   await refuse(server, { token: t['ocha.focal'], path: '/api/v1/sites/import', body: 'hello', headers: { 'Content-Type': 'text/plain' }, lists: ['/api/v1/sites'] });
 });
 
+test('GeoJSON properties named like the import\'s own marks (_bad, _line) are refused, never a way past the checks; nothing written', async () => {
+  const c = region(9);
+  const good = { category: 'warehouse', name_en: 'Marked', name_ar: 'م', valid_from: FROM, valid_until: UNTIL };
+  for (const [k, v] of [['_bad', true], ['_line', 7], ['_labels', ['all']]]) {
+    // With the mark, a row that breaks every rule: unknown category, a time that is not one, a point far outside the area, an unknown property.
+    const body = fc([
+      feature(pt(lengthwise(c, -300)), good),
+      feature(pt([10, 10]), { [k]: v, category: 'spaceport', valid_from: 'yesterday', bogus: { x: 1 } }),
+    ]);
+    const r = await refuse(server, { token: t['ocha.focal'], path: '/api/v1/sites/import', body: JSON.stringify(body), headers: GEO, status: 400, code: 'bad_rows', field: 'rows', lists: ['/api/v1/sites'], readToken: t['cmcc.watch'] });
+    assert.ok(r.body.error.rows.some((x) => x.line === 2), JSON.stringify(r.body.error.rows));
+  }
+});
+
 test('who may import: notify.write only (403 otherwise, 401 without a session); the no-strike import is the CMCC\'s', async () => {
   const c = region(10);
   const body = JSON.stringify(fc([feature(pt(c), { category: 'office', name_en: 'X', name_ar: 'س', valid_from: FROM, valid_until: UNTIL })]));

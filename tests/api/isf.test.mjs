@@ -289,6 +289,14 @@ test('who may do what: contingents cannot create, assign or see candidates; only
     await refused(server, () => as(u).post('/api/v1/units/UNIT-AZE-1/update', { status: 'unavailable' }), { status: 403, what: `${u} updates a unit` });
   }
   await refused(server, () => as('isf.egy').post('/api/v1/units/UNIT-AZE-1/update', { status: 'unavailable' }), { status: [403, 404], what: 'Egypt updates an Azerbaijani unit' });
+  // ... answered exactly as a unit that does not exist: the refusal names neither the unit's contingent nor that it exists.
+  for (const path of ['update', 'position']) {
+    const body = path === 'update' ? { status: 'unavailable' } : { geometry: pt(AZE1) };
+    const hidden = await as('isf.egy').post(`/api/v1/units/UNIT-AZE-1/${path}`, body);
+    const none = await as('isf.egy').post(`/api/v1/units/UNIT-AZE-NONE/${path}`, body);
+    assert.equal(hidden.status, 404, `${path}: ${hidden.text}`);
+    assert.equal(hidden.text.split('UNIT-AZE-1').join('UNIT-X'), none.text.split('UNIT-AZE-NONE').join('UNIT-X'), `${path}: as for a missing unit`);
+  }
   await refused(server, () => as('isf.egy').post('/api/v1/units/UNIT-AZE-1/position', { geometry: pt(AZE1) }), { status: [403, 404], what: 'Egypt reports an Azerbaijani unit\'s position' });
   const own = await as('isf.aze').post('/api/v1/units/UNIT-AZE-HQ/update', { strength: 45 });
   assert.equal(own.status, 200, own.text);

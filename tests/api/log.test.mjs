@@ -220,6 +220,20 @@ test('GET /api/v1/log/events pages through the whole log from the start, in orde
   assert.equal((await server.api('GET', '/healthz')).status, 200, 'the server is still up');
 });
 
+test('numbers too large for 64 bits, in a path or a query, are refused naming the field (not read as the largest number); next_after stays a JSON integer', async () => {
+  const big = '99999999999999999999';
+  assertError(await server.api('GET', `/api/v1/log/proof/${big}`, { token: cdr }), 400, undefined, 'seq');
+  for (const [path, field] of [[`/api/v1/log/events?after=${big}`, 'after'], ['/api/v1/log/events?after=18446744073709551615', 'after'],
+    [`/api/v1/log/consistency?from=1&to=${big}`, 'to'], [`/api/v1/journal?cursor=${big}`, 'cursor'], [`/api/v1/incidents?cursor=${big}`, 'cursor'],
+    [`/api/v1/aid/consignments?cursor=${big}`, 'cursor']]) {
+    assertError(await server.api('GET', path, { token: cdr }), 400, undefined, field);
+  }
+  const top = await server.api('GET', '/api/v1/log/events?after=9223372036854775807', { token: cdr });
+  assert.equal(top.status, 200, top.text);
+  assert.deepEqual(top.body.events, []);
+  assert.ok(top.body.next_after > 0, `next_after ${top.body.next_after}`);
+});
+
 // ---- the command line on a stopped server's folder ----
 
 function sql(dir, q) {

@@ -535,6 +535,9 @@ test('queues: decisions, alerts, escalated; countdowns on pending notices; ?stat
   assert.ok(!ids(dec).includes(c0.id) && !ids(dec).includes(ca.id), 'decided ones do not');
   const al = await c.list('cmcc.watch', '?queue=alerts');
   assert.ok(ids(al).includes(ca.id) && !ids(al).includes(c0.id), 'alerts: only operations with alerts');
+  const bad = await c.list('cmcc.watch', '?status=concured');
+  assert.equal(bad.status, 400, `a status that is none: ${bad.text}`);
+  assert.equal(bad.body.error.field, 'status');
   const st = await c.list('cmcc.watch', '?status=concurred');
   assert.ok(st.body.operations.every((o) => o.status === 'concurred'));
   assert.ok(ids(st).includes(c0.id) && !ids(st).includes(p0.id));
@@ -566,6 +569,16 @@ test('only the notifying organisation answers a narrowing request or reports the
     assert.ok([403, 404].includes(r.status), `${path} by another organisation's liaison: ${r.status} ${r.text}`);
   }
   assert.equal((await c.get(nr.id, 'liaison.pasf')).status, 404, 'another organisation does not see the notice');
+  // An amendment is answered as for a notice that does not exist, whatever it holds: the
+  // checks against the notice's own area and window must not tell of it (its window_from,
+  // found by moving window_until, or that it exists at all).
+  for (const body of [{ response: 'amend', window_until: '2000-01-01T00:00:00Z' }, { response: 'amend', window_until: '2999-01-01T00:00:00Z' },
+    { response: 'amend', geometry: pt([0, 0]), radius_m: 100 }, { response: 'amend', radius_m: 150 }]) {
+    const r = await c.post_(`/api/v1/operations/${nr.id}/respond`, 'liaison.pasf', body);
+    const none = await c.post_('/api/v1/operations/OPN-999999/respond', 'liaison.pasf', body);
+    assert.equal(r.status, 404, `amend ${JSON.stringify(body)} by another organisation's liaison: ${r.status} ${r.text}`);
+    assert.equal(r.text.split(nr.id).join('OPN-X'), none.text.split('OPN-999999').join('OPN-X'), 'the same answer as for a missing notice');
+  }
   assert.equal(await healthSize(server), s0, 'nothing written');
   assert.equal((await c.getOk(nr.id)).status, 'narrowing_requested');
   // The same organisation may.

@@ -8,10 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { makeDir, startServer } from './lib.mjs';
-import { H, MIN, iso, places, offset, noticeBody, siteAt, loginMany, opsClient, healthSize } from '../lib/operations.mjs';
+import { makeDir, startServer, openStream } from './lib.mjs';
+import { H, MIN, iso, places, offset, noticeBody, siteAt, movementAlong, loginMany, opsClient, healthSize } from '../lib/operations.mjs';
 
-const NAMES = ['admin', 'idf.liaison', 'cmcc.watch', 'cmcc.ops', 'cmcc.cdr', 'state.desk', 'centcom.desk', 'ocha.focal', 'isf.hq', 'board.chair'];
+const NAMES = ['admin', 'idf.liaison', 'cmcc.watch', 'cmcc.ops', 'cmcc.cdr', 'state.desk', 'centcom.desk', 'ocha.focal', 'wfp.focal', 'isf.hq', 'board.chair'];
 let server, tokens, c, spots, loggedAt;
 before(async () => {
   server = await startServer({ dir: makeDir(), args: ['--test-clock'] });
@@ -210,6 +210,71 @@ test('an objection is escalated to both superiors at once; the state and CENTCOM
     assert.ok(!(await escalatedFor(u)).includes(op.id));
     assert.equal((await c.get(op.id, u)).status, 404);
   }
+});
+
+test('the superiors an objection goes to see the notice and its decisions, never the sites and movements it conflicts with: not in GET, lists, the record, the stream or the raw log', async () => {
+  const now = await serverNow();
+  const p = spots.shift();
+  const since = await healthSize(server);
+  const stream = await openStream(server.base, { token: tokens['state.desk'], lastEventId: since });
+  // The notice conflicts with a site of OCHA and a movement of WFP, which the desks may not see.
+  const site = await c.siteOk(siteAt(offset(p, 90, 60)));
+  const t0 = now + 3.5 * H;
+  const mov = await c.movementOk(movementAlong([offset(p, 270, 150), offset(p, 90, 150)], t0, 20 * MIN, { window_from: iso(t0 - 30 * MIN) }));
+  const op = await c.notifyOk(noticeBody(p, { urgency: 'routine', window_from: iso(now + 3 * H), window_until: iso(now + 5 * H) }));
+  const hidden = [site.id, mov.id];
+  for (const id of hidden) {
+    assert.ok(op.conflicts.some((x) => x.id === id), `the notice conflicts with ${id}: ${JSON.stringify(op.conflicts)}`);
+    for (const u of ['state.desk', 'centcom.desk']) assert.equal((await c.get_(`/api/v1/${id.startsWith('MOV') ? 'movements' : 'sites'}/${id}`, u)).status, 404, `${u} may not see ${id}`);
+  }
+  // Objected (the desks now see it), concurred, then a new site raises an alert, narrowing is asked, the notifier amends.
+  const objected = await c.decideOk(op.id, 'cmcc.cdr', { decision: 'object', reasons: 'convoy and store in the area' });
+  assert.ok(objected.decisions[0].conflicts.some((x) => x.id === site.id), 'the CMCC still sees what its objection was made on');
+  await c.decideOk(op.id, 'cmcc.cdr', { decision: 'concur', note: 'after the call' });
+  const late = await c.siteOk(siteAt(offset(p, 0, 70)));
+  hidden.push(late.id);
+  assert.ok((await c.getOk(op.id)).alerts.some((a) => a.conflict.id === late.id), 'the new site is an alert');
+  await c.decideOk(op.id, 'cmcc.cdr', { decision: 'request_narrowing' });
+  const am = await c.respond(op.id, 'idf.liaison', { response: 'amend', radius_m: 110 });
+  assert.equal(am.status, 200, am.text);
+  assert.equal(JSON.parse(am.body.receipt.event).kind, 'operation.amended', 'the reply\'s receipt is the amendment\'s');
+  const cdr = await c.getOk(op.id);
+  for (const id of [site.id, mov.id]) assert.ok(cdr.conflicts.some((x) => x.id === id), `the CMCC sees ${id} among the amended notice's conflicts`);
+  assert.ok(cdr.decisions.every((d) => Array.isArray(d.conflicts)), 'every decision still records its conflicts for the CMCC');
+  assert.equal(cdr.decisions.length, 3);
+  assert.ok((await c.getOk(op.id, 'idf.liaison')).conflicts.some((x) => x.id === mov.id), 'the notifier too');
+  const cdrRecord = await c.record(op.id, 'cmcc.cdr');
+  assert.equal(cdrRecord.status, 200, cdrRecord.text);
+  assert.ok(cdrRecord.body.operation.conflicts.some((x) => x.id === site.id), 'the record keeps the conflicts for the CMCC');
+  assert.ok(cdrRecord.body.operation.decisions[0].conflicts.some((x) => x.id === site.id));
+  // A sentinel everyone sees closes the stream.
+  const s = await server.api('POST', '/api/v1/journal', { token: tokens['cmcc.watch'], body: { text: 'sentinel', labels: ['all'] } });
+  assert.equal(s.status, 201, s.text);
+  const leaks = [];
+  const look = (u, what, text) => { for (const id of hidden) if (new RegExp(`${id}(?![0-9])`).test(text)) leaks.push(`${u}: ${what} names ${id}`); };
+  for (const u of ['state.desk', 'centcom.desk']) {
+    const g = await c.get(op.id, u);
+    assert.equal(g.status, 200, `${u} sees the objected notice`);
+    assert.equal(g.body.decisions[0].reasons, 'convoy and store in the area');
+    look(u, 'GET', g.text);
+    look(u, 'the escalated queue', (await c.list(u, '?queue=escalated')).text);
+    look(u, 'the list', (await c.list(u)).text);
+    assert.ok(!ids(await c.list(u, '?queue=alerts')).includes(op.id), `${u}: no alert it may see, so not in its alerts queue`);
+    const rec = await c.record(op.id, u);
+    assert.equal(rec.status, 200, rec.text);
+    look(u, 'the record', rec.text);
+    for (const e of rec.body.events) assert.equal((await server.api('GET', `/api/v1/log/proof/${e.seq}`, { token: tokens[u] })).status, 200, `${u}: the record lists event ${e.seq} (${e.kind}), which it may see`);
+    const ev = await server.api('GET', `/api/v1/log/events?after=${since}&limit=1000`, { token: tokens[u] });
+    assert.equal(ev.status, 200, ev.text);
+    assert.ok(ev.body.events.some((e) => e.subject === op.id && e.kind === 'operation.decided'), `${u} reads the objection in the log`);
+    look(u, 'the raw log', ev.text);
+    for (const e of ev.body.events) look(u, `the receipt of ${e.seq}`, (await server.api('GET', `/api/v1/log/proof/${e.seq}`, { token: tokens[u] })).text);
+  }
+  await stream.waitFor((e) => Number(e.id) === s.body.seq, 5000);
+  stream.close();
+  assert.ok(stream.events.some((e) => e.event === 'operation.decided'), 'the desk\'s stream carries the objection');
+  for (const e of stream.events) look('state.desk', `stream event ${e.id} (${e.event})`, e.data);
+  assert.deepEqual(leaks, [], leaks.join('\n'));
 });
 
 test('/metrics: decision times from notice to first decision (sum, count, max) and the pending gauge', async () => {

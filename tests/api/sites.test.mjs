@@ -109,6 +109,17 @@ test('notify a site: 201 with id, the site object, conflicts and a receipt that 
   assert.ok(byOrg.some((x) => x.id === r.body.id) && byOrg.every((x) => x.org === 'UN-OCHA'));
   const byOther = (await api('GET', '/api/v1/sites?org=UN-WFP', { token: t['cmcc.watch'] })).body.sites;
   assert.ok(!byOther.some((x) => x.id === r.body.id));
+  // A filter naming no status, category or organisation is refused naming it (it answered an empty list).
+  for (const [path, field] of [['/api/v1/sites?status=activ', 'status'], ['/api/v1/sites?category=palace', 'category'], ['/api/v1/sites?org=UN-NOPE', 'org'],
+    ['/api/v1/nostrike?category=warehouse', 'category'], ['/api/v1/nostrike?status=open', 'status'],
+    ['/api/v1/movements?status=moving', 'status'], ['/api/v1/movements?org=UN-NOPE', 'org']]) {
+    const bad = await api('GET', path, { token: t['cmcc.watch'] });
+    assert.equal(bad.status, 400, `${path}: ${bad.status} ${bad.text.slice(0, 200)}`);
+    assert.equal(bad.body.error.field, field, path);
+  }
+  for (const path of ['/api/v1/nostrike?status=active', '/api/v1/nostrike?category=hospital', '/api/v1/movements?status=completed', '/api/v1/sites?status=expired']) {
+    assert.equal((await api('GET', path, { token: t['cmcc.watch'] })).status, 200, path);
+  }
   // The site object of the contract has "exercise": the scenario is an exercise, so is everything in it.
   assert.equal(s.exercise, true, `exercise data is marked on the site object: ${JSON.stringify(Object.keys(s))}`);
 });
@@ -390,6 +401,11 @@ test('bad input to POST /api/v1/sites: a 4xx naming the field, and nothing writt
   await go(siteBody(p, { geometry: pt([214.4, p[1]]) }), /^geometry/); // longitude out of range
   await go(siteBody(p, { geometry: pt([String(p[0]), String(p[1])]) }), /^geometry/);
   await go(siteBody(p, { geometry: pt([p[0]]) }), /^geometry/);
+  // A third member is an altitude: a number, nothing else (it was kept and written as it came).
+  for (const third of ['junk', { x: 1 }, null, [1], { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] }]) {
+    await go(siteBody(p, { geometry: pt([p[0], p[1], third]) }), /^geometry/);
+    await go(poly([a, b, [...c, third], d, a]), /^geometry/);
+  }
   await go(siteBody(p, { geometry: { type: 'LineString', coordinates: [a, b] } }), /^geometry/);
   await go(siteBody(p, { geometry: { type: 'Circle', coordinates: p } }), /^geometry/);
   await go(siteBody(p, { geometry: 'POINT(34.4 31.4)' }), /^geometry/);

@@ -128,6 +128,24 @@ test('JSON: a humanitarian\'s and a contingent\'s SITREP count only what each ma
   assert.deepEqual(hu.violations.unconfirmed_by_party && Object.values(hu.violations.unconfirmed_by_party).filter((n) => n > 0), []);
 });
 
+test('training: the figures only for those GET /api/v1/psf/summary answers (the readers of PSF records); others get the section without figures', async () => {
+  const failures = [];
+  for (const u of USERS) {
+    const summary = await get(u, '/api/v1/psf/summary');
+    const j = (await sitrep(u, SITREP_DAY)).body.training;
+    const html = (await sitrep(u, SITREP_DAY, 'html')).text;
+    if (summary.status === 200) {
+      if (j?.available !== true || typeof j.units !== 'number' || !j.readiness) failures.push(`${u}: reads the PSF figures, but the SITREP's training section is ${JSON.stringify(j)}`);
+    } else {
+      if (summary.status !== 403) failures.push(`${u}: GET /api/v1/psf/summary ${summary.status}`);
+      const figures = Object.keys(j || {}).filter((k) => !['available', 'note'].includes(k));
+      if (j?.available !== false || figures.length) failures.push(`${u}: refused the PSF figures, but the SITREP gives ${JSON.stringify(j)}`);
+      if (/PSFU-\d/.test(html) || /id="training"[\s\S]*<table/.test(html)) failures.push(`${u}: the HTML SITREP has training figures`);
+    }
+  }
+  assert.deepEqual(failures, [], failures.join('\n'));
+});
+
 test('operations coordinated: today\'s notices counted by decision, pending apart (cleared readers only)', async () => {
   await clearOfGazaMidnight();
   const today = gazaDay(Date.now());

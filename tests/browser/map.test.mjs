@@ -165,3 +165,26 @@ test('the map works at tablet width (768x1024)', async () => {
   await shot(page, 'map-768');
   await page.context().close();
 });
+
+test('names are shown as text, never as HTML: a site named with markup shows the markup in its tooltip and adds no element', async () => {
+  const { token } = await server.login('ocha.focal');
+  const name = '<b data-testid="injected-b">bold</b><img data-testid="injected-img" src="/favicon.ico">';
+  const made = await server.api('POST', '/api/v1/sites', {
+    token,
+    body: {
+      category: 'office', geometry: { type: 'Point', coordinates: [34.4, 31.45] }, name: { en: name, ar: name },
+      valid_from: new Date(Date.now() - 3600e3).toISOString(), valid_until: new Date(Date.now() + 30 * 86400e3).toISOString(),
+    },
+  });
+  assert.equal(made.status, 201, made.text);
+  const page = await openMap();
+  const marker = page.getByTestId(`site-${made.body.id}`);
+  await marker.waitFor();
+  await marker.hover();
+  const tip = page.locator('.leaflet-tooltip.map-tooltip', { hasText: 'bold' });
+  await tip.waitFor({ state: 'visible' });
+  assert.equal(await tip.textContent(), name, 'the tooltip shows the name as it was typed');
+  assert.equal(await page.locator('[data-testid="injected-b"], [data-testid="injected-img"]').count(), 0, 'no element from the name');
+  assertNoErrors(page);
+  await page.context().close();
+});

@@ -10,7 +10,7 @@
 // over what the reader may see.
 import { api } from './api.js';
 import { t, pick, isRtl, getLang, onLangChange, applyI18n } from './i18n.js';
-import { h, $, clear } from './dom.js';
+import { h, $, clear, textTip } from './dom.js';
 import { timeEl } from './time.js';
 import { FormErrors } from './forms.js';
 import { Reloader } from './reload.js';
@@ -443,7 +443,7 @@ export class DashboardPage {
         dashArray: p.status === 'confirmed' ? null : '3 3', className: `db-incident db-incident-${p.status}`,
       });
       m.on('add', () => { const e = m.getElement(); if (e) { e.setAttribute('data-testid', `db-inc-${p.id}`); e.setAttribute('data-status', p.status || ''); } });
-      m.bindTooltip(() => p.title || p.id, { direction: 'top', className: 'map-tooltip' });
+      m.bindTooltip(() => textTip(p.title || p.id), { direction: 'top', className: 'map-tooltip' });
       m.bindPopup(() => h('div', { class: 'map-popup', dir: isRtl() ? 'rtl' : 'ltr', 'data-testid': 'db-popup' },
         h('strong', { dir: 'auto' }, p.title || p.id),
         h('dl', null,

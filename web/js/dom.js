@@ -21,6 +21,10 @@ export function h(tag, attrs, ...children) {
   return e;
 }
 
+// Leaflet writes a tooltip or popup given as a string as HTML (innerHTML):
+// names and titles come from users, so they go in as text.
+export const textTip = (s) => h('span', null, s);
+
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 

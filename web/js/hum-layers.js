@@ -5,7 +5,7 @@
 // time slider and keyboard lists beside the map; the drawing maps (notify,
 // deconfliction) show some of them for context.
 import { t, tOpt, pick, isRtl, onLangChange } from './i18n.js';
-import { h, $, clear } from './dom.js';
+import { h, $, clear, textTip } from './dom.js';
 import { timeEl, fmtDateTime, utcString } from './time.js';
 import { positionAt, anchorOf, unitPosition, MOVEMENT_OVER } from './notify-data.js';
 import { siteIconHtml, nostrikeIconHtml, unitIconHtml, movementIconHtml, MOVEMENT_COLOURS, siteColour } from './icons.js';
@@ -133,7 +133,7 @@ export class HumLayers {
       e.setAttribute('aria-label', t('map.site_label', { name, category: kind === 'site' ? siteCategoryLabel(cat) : nostrikeCategoryLabel(cat) }));
     });
     if (this.interactive) {
-      m.bindTooltip(() => name, { direction: 'top', offset: [0, -12], className: 'map-tooltip' });
+      m.bindTooltip(() => textTip(name), { direction: 'top', offset: [0, -12], className: 'map-tooltip' });
       m.bindPopup(() => this.popup(name, [
         [t('field.category'), kind === 'site' ? siteCategoryLabel(cat) : nostrikeCategoryLabel(cat)],
         [t('field.status'), h('span', null, statusLabel(s.status), s.lapsed ? h('span', { class: 'chip chip-lapsed' }, t('status.lapsed')) : null)],
@@ -159,7 +159,7 @@ export class HumLayers {
     line.on('add', () => { const e = line.getElement(); if (e) { e.setAttribute('data-testid', this.tid(`route-${mv.id}`)); e.dataset.status = mv.status || ''; } });
     const name = mv.purpose || mv.id;
     if (this.interactive) {
-      line.bindTooltip(() => name, { sticky: true, className: 'map-tooltip' });
+      line.bindTooltip(() => textTip(name), { sticky: true, className: 'map-tooltip' });
       line.bindPopup(() => this.popup(name, [
         [t('field.status'), statusLabel(mv.status)],
         mv.org ? [t('field.org'), this.ctx.orgName(mv.org)] : null,
@@ -174,7 +174,7 @@ export class HumLayers {
     // The waypoints, small, with their planned times on hover.
     coords.forEach((c, i) => {
       const v = L.circleMarker(ll(c), { radius: 3.5, weight: 1.5, color: colour, fillColor: '#fff', fillOpacity: 1, interactive: this.interactive, className: 'movement-vertex' });
-      if (this.interactive && mv.times && mv.times[i]) v.bindTooltip(() => t('map.waypoint_time', { n: i + 1, time: fmtDateTime(mv.times[i]) }), { className: 'map-tooltip' });
+      if (this.interactive && mv.times && mv.times[i]) v.bindTooltip(() => textTip(t('map.waypoint_time', { n: i + 1, time: fmtDateTime(mv.times[i]) })), { className: 'map-tooltip' });
       v.addTo(this.groups.movements);
     });
     this.byId.set(mv.id, line);
@@ -188,7 +188,7 @@ export class HumLayers {
       e.dataset.id = mv.id;
       if (vm.state) e.dataset.state = vm.state;
     });
-    if (this.interactive) vm.bindTooltip(() => t('map.vehicle_at', { name, time: fmtDateTime(new Date(this.time).toISOString()) }), { direction: 'top', offset: [0, -12], className: 'map-tooltip' });
+    if (this.interactive) vm.bindTooltip(() => textTip(t('map.vehicle_at', { name, time: fmtDateTime(new Date(this.time).toISOString()) })), { direction: 'top', offset: [0, -12], className: 'map-tooltip' });
     vm.movement = mv;
     this.vehicles.set(mv.id, vm);
   }
@@ -203,7 +203,7 @@ export class HumLayers {
     });
     m.on('add', () => { const e = m.getElement(); if (e) { e.setAttribute('data-testid', this.tid(`unit-${u.id}`)); e.dataset.id = u.id; } });
     if (this.interactive) {
-      m.bindTooltip(() => name, { direction: 'top', offset: [0, -10], className: 'map-tooltip' });
+      m.bindTooltip(() => textTip(name), { direction: 'top', offset: [0, -10], className: 'map-tooltip' });
       m.bindPopup(() => this.popup(name, [
         u.org ? [t('field.org'), this.ctx.orgName(u.org)] : null,
         u.type ? [t('field.unit_type'), tOpt(`unit.type.${u.type}`, u.type)] : null,

@@ -5,7 +5,7 @@
 // older than six hours, and the unit's contingent, type, strength and status.
 // The list beside the map is the keyboard route to every unit.
 import { t, isRtl, onLangChange } from './i18n.js';
-import { h, clear } from './dom.js';
+import { h, clear, textTip } from './dom.js';
 import { timeEl } from './time.js';
 import { unitPosition } from './notify-data.js';
 import { ageText, isStale, nameText, unitTypeLabel, unitStatusLabel } from './isf-data.js';
@@ -46,7 +46,7 @@ export class IsfUnitsOnMap {
     mark();
     if (!this.layers.interactive) return;
     m.unbindTooltip();
-    m.bindTooltip(() => this.tooltip(name, p.at, isStale(p.at)), { direction: 'top', offset: [0, -10], className: 'map-tooltip' });
+    m.bindTooltip(() => textTip(this.tooltip(name, p.at, isStale(p.at))), { direction: 'top', offset: [0, -10], className: 'map-tooltip' });
     m.unbindPopup();
     m.bindPopup(() => this.popup(u, p));
   }

@@ -5,7 +5,7 @@
 // scale, cursor position. Later issues add their layers to the same map
 // through addOverlay().
 import { t, tOpt, pick, isRtl, onLangChange } from './i18n.js';
-import { h, clear } from './dom.js';
+import { h, clear, textTip } from './dom.js';
 
 /* global L */
 
@@ -151,7 +151,7 @@ export class MissionMap {
           const e = layer.getElement();
           if (e) { e.setAttribute('data-testid', `${this.prefix}sector-${p.id}`); e.setAttribute('data-control', controlOf(p)); }
         });
-        layer.bindTooltip(() => pick(p, 'name'), { sticky: true, direction: 'top', className: 'map-tooltip' });
+        layer.bindTooltip(() => textTip(pick(p, 'name')), { sticky: true, direction: 'top', className: 'map-tooltip' });
         layer.bindPopup(() => this.popup(p, [
           [t('map.popup.control'), controlLabel(controlOf(p))],
           p.controlled_by && p.controlled_by !== p.control ? [t('map.popup.held_by'), this.orgName(p.controlled_by)] : null,
@@ -187,7 +187,7 @@ export class MissionMap {
         const p = f.properties;
         if (!this.interactive) return;
         layer.on('add', () => { const e = layer.getElement(); if (e) e.setAttribute('data-testid', `${this.prefix}line-${p.id}`); });
-        layer.bindTooltip(() => pick(p, 'name'), { sticky: true, className: 'map-tooltip' });
+        layer.bindTooltip(() => textTip(pick(p, 'name')), { sticky: true, className: 'map-tooltip' });
         layer.bindPopup(() => this.popup(p, [[t('map.popup.id'), p.id]]));
         this.byId.set(p.id, layer);
       },
@@ -203,7 +203,7 @@ export class MissionMap {
           className: `${this.prefix}crossing ${this.prefix}crossing-${p.id}`, interactive: this.interactive,
         });
         m.on('add', () => { const e = m.getElement(); if (e) { e.setAttribute('data-testid', `${this.prefix}crossing-${p.id}`); e.setAttribute('data-status', status); } });
-        m.bindTooltip(() => pick(p, 'name'), { permanent: true, direction: rtl ? 'left' : 'right', offset: rtl ? [-8, 0] : [8, 0], className: 'crossing-label' });
+        m.bindTooltip(() => textTip(pick(p, 'name')), { permanent: true, direction: rtl ? 'left' : 'right', offset: rtl ? [-8, 0] : [8, 0], className: 'crossing-label' });
         if (!this.interactive) return m;
         m.bindPopup(() => this.popup(p, [
           [t('map.popup.status'), status ? tOpt(`crossing.status.${status}`, status) : t('control.unknown')],

@@ -28,7 +28,7 @@ export const OPS_ROUTES = [
 // Changes that reach the operations: their own events, ISF tasks made from
 // referrals, and anything that may raise an alert on one (a re-check).
 export const OPS_STREAM_KINDS = [
-  'operation.notified', 'operation.decided', 'operation.amended', 'operation.answered', 'operation.escalated', 'operation.outcome',
+  'operation.notified', 'operation.decided', 'operation.amended', 'operation.conflicts', 'operation.answered', 'operation.escalated', 'operation.outcome',
   'task.assigned', 'task.approval', 'task.accepted', 'task.declined', 'task.started', 'task.completed', 'task.aborted',
   'site.notified', 'site.amended', 'nostrike.notified', 'nostrike.amended', 'movement.notified', 'movement.amended', 'unit.position',
 ];
