@@ -764,13 +764,19 @@ void aid_feed(truce_t *t, int64_t since, size_t limit, json_t *items)
 
 /* ---- gate metrics (registered by aid_init) ---- */
 
-/* The local days of [from, until] (from == until: the week before until). */
+/* The whole local days of the window [from, until] (from == until: the week
+ * before until): as many days as the window is long, ending with the last
+ * day over by until. The day in progress is not one of them (its trucks are
+ * not all in, and it is not yet below target), and a window of 7 x 24 h is
+ * 7 days, not the 8 its two ends touch, so consecutive windows never share
+ * a day. */
 static void metric_days(truce_t *t, int64_t from, int64_t until, int32_t *d0, int32_t *d1)
 {
-    if (from == until) from = until - 7 * DAY_MS + 1;
-    *d0 = mission_day(t, from);
-    *d1 = mission_day(t, until);
-    if (*d1 - *d0 > 3660) *d0 = *d1 - 3660;
+    int64_t n = from == until ? 7 : (until - from + DAY_MS / 2) / DAY_MS;
+    if (n < 1) n = 1;
+    if (n > 3661) n = 3661;
+    *d1 = mission_day(t, until) - 1;
+    *d0 = *d1 - (int32_t)n + 1;
 }
 
 /* aid_trucks_per_day: mission-wide trucks crossed per day, mean over the
