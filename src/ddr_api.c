@@ -16,8 +16,10 @@
 
 #include "auth.h"
 #include "csv.h"
+#include "incident.h"
 #include "log.h"
 #include "record.h"
+#include "tz.h"
 
 #define LIST_DEFAULT 500
 #define LIST_MAX 5000
@@ -601,13 +603,13 @@ static void bump(json_t *o, const char *k, double by)
     json_object_set_new(o, k, json_real(round(((v ? json_number_value(v) : 0) + by) * 100) / 100));
 }
 
-/* The Monday (UTC) of the week of ms, as YYYY-MM-DD. */
-static void week_of(int64_t ms, char out[32])
+/* The Monday of the week of ms by the mission's calendar (local days, as
+ * the SITREP's), as YYYY-MM-DD. */
+static void week_of(truce_t *t, int64_t ms, char out[32])
 {
-    int64_t day = ddr__day(ms);
-    int64_t dow = ((day % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday */
-    time_format((day - dow) * DDR_DAY_MS, out);
-    out[10] = 0;
+    int32_t day = mission_day(t, ms);
+    int32_t dow = ((day % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday */
+    tz_date_format(day - dow, out);
 }
 
 /* The programme dashboard: the SITREP figures over ?from..?until (default:
@@ -633,7 +635,7 @@ int h_ddr_figures(req_t *r)
     {
         int64_t at = rec_time(x, "registered_at");
         if (!in_range(at, from, until)) continue;
-        week_of(at, wk);
+        week_of(r->t, at, wk);
         json_t *row = json_object_get(weeks, wk);
         if (!row) json_object_set_new(weeks, wk, row = json_pack("{s:i, s:i}", "people", 0, "weapons", 0));
         json_object_set_new(row, "people", json_integer(json_integer_value(json_object_get(row, "people")) + 1));
@@ -644,7 +646,7 @@ int h_ddr_figures(req_t *r)
     {
         int64_t at = rec_time(x, "registered_at");
         if (!in_range(at, from, until)) continue;
-        week_of(at, wk);
+        week_of(r->t, at, wk);
         json_t *row = json_object_get(weeks, wk);
         if (!row) json_object_set_new(weeks, wk, row = json_pack("{s:i, s:i}", "people", 0, "weapons", 0));
         json_object_set_new(row, "weapons", json_integer(json_integer_value(json_object_get(row, "weapons")) + 1));
