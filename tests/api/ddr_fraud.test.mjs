@@ -205,25 +205,42 @@ test('two registrations with one ID number at the same moment: the writer checks
   assert.deepEqual(flagged[0].body.flags.find((f) => f.rule === 'duplicate_id_number').related, [other.body.id]);
 });
 
-test('the programme dashboard counts by local week: a registration at 00:30 on a Monday in Gaza (Sunday evening UTC) is in that Monday\'s week', async () => {
-  // The next half hour that is 00:30 on a Monday by Gaza's clocks (UTC+2 or +3: always :30 UTC).
-  const local = (ms) => Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Gaza', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+// The wall clock in Gaza at ms: { weekday, year, month, day, hour, minute }.
+const local = (ms) => Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Gaza', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+}).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+// Moves the test clock to the next half hour that is 00:30 by Gaza's clocks
+// (UTC+2 or +3: always :30 UTC), on a weekday when given; returns that instant.
+async function toHalfPastMidnight(weekday) {
   const now = await advance(0);
   let at = Math.ceil((now + 60e3) / 1800e3) * 1800e3;
   for (let k = 0; k < 8 * 48; k++, at += 1800e3) {
     const l = local(at);
-    if (l.weekday === 'Mon' && l.hour === '00' && l.minute === '30') break;
+    if ((!weekday || l.weekday === weekday) && l.hour === '00' && l.minute === '30') break;
   }
+  await advance(Math.ceil((at - now) / 1000));
+  return at;
+}
+
+test('the programme dashboard counts by local week: a registration at 00:30 on a Monday in Gaza (Sunday evening UTC) is in that Monday\'s week', async () => {
+  const at = await toHalfPastMidnight('Mon');
   const monday = local(at);
   assert.equal(`${monday.weekday} ${monday.hour}:${monday.minute}`, 'Mon 00:30');
   assert.equal(new Date(at).getUTCDay(), 0, 'a Sunday in UTC');
-  await advance(Math.ceil((at - now) / 1000));
   const r = await register(as, 'ddr.officer', personBody({ weapons: [weapon({ serial: 'EXWEEK-1' })] }));
   assert.ok(r.id);
   const since = new Date(at - 60e3).toISOString();
   const fig = await as('ddr.officer').get(`/api/v1/ddr/figures?from=${encodeURIComponent(since)}`);
   assert.equal(fig.status, 200, fig.text);
   assert.deepEqual(fig.body.by_week, [{ week: `${monday.year}-${monday.month}-${monday.day}`, people: 1, weapons: 1 }]);
+});
+
+test('eligibility: someone whose 18th birthday is today in Gaza is 18 from local midnight, though it is still yesterday in UTC', async () => {
+  const at = await toHalfPastMidnight();
+  const l = local(at);
+  assert.notEqual(new Date(at).toISOString().slice(0, 10), `${l.year}-${l.month}-${l.day}`, 'UTC is a day behind');
+  const r = await register(as, 'ddr.officer', personBody({ date_of_birth: `${Number(l.year) - 18}-${l.month}-${l.day}` }));
+  assert.equal(r.person.eligibility.eligible, true, JSON.stringify(r.person.eligibility));
+  const minor = await register(as, 'ddr.officer', personBody({ date_of_birth: `${Number(l.year) - 18}-${l.month}-${l.day}`.replace(/^(\d{4})/, (y) => String(Number(y) + 1)) }));
+  assert.equal(minor.person.eligibility.eligible, false, 'seventeen is not eligible');
 });
