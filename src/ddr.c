@@ -749,13 +749,7 @@ static int spike_rule(truce_t *t, cmd_t *c, flagger_t *f, const char *kind, cons
  * calendar: a birthday begins at local midnight, not at UTC midnight. */
 static int age_at(truce_t *t, const char *dob, int64_t ms)
 {
-    char now[11];
-    tz_date_format(mission_day(t, ms), now);
-    int y = atoi(now), m = atoi(now + 5), d = atoi(now + 8);
-    int by = atoi(dob), bm = atoi(dob + 5), bd = atoi(dob + 8);
-    int age = y - by;
-    if (m < bm || (m == bm && d < bd)) age--;
-    return age;
+    return tz_years_since(dob, mission_day(t, ms));
 }
 
 /* The person rules: the same ID number, or a close name with the same date

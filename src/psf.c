@@ -20,11 +20,13 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "incident.h"
 #include "log.h"
 #include "notify.h"
 #include "org.h"
 #include "record.h"
 #include "transition.h"
+#include "tz.h"
 
 #define DAY_MS (86400LL * 1000)
 
@@ -1307,11 +1309,17 @@ int h_psf_candidate_get(req_t *r)
 
 int h_psf_candidates_add(req_t *r)
 {
+    /* 16 by the calendar on the mission's day (16 x 365 days missed the
+     * leap days: a candidate 4 days short of 16 got in) */
     int64_t dob;
-    if (time_parse(rec_str(r->json, "date_of_birth"), &dob) == 0 &&
-        dob > util_now_ms() - 16LL * 365 * DAY_MS)
-        return reply_error(r, E_OUT_OF_RANGE, "date_of_birth",
-                           "candidates are at least 16 years old");
+    const char *d = rec_str(r->json, "date_of_birth");
+    if (d && time_parse(d, &dob) == 0) {
+        pthread_rwlock_rdlock(&r->t->lock);
+        int32_t today = mission_day(r->t, util_now_ms());
+        pthread_rwlock_unlock(&r->t->lock);
+        if (tz_years_since(d, today) < 16)
+            return reply_error(r, E_OUT_OF_RANGE, "date_of_birth", "candidates are at least 16 years old");
+    }
     return submit(r, prepare_candidate, r->json, 201, NULL);
 }
 

@@ -247,6 +247,15 @@ test('bad input: a 4xx naming the field, nothing written, and no personal data e
   assert.equal((await as('ocha.focal').post('/api/v1/psf/units', { name: { en: 'x', ar: 'x' }, type: 'police', authorised_strength: 3 })).status, 403);
 });
 
+test('a candidate is at least 16 on the day: 16 years ago today is accepted, two days short of 16 is refused', async () => {
+  // By the calendar, not 16 x 365 days (which misses the leap days).
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Gaza', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const [y, m, d] = today.split('-').map(Number);
+  const dob = (days) => new Date(Date.UTC(y - 16, m - 1, d + days)).toISOString().slice(0, 10) + 'T00:00:00Z';
+  await refused(() => as('psf.vetting').post('/api/v1/psf/candidates', candidateBody({ date_of_birth: dob(2) })), 400, 'date_of_birth', 'two days short of 16');
+  await ok(as('psf.vetting').post('/api/v1/psf/candidates', candidateBody({ date_of_birth: dob(0) })), 201);
+});
+
 test('a restart replays into the same state digest, from the snapshot and from the log alone', async () => {
   const kept = await register(as);
   const digest = async (s, t) => (await s.api('GET', '/api/v1/admin/state-digest', { token: t })).body;
