@@ -138,11 +138,11 @@ int tz_date_parse(const char *s, int32_t *day)
 int tz_years_since(const char *date, int32_t day)
 {
     char b[11], now[11];
-    int32_t born;
-    if (!date || strlen(date) < 10) return -1;
-    memcpy(b, date, 10);
+    if (!date || strlen(date) < 10 || date[4] != '-' || date[7] != '-') return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (date[i] < '0' || date[i] > '9')) return -1;
+    memcpy(b, date, 10); /* any year: people were born before 1970 */
     b[10] = 0;
-    if (tz_date_parse(b, &born)) return -1;
     tz_date_format(day, now);
     int years = atoi(now) - atoi(b);
     int nm = atoi(now + 5), bm = atoi(b + 5);

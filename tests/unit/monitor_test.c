@@ -1392,6 +1392,22 @@ static void monitor_aid_gate_metrics_whole_days(void **state)
     teardown_fx(f);
 }
 
+/* Years since a date of birth by the calendar, any year (people were born
+ * before 1970), RFC 3339 times read by their date. */
+static void monitor_tz_years_since(void **state)
+{
+    (void)state;
+    assert_int_equal(tz_years_since("1955-03-01", day_of("2026-03-01")), 71);
+    assert_int_equal(tz_years_since("1955-03-02", day_of("2026-03-01")), 70);
+    assert_int_equal(tz_years_since("2008-11-30", day_of("2026-11-30")), 18);
+    assert_int_equal(tz_years_since("2008-12-01T00:00:00Z", day_of("2026-11-30")), 17);
+    assert_int_equal(tz_years_since("2008-02-29", day_of("2026-02-28")), 17);
+    assert_int_equal(tz_years_since("2008-02-29", day_of("2026-03-01")), 18);
+    assert_int_equal(tz_years_since("12/04/1998", day_of("2026-03-01")), -1);
+    assert_int_equal(tz_years_since("1998-4-12", day_of("2026-03-01")), -1);
+    assert_int_equal(tz_years_since(NULL, day_of("2026-03-01")), -1);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -1413,6 +1429,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(monitor_tz_days_and_dates),
+        cmocka_unit_test(monitor_tz_years_since),
         cmocka_unit_test(monitor_tz_day_start_when_midnight_repeats),
         cmocka_unit_test(monitor_violations_per_party_per_day),
         cmocka_unit_test(monitor_incidents_by_sector_and_type),
