@@ -587,8 +587,11 @@ json_t *ddr_sitrep_figures(truce_t *t, int64_t from_ms, int64_t until_ms)
     }
     json_object_foreach(s->flags, id, x)
     {
-        raised += in_range(rec_time(x, "raised_at"), from_ms, until_ms);
-        open += !strcmp(rec_str(x, "status"), "open");
+        /* open at the period's end: raised before it, not yet reviewed then */
+        int64_t raised_at = rec_time(x, "raised_at");
+        json_t *first = json_array_get(json_object_get(x, "reviews"), 0);
+        raised += in_range(raised_at, from_ms, until_ms);
+        open += raised_at < until_ms && (!first || rec_time(first, "at") >= until_ms);
     }
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:f, s:s}, s:{s:I, s:I}}", "people_registered", people,
                      "people_eligible", eligible, "weapons_collected", weapons, "weapons_destroyed", destroyed,

@@ -244,3 +244,29 @@ test('eligibility: someone whose 18th birthday is today in Gaza is 18 from local
   const minor = await register(as, 'ddr.officer', personBody({ date_of_birth: `${Number(l.year) - 18}-${l.month}-${l.day}`.replace(/^(\d{4})/, (y) => String(Number(y) + 1)) }));
   assert.equal(minor.person.eligibility.eligible, false, 'seventeen is not eligible');
 });
+
+test('the SITREP\'s open flags are those open at the end of its day: none before any was raised; one cleared the next day was still open', async () => {
+  const day = (ms) => `${local(ms).year}-${local(ms).month}-${local(ms).day}`;
+  const sitrepFlags = async (d) => {
+    const r = await as('ddr.officer').get(`/api/v1/reports/sitrep?date=${d}&format=json`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.disarmament.flags;
+  };
+  // a day before this server: nothing raised, nothing open (flags are open now)
+  assert.ok((await as('ddr.officer').get('/api/v1/ddr/flags?status=open&limit=1000')).body.flags.length > 0);
+  assert.deepEqual(await sitrepFlags('2026-01-15'), { raised: 0, open: 0 });
+  // a flag raised today, cleared tomorrow: open at the end of today
+  const at = await toHalfPastMidnight();
+  const id = `8${String(at).slice(-8)}`;
+  await register(as, 'ddr.officer', personBody({ id_number: id }));
+  const b = await register(as, 'ddr.officer', personBody({ id_number: id }));
+  const flag = b.flags.find((f) => f.rule === 'duplicate_id_number');
+  assert.ok(flag);
+  const d0 = day(at);
+  const before = await sitrepFlags(d0);
+  await advanceDay();
+  const r = await as('ddr.two').post(`/api/v1/ddr/flags/${flag.id}/review`, { decision: 'cleared', note: 'Exercise: two people, checked' });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(await sitrepFlags(d0), before, `the SITREP of ${d0} does not change when a flag is cleared the day after`);
+  assert.ok(before.open >= 1);
+});
