@@ -1389,6 +1389,25 @@ static void monitor_aid_gate_metrics_whole_days(void **state)
     }
     assert_true(per[7] >= 700); /* the 3rd is this week's */
     for (int k = 0; k < 4; k++) json_decref(ev[k]);
+
+    /* Across the change to summer time (2026-03-28 02:00 became 03:00): the
+     * week before 00:30 on the 29th (21:30Z on the 28th) starts at 23:30 on
+     * the 21st. Consecutive windows miss no day: the 50 trucks of the 21st
+     * are in one of them. */
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':50,'crossing':'XNG-KS','at':"
+                   "'2026-03-21T20:00:00Z','steps':[{'status':'crossed','at':'2026-03-21T20:30:00Z'}]}");
+    int64_t u = ms_of("2026-03-28T21:30:00Z");
+    json_t *w0 = json_object(), *w1 = json_object();
+    double x0, x1;
+    pthread_rwlock_rdlock(&f->t.lock);
+    assert_int_equal(trucks(&f->t, "SEC-GAZA", u - week, u, &x0, w0), 0);
+    assert_int_equal(trucks(&f->t, "SEC-GAZA", u - 2 * week, u - week, &x1, w1), 0);
+    pthread_rwlock_unlock(&f->t.lock);
+    assert_int_equal(json_integer_value(json_object_get(w0, "days")) + json_integer_value(json_object_get(w1, "days")),
+                     15); /* the 14th to the 28th */
+    assert_int_equal(json_integer_value(json_object_get(w0, "trucks")) + json_integer_value(json_object_get(w1, "trucks")), 50);
+    json_decref(w0);
+    json_decref(w1);
     teardown_fx(f);
 }
 
