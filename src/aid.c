@@ -764,12 +764,17 @@ void aid_feed(truce_t *t, int64_t since, size_t limit, json_t *items)
 
 /* ---- gate metrics (registered by aid_init) ---- */
 
-/* The local days of [from, until] (from == until: the week before until). */
+/* The local days of the window [from, until] are those that ended within
+ * it (their end in (from, until]): the day in progress is not one of them
+ * (its trucks are not all in, and it is not yet below target), a window of
+ * 7 x 24 h has the 7 days that ended in it, not the 8 its two ends touch,
+ * and consecutive windows share no day and miss none, across the changes of
+ * the clocks too. from == until: the 7 days that ended by until. */
 static void metric_days(truce_t *t, int64_t from, int64_t until, int32_t *d0, int32_t *d1)
 {
-    if (from == until) from = until - 7 * DAY_MS + 1;
-    *d0 = mission_day(t, from);
-    *d1 = mission_day(t, until);
+    *d1 = mission_day(t, until) - 1;
+    *d0 = from == until ? *d1 - 6 : mission_day(t, from);
+    if (*d0 > *d1) *d0 = *d1;
     if (*d1 - *d0 > 3660) *d0 = *d1 - 3660;
 }
 

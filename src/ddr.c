@@ -22,10 +22,12 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "incident.h"
 #include "isf.h"
 #include "log.h"
 #include "org.h"
 #include "record.h"
+#include "tz.h"
 
 const char *const ddr_weapon_types[] = {"pistol", "rifle", "assault_rifle", "machine_gun", "sniper_rifle", "shotgun",
                                         "submachine_gun", "rocket_launcher", "mortar", "grenade", "explosive",
@@ -743,16 +745,11 @@ static int spike_rule(truce_t *t, cmd_t *c, flagger_t *f, const char *kind, cons
                       !strcmp(kind, "s") ? "site" : "officer", who, (long long)today, date, factor, window, mean);
 }
 
-/* Age in whole years at ms of a YYYY-MM-DD date of birth. */
-static int age_at(const char *dob, int64_t ms)
+/* Age in whole years at ms of a YYYY-MM-DD date of birth, by the mission's
+ * calendar: a birthday begins at local midnight, not at UTC midnight. */
+static int age_at(truce_t *t, const char *dob, int64_t ms)
 {
-    char now[32];
-    time_format(ms, now);
-    int y = atoi(now), m = atoi(now + 5), d = atoi(now + 8);
-    int by = atoi(dob), bm = atoi(dob + 5), bd = atoi(dob + 8);
-    int age = y - by;
-    if (m < bm || (m == bm && d < bd)) age--;
-    return age;
+    return tz_years_since(dob, mission_day(t, ms));
 }
 
 /* The person rules: the same ID number, or a close name with the same date
@@ -862,7 +859,7 @@ static json_t *assess(truce_t *t, const char *dob, const char *screening, int se
     json_int_t min_rounds = (json_int_t)ddr__rule(t, "eligibility", "min_rounds", 100);
     int by_weapon = need_sv ? serviceable : nweapons > 0;
     int eligible = 1;
-    if (!dob || age_at(dob, now) < min_age) {
+    if (!dob || age_at(t, dob, now) < min_age) {
         eligible = 0;
         json_array_append_new(reasons, json_sprintf("under %d: refer to child protection, not the adult programme", min_age));
     }

@@ -16,8 +16,10 @@
 
 #include "auth.h"
 #include "csv.h"
+#include "incident.h"
 #include "log.h"
 #include "record.h"
+#include "tz.h"
 
 #define LIST_DEFAULT 500
 #define LIST_MAX 5000
@@ -580,8 +582,11 @@ json_t *ddr_sitrep_figures(truce_t *t, int64_t from_ms, int64_t until_ms)
     }
     json_object_foreach(s->flags, id, x)
     {
-        raised += in_range(rec_time(x, "raised_at"), from_ms, until_ms);
-        open += !strcmp(rec_str(x, "status"), "open");
+        /* open at the period's end: raised before it, not yet reviewed then */
+        int64_t raised_at = rec_time(x, "raised_at");
+        json_t *first = json_array_get(json_object_get(x, "reviews"), 0);
+        raised += in_range(raised_at, from_ms, until_ms);
+        open += raised_at < until_ms && (!first || rec_time(first, "at") >= until_ms);
     }
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:f, s:s}, s:{s:I, s:I}}", "people_registered", people,
                      "people_eligible", eligible, "weapons_collected", weapons, "weapons_destroyed", destroyed,
@@ -596,13 +601,13 @@ static void bump(json_t *o, const char *k, double by)
     json_object_set_new(o, k, json_real(round(((v ? json_number_value(v) : 0) + by) * 100) / 100));
 }
 
-/* The Monday (UTC) of the week of ms, as YYYY-MM-DD. */
-static void week_of(int64_t ms, char out[32])
+/* The Monday of the week of ms by the mission's calendar (local days, as
+ * the SITREP's), as YYYY-MM-DD. */
+static void week_of(truce_t *t, int64_t ms, char out[32])
 {
-    int64_t day = ddr__day(ms);
-    int64_t dow = ((day % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday */
-    time_format((day - dow) * DDR_DAY_MS, out);
-    out[10] = 0;
+    int32_t day = mission_day(t, ms);
+    int32_t dow = ((day % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday */
+    tz_date_format(day - dow, out);
 }
 
 /* The programme dashboard: the SITREP figures over ?from..?until (default:
@@ -628,7 +633,7 @@ int h_ddr_figures(req_t *r)
     {
         int64_t at = rec_time(x, "registered_at");
         if (!in_range(at, from, until)) continue;
-        week_of(at, wk);
+        week_of(r->t, at, wk);
         json_t *row = json_object_get(weeks, wk);
         if (!row) json_object_set_new(weeks, wk, row = json_pack("{s:i, s:i}", "people", 0, "weapons", 0));
         json_object_set_new(row, "people", json_integer(json_integer_value(json_object_get(row, "people")) + 1));
@@ -639,7 +644,7 @@ int h_ddr_figures(req_t *r)
     {
         int64_t at = rec_time(x, "registered_at");
         if (!in_range(at, from, until)) continue;
-        week_of(at, wk);
+        week_of(r->t, at, wk);
         json_t *row = json_object_get(weeks, wk);
         if (!row) json_object_set_new(weeks, wk, row = json_pack("{s:i, s:i}", "people", 0, "weapons", 0));
         json_object_set_new(row, "weapons", json_integer(json_integer_value(json_object_get(row, "weapons")) + 1));

@@ -1301,7 +1301,9 @@ static int month_of(const char *s)
     return 0;
 }
 
-/* An ACLED date ("2025-10-15" or "15 October 2025") as noon local time. */
+/* An ACLED date ("2025-10-15" or "15 October 2025") as noon local time, or
+ * now when the day has begun and its noon is still ahead (an event of today
+ * imported in the morning has happened: it is not in the future). */
 static int acled_date(truce_t *t, const char *s, int64_t *ms)
 {
     int32_t day;
@@ -1312,7 +1314,9 @@ static int acled_date(truce_t *t, const char *s, int64_t *ms)
         snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, month_of(mon), d);
         if (tz_date_parse(iso, &day)) return -1;
     }
-    *ms = tz_day_start(org_timezone(t), day) + 12 * 3600 * 1000LL;
+    int64_t start = tz_day_start(org_timezone(t), day), now = util_now_ms();
+    *ms = start + 12 * 3600 * 1000LL;
+    if (*ms > now && start <= now) *ms = now;
     return 0;
 }
 

@@ -20,11 +20,13 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "incident.h"
 #include "log.h"
 #include "notify.h"
 #include "org.h"
 #include "record.h"
 #include "transition.h"
+#include "tz.h"
 
 #define DAY_MS (86400LL * 1000)
 
@@ -643,16 +645,57 @@ static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_
     return 0;
 }
 
+/* A candidate's status at at, from its history: registered, in_vetting once
+ * a step is recorded, then the latest decision. NULL before it was registered. */
+static const char *status_at(const json_t *cand, int64_t at)
+{
+    const char *st = NULL;
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(cand, "history"), i, h)
+    {
+        if (rec_time(h, "at") > at) break;
+        const char *ev = rec_str(h, "event");
+        if (!strcmp(ev, "registered")) st = "registered";
+        else if (!strcmp(ev, "vetting") && st && !strcmp(st, "registered")) st = "in_vetting";
+        else if (!strcmp(ev, "decision") && rec_str(h, "outcome")) st = rec_str(h, "outcome");
+    }
+    return st;
+}
+
+/* The members a unit had at at, from its history. */
+static long members_at(const json_t *unit, int64_t at)
+{
+    json_t *in = json_object();
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(unit, "history"), i, h)
+    {
+        if (rec_time(h, "at") > at) break;
+        if (strcmp(rec_str(h, "event"), "member") || !rec_str(h, "candidate")) continue;
+        if (!strcmp(rec_str(h, "action"), "add")) json_object_set_new(in, rec_str(h, "candidate"), json_true());
+        else json_object_del(in, rec_str(h, "candidate"));
+    }
+    long n = (long)json_object_size(in);
+    json_decref(in);
+    return n;
+}
+
+/* The figures as they stood at at (a SITREP of a past day reads them at its
+ * end): candidates and units not yet registered are left out, and statuses
+ * and members are those of then. */
 json_t *psf_summary(truce_t *t, int64_t at)
 {
     json_t *st = json_pack("{s:i, s:i, s:i, s:i}", "registered", 0, "in_vetting", 0, "approved", 0,
                            "rejected", 0);
-    long valid = 0, day = 0, members = 0;
+    long valid = 0, day = 0, members = 0, units = 0;
     const char *id;
     json_t *c;
     json_object_foreach(PS(t)->candidates, id, c)
     {
-        json_t *n = json_object_get(st, rec_str(c, "status"));
+        const char *s = status_at(c, at);
+        if (!s) continue;
+        json_t *n = json_object_get(st, s);
         if (n) json_integer_set(n, json_integer_value(n) + 1);
         valid += cert_valid(c, at);
         size_t i;
@@ -666,14 +709,16 @@ json_t *psf_summary(truce_t *t, int64_t at)
     json_t *rd = json_object();
     json_object_foreach(PS(t)->units, id, c)
     {
+        if (rec_time(c, "created_at") > at) continue;
         double s = 0;
         psf_unit_readiness(t, id, at, &s, NULL);
         json_object_set_new(rd, id, json_real(round(s * 1000) / 1000));
-        members += (long)json_array_size(json_object_get(c, "members"));
+        members += members_at(c, at);
+        units++;
     }
     return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:o}", "available", 1, "candidates", st,
                      "certificates_valid", (json_int_t)valid, "certificates_issued_24h",
-                     (json_int_t)day, "units", (json_int_t)json_object_size(PS(t)->units),
+                     (json_int_t)day, "units", (json_int_t)units,
                      "members", (json_int_t)members, "readiness", rd);
 }
 
@@ -1312,11 +1357,17 @@ int h_psf_candidate_get(req_t *r)
 
 int h_psf_candidates_add(req_t *r)
 {
+    /* 16 by the calendar on the mission's day (16 x 365 days missed the
+     * leap days: a candidate 4 days short of 16 got in) */
     int64_t dob;
-    if (time_parse(rec_str(r->json, "date_of_birth"), &dob) == 0 &&
-        dob > util_now_ms() - 16LL * 365 * DAY_MS)
-        return reply_error(r, E_OUT_OF_RANGE, "date_of_birth",
-                           "candidates are at least 16 years old");
+    const char *d = rec_str(r->json, "date_of_birth");
+    if (d && time_parse(d, &dob) == 0) {
+        pthread_rwlock_rdlock(&r->t->lock);
+        int32_t today = mission_day(r->t, util_now_ms());
+        pthread_rwlock_unlock(&r->t->lock);
+        if (tz_years_since(d, today) < 16)
+            return reply_error(r, E_OUT_OF_RANGE, "date_of_birth", "candidates are at least 16 years old");
+    }
     return submit(r, prepare_candidate, r->json, 201, NULL);
 }
 

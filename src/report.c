@@ -198,8 +198,14 @@ char *report_sitrep_html(const json_t *rep, size_t *len)
         buf_adds(&b, " ");
         esc(&b, rec_str(x, "title"));
         buf_adds(&b, "</td><td>");
-        const char *at = rec_str(x, "occurred_at");
-        if (at) buf_addf(&b, "%.5s", at + 11);
+        /* the clock time in UTC, as the column says: a report may give its
+         * time with an offset (2026-10-10T01:30:00+03:00 is 22:30 UTC) */
+        int64_t at_ms;
+        char at[32];
+        if (rec_str(x, "occurred_at") && !time_parse(rec_str(x, "occurred_at"), &at_ms)) {
+            time_format(at_ms, at);
+            buf_addf(&b, "%.5s", at + 11);
+        }
         buf_adds(&b, "</td><td>");
         esc(&b, rec_str(x, "type"));
         buf_adds(&b, "</td><td>");

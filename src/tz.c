@@ -135,6 +135,21 @@ int tz_date_parse(const char *s, int32_t *day)
     return 0;
 }
 
+int tz_years_since(const char *date, int32_t day)
+{
+    char b[11], now[11];
+    if (!date || strlen(date) < 10 || date[4] != '-' || date[7] != '-') return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (date[i] < '0' || date[i] > '9')) return -1;
+    memcpy(b, date, 10); /* any year: people were born before 1970 */
+    b[10] = 0;
+    tz_date_format(day, now);
+    int years = atoi(now) - atoi(b);
+    int nm = atoi(now + 5), bm = atoi(b + 5);
+    if (nm < bm || (nm == bm && atoi(now + 8) < atoi(b + 8))) years--;
+    return years;
+}
+
 int32_t tz_day(const char *zone, int64_t utc_ms)
 {
     int64_t l = utc_ms + tz_offset_ms(zone, utc_ms);

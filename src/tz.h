@@ -18,5 +18,10 @@ int64_t tz_day_start(const char *zone, int32_t day);
 /* "YYYY-MM-DD" (a real date, 1970..9999) to a day number; -1 otherwise. */
 int tz_date_parse(const char *s, int32_t *day);
 void tz_date_format(int32_t day, char out[11]);
+/* Whole years from the date a string starts with ("YYYY-MM-DD", a date of
+ * birth, or the date part of an RFC 3339 time) to day, by the calendar: a
+ * birthday counts from its day's start; 29 February's, in other years, from
+ * 1 March. -1 when the string does not start with a date. */
+int tz_years_since(const char *date, int32_t day);
 
 #endif

@@ -8,10 +8,10 @@
 // ACLED source column reaches only the CMCC.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { boot, shutdown } from './lib.mjs';
+import { boot, shutdown, makeDir, startServer } from './lib.mjs';
 import {
   PLACE, jitter, FAR, ACLED_HEADER, acledRow, toCsv, csvRecords, parseCsv, incidents, refused, receiptOf, loginMany, logSize,
-  gazaDay, sectorOf, SCENARIO, incidentBody, pt,
+  gazaDay, sectorOf, SCENARIO, incidentBody, pt, gazaLocal, addDays,
 } from '../lib/monitoring.mjs';
 
 const USERS = ['cmcc.watch', 'cmcc.cdr', 'isf.hq', 'isf.aze', 'ocha.focal', 'idf.liaison', 'board.chair'];
@@ -279,6 +279,36 @@ test('round trip: the CSV export imported into a fresh server gives the same inc
     }
   } finally {
     await shutdown(b);
+  }
+});
+
+test('an event of today imported in the morning is today\'s (not refused as in the future); an event of tomorrow is refused', async () => {
+  // ACLED gives a day; the import reads it as noon local time. At 09:00 in
+  // Gaza noon is still ahead, yet an event of today has happened: it is
+  // read as now, still on its day. A --test-clock server at the next 09:00.
+  const s = await startServer({ dir: makeDir(), args: ['--test-clock'] });
+  try {
+    let tok = { admin: (await s.login('admin')).token };
+    const now0 = Date.parse((await s.api('POST', '/api/v1/admin/clock', { token: tok.admin, body: { advance_s: 0 } })).body.now);
+    let nine = gazaLocal(gazaDay(now0), 9);
+    if (nine <= now0 + 60e3) nine = gazaLocal(addDays(gazaDay(now0), 1), 9);
+    const moved = await s.api('POST', '/api/v1/admin/clock', { token: tok.admin, body: { advance_s: Math.ceil((nine - now0) / 1000) } });
+    assert.equal(moved.status, 200, moved.text);
+    const now = Date.parse(moved.body.now);
+    const today = gazaDay(now);
+    assert.equal(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Gaza', hour: '2-digit', hourCycle: 'h23' }).format(new Date(now)), '09');
+    tok = await loginMany(s, ['cmcc.watch']);
+    const row = (k, day) => acledRow({ event_id_cnty: `TODAY${seed}${k}`, event_date: day, ...ll(jitter(PLACE['SEC-DEIR'], k)) });
+    const r = await imp('cmcc.watch', toCsv([ACLED_HEADER, row(1, today)]), s, tok);
+    assert.equal(r.status, 201, r.text.slice(0, 500));
+    const inc = (await s.api('GET', `/api/v1/incidents/${r.body.ids[0]}`, { token: tok['cmcc.watch'] })).body.incident;
+    assert.equal(gazaDay(inc.occurred_at), today, inc.occurred_at);
+    assert.ok(Date.parse(inc.occurred_at) <= now + 120e3, `${inc.occurred_at}: not after the server's now`);
+    const f = await imp('cmcc.watch', toCsv([ACLED_HEADER, row(2, addDays(today, 1))]), s, tok);
+    assert.equal(f.status, 400, f.text.slice(0, 300));
+    assert.deepEqual(f.body.error.rows.map((x) => [x.line, x.field]), [[2, 'event_date']]);
+  } finally {
+    await shutdown(s);
   }
 });
 

@@ -204,3 +204,69 @@ test('two registrations with one ID number at the same moment: the writer checks
   const other = [a, b].find((r) => r !== flagged[0]);
   assert.deepEqual(flagged[0].body.flags.find((f) => f.rule === 'duplicate_id_number').related, [other.body.id]);
 });
+
+// The wall clock in Gaza at ms: { weekday, year, month, day, hour, minute }.
+const local = (ms) => Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Gaza', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+}).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+// Moves the test clock to the next half hour that is 00:30 by Gaza's clocks
+// (UTC+2 or +3: always :30 UTC), on a weekday when given; returns that instant.
+async function toHalfPastMidnight(weekday) {
+  const now = await advance(0);
+  let at = Math.ceil((now + 60e3) / 1800e3) * 1800e3;
+  for (let k = 0; k < 8 * 48; k++, at += 1800e3) {
+    const l = local(at);
+    if ((!weekday || l.weekday === weekday) && l.hour === '00' && l.minute === '30') break;
+  }
+  await advance(Math.ceil((at - now) / 1000));
+  return at;
+}
+
+test('the programme dashboard counts by local week: a registration at 00:30 on a Monday in Gaza (Sunday evening UTC) is in that Monday\'s week', async () => {
+  const at = await toHalfPastMidnight('Mon');
+  const monday = local(at);
+  assert.equal(`${monday.weekday} ${monday.hour}:${monday.minute}`, 'Mon 00:30');
+  assert.equal(new Date(at).getUTCDay(), 0, 'a Sunday in UTC');
+  const r = await register(as, 'ddr.officer', personBody({ weapons: [weapon({ serial: 'EXWEEK-1' })] }));
+  assert.ok(r.id);
+  const since = new Date(at - 60e3).toISOString();
+  const fig = await as('ddr.officer').get(`/api/v1/ddr/figures?from=${encodeURIComponent(since)}`);
+  assert.equal(fig.status, 200, fig.text);
+  assert.deepEqual(fig.body.by_week, [{ week: `${monday.year}-${monday.month}-${monday.day}`, people: 1, weapons: 1 }]);
+});
+
+test('eligibility: someone whose 18th birthday is today in Gaza is 18 from local midnight, though it is still yesterday in UTC', async () => {
+  const at = await toHalfPastMidnight();
+  const l = local(at);
+  assert.notEqual(new Date(at).toISOString().slice(0, 10), `${l.year}-${l.month}-${l.day}`, 'UTC is a day behind');
+  const r = await register(as, 'ddr.officer', personBody({ date_of_birth: `${Number(l.year) - 18}-${l.month}-${l.day}` }));
+  assert.equal(r.person.eligibility.eligible, true, JSON.stringify(r.person.eligibility));
+  const minor = await register(as, 'ddr.officer', personBody({ date_of_birth: `${Number(l.year) - 18}-${l.month}-${l.day}`.replace(/^(\d{4})/, (y) => String(Number(y) + 1)) }));
+  assert.equal(minor.person.eligibility.eligible, false, 'seventeen is not eligible');
+});
+
+test('the SITREP\'s open flags are those open at the end of its day: none before any was raised; one cleared the next day was still open', async () => {
+  const day = (ms) => `${local(ms).year}-${local(ms).month}-${local(ms).day}`;
+  const sitrepFlags = async (d) => {
+    const r = await as('ddr.officer').get(`/api/v1/reports/sitrep?date=${d}&format=json`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.disarmament.flags;
+  };
+  // a day before this server: nothing raised, nothing open (flags are open now)
+  assert.ok((await as('ddr.officer').get('/api/v1/ddr/flags?status=open&limit=1000')).body.flags.length > 0);
+  assert.deepEqual(await sitrepFlags('2026-01-15'), { raised: 0, open: 0 });
+  // a flag raised today, cleared tomorrow: open at the end of today
+  const at = await toHalfPastMidnight();
+  const id = `8${String(at).slice(-8)}`;
+  await register(as, 'ddr.officer', personBody({ id_number: id }));
+  const b = await register(as, 'ddr.officer', personBody({ id_number: id }));
+  const flag = b.flags.find((f) => f.rule === 'duplicate_id_number');
+  assert.ok(flag);
+  const d0 = day(at);
+  const before = await sitrepFlags(d0);
+  await advanceDay();
+  const r = await as('ddr.two').post(`/api/v1/ddr/flags/${flag.id}/review`, { decision: 'cleared', note: 'Exercise: two people, checked' });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(await sitrepFlags(d0), before, `the SITREP of ${d0} does not change when a flag is cleared the day after`);
+  assert.ok(before.open >= 1);
+});

@@ -247,6 +247,34 @@ test('bad input: a 4xx naming the field, nothing written, and no personal data e
   assert.equal((await as('ocha.focal').post('/api/v1/psf/units', { name: { en: 'x', ar: 'x' }, type: 'police', authorised_strength: 3 })).status, 403);
 });
 
+test('a candidate is at least 16 on the day: 16 years ago today is accepted, two days short of 16 is refused', async () => {
+  // By the calendar, not 16 x 365 days (which misses the leap days).
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Gaza', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const [y, m, d] = today.split('-').map(Number);
+  const dob = (days) => new Date(Date.UTC(y - 16, m - 1, d + days)).toISOString().slice(0, 10) + 'T00:00:00Z';
+  await refused(() => as('psf.vetting').post('/api/v1/psf/candidates', candidateBody({ date_of_birth: dob(2) })), 400, 'date_of_birth', 'two days short of 16');
+  await ok(as('psf.vetting').post('/api/v1/psf/candidates', candidateBody({ date_of_birth: dob(0) })), 201);
+});
+
+test('the SITREP\'s training figures are those of its day: a day before any candidate, unit or member counts none of them', async () => {
+  const { id } = await register(as);
+  const now = (await ok(as('board.chair').get('/api/v1/psf/summary'), 200));
+  assert.ok(now.candidates.registered + now.candidates.in_vetting + now.candidates.approved + now.candidates.rejected >= 1);
+  assert.ok(now.units >= 1, 'the scenario\'s units');
+  const day = '2026-01-15'; /* before this server existed */
+  const r = await as('board.chair').get(`/api/v1/reports/sitrep?date=${day}&format=json`);
+  assert.equal(r.status, 200, r.text);
+  const tr = r.body.training;
+  assert.deepEqual(tr.candidates, { registered: 0, in_vetting: 0, approved: 0, rejected: 0 }, `${day}: no candidate yet (${id} came later)`);
+  assert.equal(tr.units, 0, `${day}: no unit yet`);
+  assert.equal(tr.members, 0);
+  assert.deepEqual(tr.readiness, {});
+  // today's SITREP has what the summary has
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Gaza', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const tt = (await as('board.chair').get(`/api/v1/reports/sitrep?date=${today}&format=json`)).body.training;
+  assert.deepEqual(tt.candidates, (await ok(as('board.chair').get('/api/v1/psf/summary'), 200)).candidates);
+});
+
 test('a restart replays into the same state digest, from the snapshot and from the log alone', async () => {
   const kept = await register(as);
   const digest = async (s, t) => (await s.api('GET', '/api/v1/admin/state-digest', { token: t })).body;

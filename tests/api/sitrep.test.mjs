@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { boot, shutdown, truce, startServer } from './lib.mjs';
 import {
-  MIN, H, SITREP_DAY, TARGET, buildDataset, sitrepOracle, seesIncident, loginMany, gazaDay, addDays, clearOfGazaMidnight,
+  MIN, H, SITREP_DAY, incidentBody, TARGET, buildDataset, sitrepOracle, seesIncident, loginMany, gazaDay, addDays, clearOfGazaMidnight,
 } from '../lib/monitoring.mjs';
 import { noticeBody, places } from '../lib/operations.mjs';
 
@@ -219,6 +219,21 @@ test('HTML: a full printable page, self-contained, marked EXERCISE, with the sec
   const d = await get('cmcc.watch', `/api/v1/reports/sitrep?date=${SITREP_DAY}`);
   assert.equal(d.status, 200);
   assert.match(d.headers.get('content-type'), /^text\/html/);
+});
+
+test('HTML: an incident reported with a UTC offset shows its time in UTC, as the column says', async () => {
+  // 01:30 on 10 October 2026 in Gaza (UTC+3) is 22:30 UTC on the 9th; the
+  // report gives the local time with its offset, as a contingent's system may.
+  const day = '2026-10-10';
+  const r = await server.api('POST', '/api/v1/incidents', { token: t['cmcc.watch'], body: incidentBody({ type: 'strike', title: 'Offset time check', occurred_at: `${day}T01:30:00+03:00` }) });
+  assert.equal(r.status, 201, r.text);
+  const json = (await sitrep('cmcc.watch', day)).body;
+  assert.ok(json.significant_incidents.some((x) => x.id === r.body.id), 'the incident is on its local day');
+  const h = (await sitrep('cmcc.watch', day, 'html')).text;
+  assert.match(h, /<th scope="col">Time \(UTC\)<\/th>/);
+  const row = h.split('\n').find((l) => l.includes(r.body.id));
+  assert.ok(row, 'the incident has a row');
+  assert.match(row, /<td>22:30<\/td>/, row);
 });
 
 test('bad requests: 400 naming the field', async () => {

@@ -28,17 +28,18 @@ export function launch() {
 
 // A server on a fresh data folder from the Gaza scenario. TRUCE_TEST_SCENARIOS
 // points at another scenarios folder holding a "gaza" scenario (for working
-// on the app without the repository's scenario).
-export async function startTestServer() {
+// on the app without the repository's scenario). args: more `truce serve`
+// arguments (--test-clock).
+export async function startTestServer({ args = [] } = {}) {
   if (!existsSync(join(WEB, 'vendor', 'leaflet', 'leaflet.js'))) {
     execFileSync(join(ROOT, 'scripts', 'vendor.sh'), { stdio: 'pipe' });
   }
   const alt = process.env.TRUCE_TEST_SCENARIOS;
-  if (!alt) return startServer();
+  if (!alt) return startServer({ args });
   const dir = mkdtempSync(join(tmpdir(), 'truce-browser-'));
   rmSync(dir, { recursive: true, force: true });
   execFileSync(TRUCE, ['init', dir, '--scenario', 'gaza', '--scenarios', alt], { stdio: 'pipe' });
-  return startServer({ dir });
+  return startServer({ dir, args });
 }
 
 export async function stopTestServer(server) {

@@ -53,6 +53,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -63,6 +64,7 @@
 #include "log.h"
 #include "org.h"
 #include "report.h"
+#include "transition.h"
 #include "tz.h"
 
 #define NOW_ISO "2026-12-10T10:00:00Z"
@@ -1340,6 +1342,91 @@ static void monitor_feed_filtered(void **state)
     teardown_fx(f);
 }
 
+/* The hand-over gates' aid metrics over a week's window [now - 7 d, now]
+ * (docs/psf.md): the trucks of the window's seven whole local days. The day
+ * in progress is not one of them (at 12:00 local its trucks are half a day's,
+ * and a day not over is not yet below target), and the day the window starts
+ * in is not counted in the window before it as well. The clock is
+ * 2026-12-10T10:00Z, 12:00 local: the window's days are 3 to 9 December. */
+static void monitor_aid_gate_metrics_whole_days(void **state)
+{
+    (void)state;
+    fx_t *f = build();
+    /* today, the 10th: a thousand trucks that must not count */
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':1000,'crossing':'XNG-KS','at':"
+                   "'2026-12-10T08:00:00Z','steps':[{'status':'crossed','at':'2026-12-10T09:00:00Z'}]}");
+    /* the 3rd (06:00 local): in this week's window, not in the one before */
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':700,'crossing':'XNG-KS','at':"
+                   "'2026-12-03T03:00:00Z','steps':[{'status':'crossed','at':'2026-12-03T04:00:00Z'}]}");
+    int64_t now = test_now, week = 7 * 86400000LL;
+    int per[14];
+    gate_metric_fn trucks = gate_metric_find("aid_trucks_per_day"), below = gate_metric_find("aid_days_below_target");
+    assert_non_null(trucks);
+    assert_non_null(below);
+    pthread_rwlock_rdlock(&f->t.lock);
+    aid_trucks_per_day(&f->t, day_of("2026-11-26"), day_of("2026-12-09"), per); /* [0..6] week before, [7..13] this week */
+    json_t *ev[4] = {json_object(), json_object(), json_object(), json_object()};
+    double v[4];
+    assert_int_equal(trucks(&f->t, "SEC-GAZA", now - week, now, &v[0], ev[0]), 0);
+    assert_int_equal(below(&f->t, "SEC-GAZA", now - week, now, &v[1], ev[1]), 0);
+    assert_int_equal(trucks(&f->t, "SEC-GAZA", now - 2 * week, now - week, &v[2], ev[2]), 0);
+    assert_int_equal(below(&f->t, "SEC-GAZA", now - 2 * week, now - week, &v[3], ev[3]), 0);
+    pthread_rwlock_unlock(&f->t.lock);
+    for (int w = 0; w < 2; w++) {
+        long sum = 0;
+        int nbelow = 0;
+        for (int d = 0; d < 7; d++) {
+            sum += per[(1 - w) * 7 + d];
+            nbelow += per[(1 - w) * 7 + d] < 600;
+        }
+        json_t *et = ev[2 * w], *eb = ev[2 * w + 1];
+        assert_int_at(et, "days", 7, w ? "trucks, the week before" : "trucks, this week");
+        assert_int_at(eb, "days", 7, w ? "below, the week before" : "below, this week");
+        assert_int_at(et, "trucks", (int)sum, w ? "trucks, the week before" : "trucks, this week");
+        assert_int_at(eb, "days_below_target", nbelow, w ? "below, the week before" : "below, this week");
+        if (fabs(v[2 * w] - sum / 7.0) > 1e-9) fail_msg("week %d: %g trucks a day, want %g", w, v[2 * w], sum / 7.0);
+        if (v[2 * w + 1] != nbelow) fail_msg("week %d: %g days below target, want %d", w, v[2 * w + 1], nbelow);
+    }
+    assert_true(per[7] >= 700); /* the 3rd is this week's */
+    for (int k = 0; k < 4; k++) json_decref(ev[k]);
+
+    /* Across the change to summer time (2026-03-28 02:00 became 03:00): the
+     * week before 00:30 on the 29th (21:30Z on the 28th) starts at 23:30 on
+     * the 21st. Consecutive windows miss no day: the 50 trucks of the 21st
+     * are in one of them. */
+    consignment(f, "{'org':'UN-WFP','commodity':'food','trucks':50,'crossing':'XNG-KS','at':"
+                   "'2026-03-21T20:00:00Z','steps':[{'status':'crossed','at':'2026-03-21T20:30:00Z'}]}");
+    int64_t u = ms_of("2026-03-28T21:30:00Z");
+    json_t *w0 = json_object(), *w1 = json_object();
+    double x0, x1;
+    pthread_rwlock_rdlock(&f->t.lock);
+    assert_int_equal(trucks(&f->t, "SEC-GAZA", u - week, u, &x0, w0), 0);
+    assert_int_equal(trucks(&f->t, "SEC-GAZA", u - 2 * week, u - week, &x1, w1), 0);
+    pthread_rwlock_unlock(&f->t.lock);
+    assert_int_equal(json_integer_value(json_object_get(w0, "days")) + json_integer_value(json_object_get(w1, "days")),
+                     15); /* the 14th to the 28th */
+    assert_int_equal(json_integer_value(json_object_get(w0, "trucks")) + json_integer_value(json_object_get(w1, "trucks")), 50);
+    json_decref(w0);
+    json_decref(w1);
+    teardown_fx(f);
+}
+
+/* Years since a date of birth by the calendar, any year (people were born
+ * before 1970), RFC 3339 times read by their date. */
+static void monitor_tz_years_since(void **state)
+{
+    (void)state;
+    assert_int_equal(tz_years_since("1955-03-01", day_of("2026-03-01")), 71);
+    assert_int_equal(tz_years_since("1955-03-02", day_of("2026-03-01")), 70);
+    assert_int_equal(tz_years_since("2008-11-30", day_of("2026-11-30")), 18);
+    assert_int_equal(tz_years_since("2008-12-01T00:00:00Z", day_of("2026-11-30")), 17);
+    assert_int_equal(tz_years_since("2008-02-29", day_of("2026-02-28")), 17);
+    assert_int_equal(tz_years_since("2008-02-29", day_of("2026-03-01")), 18);
+    assert_int_equal(tz_years_since("12/04/1998", day_of("2026-03-01")), -1);
+    assert_int_equal(tz_years_since("1998-4-12", day_of("2026-03-01")), -1);
+    assert_int_equal(tz_years_since(NULL, day_of("2026-03-01")), -1);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -1361,6 +1448,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(monitor_tz_days_and_dates),
+        cmocka_unit_test(monitor_tz_years_since),
         cmocka_unit_test(monitor_tz_day_start_when_midnight_repeats),
         cmocka_unit_test(monitor_violations_per_party_per_day),
         cmocka_unit_test(monitor_incidents_by_sector_and_type),
@@ -1370,6 +1458,7 @@ int main(void)
         cmocka_unit_test(monitor_feed_filtered),
         cmocka_unit_test(monitor_restart_same_figures),
         cmocka_unit_test(monitor_feed_same_after_restart),
+        cmocka_unit_test(monitor_aid_gate_metrics_whole_days),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -360,12 +360,21 @@ static void submit(truce_t *t, const char *json)
     json_decref(evs);
 }
 
+/* The clock the events of readiness_from_events are recorded at: before
+ * NOW, so that what the test reads "as of NOW" (psf_summary) exists then. */
+static int64_t before_now(void)
+{
+    return NOW - 200 * DAY;
+}
+
 static void readiness_from_events(void **state)
 {
     (void)state;
     char dir[600];
     truce_t t;
     err_t e = {0};
+    int64_t (*saved)(void) = util_now_ms;
+    util_now_ms = before_now;
     assert_non_null(unit_tmp_dir(dir, sizeof dir));
     if (truce_open(&t, dir, 1, &e)) fail_msg("truce_open: %s", e.message);
     char a[32], b[32], x1[32], x2[32];
@@ -459,7 +468,15 @@ static void readiness_from_events(void **state)
     sum = psf_summary(&t, NOW + 10 * DAY);
     assert_int_equal(json_integer_value(json_object_get(sum, "certificates_valid")), 0);
     json_decref(sum);
+    /* before anything was recorded: nothing yet */
+    sum = psf_summary(&t, NOW - 300 * DAY);
+    assert_int_equal(json_integer_value(json_object_get(sum, "units")), 0);
+    assert_int_equal(json_integer_value(json_object_get(sum, "members")), 0);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(sum, "candidates"), "registered")), 0);
+    json_decref(sum);
     truce_close(&t);
+    util_now_ms = saved;
 }
 
 /* ---- vetting checks: they flag, never reject ---- */

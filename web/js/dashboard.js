@@ -20,6 +20,8 @@ import { casualtyText } from './incidents.js';
 
 /* global L */
 
+// The most incidents the map layer draws (the newest of the period or day).
+const MAP_LIMIT = 1000;
 const PALETTE = ['#b8413a', '#2f6fb3', '#8c6d1f', '#2f8f5b', '#7d5ab5', '#1f8a99', '#a3487e', '#5d6570', '#d08a00', '#3d3d3d'];
 const STATUS_COLOURS = { reported: '#d08a00', under_review: '#7d5ab5', confirmed: '#b42318', unconfirmed: '#6b7380', refuted: '#9aa3ad', merged: '#9aa3ad' };
 const DEFAULT_DAYS = 14;
@@ -416,7 +418,7 @@ export class DashboardPage {
   async loadMap() {
     const day = $('#db-map-day').value;
     const { from, until } = this.period();
-    const q = { format: 'geojson', limit: '1000' };
+    const q = { format: 'geojson', limit: String(MAP_LIMIT) };
     if (day) { q.since = day; q.until = day; } else { if (from) q.since = from; if (until) q.until = until; }
     try {
       this.figs.geo = await api('GET', `/api/v1/incidents?${new URLSearchParams(q)}`);
@@ -461,8 +463,12 @@ export class DashboardPage {
       }, h('span', { class: 'feature-name', dir: 'auto' }, p.title || p.id),
       h('span', { class: 'feature-meta' }, h('span', { class: `chip inc-status inc-status-${p.status}` }, statusLabel(p.status)), p.occurred_at ? timeEl(p.occurred_at) : ''))));
     }
-    $('#db-map-count').textContent = t('dash.map_count', { n: feats.length });
+    // The layer holds at most MAP_LIMIT incidents, the newest: when the
+    // period has more the server gives a next page, and the count says so.
+    const more = !!(this.figs.geo && this.figs.geo.next);
+    $('#db-map-count').textContent = t(more ? 'dash.map_count_more' : 'dash.map_count', { n: feats.length });
     $('#db-map').dataset.count = String(feats.length);
+    $('#db-map').dataset.more = more ? '1' : '0';
     if (this.mm) this.mm.invalidate();
   }
 }

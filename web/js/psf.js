@@ -8,7 +8,7 @@
 import { api } from './api.js';
 import { t, tOpt, pick, onLangChange, applyI18n } from './i18n.js';
 import { h, $, clear } from './dom.js';
-import { timeEl } from './time.js';
+import { timeEl, zonedToUtc } from './time.js';
 import { errorText, loadOnce } from './forms.js';
 import { Reloader, pending } from './reload.js';
 import { HandoverPage } from './handover.js';
@@ -69,6 +69,10 @@ function form(testid, fields, submitLabel, submit) {
 const input = (id, attrs = {}) => h('input', { id, type: 'text', dir: 'auto', autocomplete: 'off', 'data-testid': id, ...attrs });
 const select = (id, values, labelOf) => h('select', { id, 'data-testid': id }, values.map((v) => h('option', { value: v }, labelOf(v))));
 const dateValue = (el) => (el.value ? `${el.value}T00:00:00Z` : '');
+// A day something happened on, by the mission's calendar: its local midnight.
+// (UTC midnight is 02:00 or 03:00 in Gaza: an exercise held today and
+// recorded before then was refused as in the future.)
+const localDayValue = (el) => (el.value ? zonedToUtc(`${el.value}T00:00`) : '');
 const intValue = (el) => (el.value === '' ? undefined : Number(el.value));
 
 class PsfPage {
@@ -349,7 +353,7 @@ class UnitsPage extends PsfPage {
       ], t('psf.unit.set_equipment'), async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/equipment`, b); await done(); }),
       form(`ex-${u.id}`, [
         { name: 'type', label: t('psf.unit.exercise_type'), el: select(`ex-type-${u.id}`, EXERCISE_TYPES, (v) => tOpt(`psf.ex.${v}`, v)) },
-        { name: 'date', label: t('psf.unit.date'), el: input(`ex-date-${u.id}`, { type: 'date', dir: 'ltr' }), value: dateValue },
+        { name: 'date', label: t('psf.unit.date'), el: input(`ex-date-${u.id}`, { type: 'date', dir: 'ltr' }), value: localDayValue },
         { name: 'result', label: t('psf.crs.result'), el: select(`ex-result-${u.id}`, ['passed', 'failed'], (v) => tOpt(`psf.result.${v}`, v)) },
         { name: 'civilian_leaders', label: t('psf.unit.leaders'), el: leaders, value: (el) => (el.value.trim() ? el.value.split(',').map((s) => s.trim()).filter(Boolean) : undefined) },
       ], t('psf.unit.record_exercise'), async (b) => { await api('POST', `/api/v1/psf/units/${u.id}/exercises`, b); await done(); }));
