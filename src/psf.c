@@ -520,14 +520,17 @@ double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights
     return wsum > 0 ? sum / wsum : 0;
 }
 
-/* Whether the candidate holds a certificate valid at at. */
+/* Whether the candidate holds a certificate valid at at: issued, not
+ * expired, and not revoked by then (a later revocation does not rewrite a
+ * past day's figures). */
 static int cert_valid(const json_t *cand, int64_t at)
 {
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(cand, "certificates"), i, x)
     {
-        if (json_object_get(x, "revoked")) continue;
+        json_t *rv = json_object_get(x, "revoked");
+        if (rv && rec_time(rv, "at") <= at) continue;
         if (rec_time(x, "issued_at") <= at && at < rec_time(x, "valid_until")) return 1;
     }
     return 0;
