@@ -275,7 +275,7 @@ test('the SITREP\'s training figures are those of its day: a day before any cand
   assert.deepEqual(tt.candidates, (await ok(as('board.chair').get('/api/v1/psf/summary'), 200)).candidates);
 });
 
-test('readiness as of a time before a certificate was revoked counts it: a revocation does not rewrite the past', async () => {
+test('readiness as of a time reads the members and certificates of then: a revocation or a new member does not rewrite the past', async () => {
   const u = await readyUnit(as, 'SEC-RAFAH', 1);
   const member = (await ok(as('trainer').get(`/api/v1/psf/units/${u}`), 200)).members[0];
   const cert = (await ok(as('trainer').get(`/api/v1/psf/candidates/${member}`), 200)).certificates[0];
@@ -285,8 +285,15 @@ test('readiness as of a time before a certificate was revoked counts it: a revoc
   const revoked = (await ok(as('trainer').get(`/api/v1/psf/candidates/${member}`), 200)).certificates[0].revoked;
   assert.ok(Date.parse(revoked.at) > Date.parse(cert.issued_at));
   assert.equal(await trained(''), 0, 'now: revoked');
-  assert.equal(await trained(`?as_of=${encodeURIComponent(cert.issued_at)}`), 1, `as of ${cert.issued_at}, before the revocation at ${revoked.at}`);
+  const justBefore = new Date(Date.parse(revoked.at) - 1).toISOString();
+  assert.equal(await trained(`?as_of=${encodeURIComponent(justBefore)}`), 1, `as of ${justBefore}, before the revocation at ${revoked.at}`);
   assert.equal(await trained(`?as_of=${encodeURIComponent(revoked.at)}`), 0, 'as of the revocation');
+  // members too: as of the unit's creation it had none yet
+  const created = (await ok(as('trainer').get(`/api/v1/psf/units/${u}`), 200)).created_at;
+  const then = await ok(as('trainer').get(`/api/v1/psf/units/${u}/readiness?as_of=${encodeURIComponent(created)}`), 200);
+  assert.deepEqual(then.components.find((c) => c.component === 'personnel').figures, { assigned: 0, authorised: 1 });
+  const now = await ok(as('trainer').get(`/api/v1/psf/units/${u}/readiness`), 200);
+  assert.deepEqual(now.components.find((c) => c.component === 'personnel').figures, { assigned: 1, authorised: 1 });
 });
 
 test('a restart replays into the same state digest, from the snapshot and from the log alone', async () => {
