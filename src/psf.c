@@ -520,29 +520,49 @@ double psf_readiness_compute(const psf_readiness_in_t *in, const json_t *weights
     return wsum > 0 ? sum / wsum : 0;
 }
 
-/* Whether the candidate holds a certificate valid at at. */
+/* Whether the candidate holds a certificate valid at at: issued, not
+ * expired, and not revoked by then (a later revocation does not rewrite a
+ * past day's figures). */
 static int cert_valid(const json_t *cand, int64_t at)
 {
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(cand, "certificates"), i, x)
     {
-        if (json_object_get(x, "revoked")) continue;
+        json_t *rv = json_object_get(x, "revoked");
+        if (rv && rec_time(rv, "at") <= at) continue;
         if (rec_time(x, "issued_at") <= at && at < rec_time(x, "valid_until")) return 1;
     }
     return 0;
+}
+
+/* The members a unit had at at, from its history: {CND: true}. New object. */
+static json_t *members_at(const json_t *unit, int64_t at)
+{
+    json_t *in = json_object();
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(unit, "history"), i, h)
+    {
+        if (rec_time(h, "at") > at) break;
+        if (strcmp(rec_str(h, "event"), "member") || !rec_str(h, "candidate")) continue;
+        if (!strcmp(rec_str(h, "action"), "add")) json_object_set_new(in, rec_str(h, "candidate"), json_true());
+        else json_object_del(in, rec_str(h, "candidate"));
+    }
+    return in;
 }
 
 static void readiness_in(truce_t *t, const json_t *unit, int64_t at, psf_readiness_in_t *in)
 {
     memset(in, 0, sizeof *in);
     in->authorised = (long)json_integer_value(json_object_get(unit, "authorised_strength"));
-    json_t *m = json_object_get(unit, "members");
-    in->assigned = (long)json_array_size(m);
+    json_t *m = members_at(unit, at); /* as of at, as the certificates and exercises */
+    in->assigned = (long)json_object_size(m);
     size_t i;
     json_t *x;
-    json_array_foreach(m, i, x) in->certified +=
-        cert_valid(json_object_get(PS(t)->candidates, json_string_value(x)), at);
+    const char *cand;
+    json_object_foreach(m, cand, x) in->certified += cert_valid(json_object_get(PS(t)->candidates, cand), at);
+    json_decref(m);
     const char *k;
     json_object_foreach(json_object_get(unit, "equipment"), k, x)
     {
@@ -663,24 +683,6 @@ static const char *status_at(const json_t *cand, int64_t at)
     return st;
 }
 
-/* The members a unit had at at, from its history. */
-static long members_at(const json_t *unit, int64_t at)
-{
-    json_t *in = json_object();
-    size_t i;
-    json_t *h;
-    json_array_foreach(json_object_get(unit, "history"), i, h)
-    {
-        if (rec_time(h, "at") > at) break;
-        if (strcmp(rec_str(h, "event"), "member") || !rec_str(h, "candidate")) continue;
-        if (!strcmp(rec_str(h, "action"), "add")) json_object_set_new(in, rec_str(h, "candidate"), json_true());
-        else json_object_del(in, rec_str(h, "candidate"));
-    }
-    long n = (long)json_object_size(in);
-    json_decref(in);
-    return n;
-}
-
 /* The figures as they stood at at (a SITREP of a past day reads them at its
  * end): candidates and units not yet registered are left out, and statuses
  * and members are those of then. */
@@ -713,7 +715,9 @@ json_t *psf_summary(truce_t *t, int64_t at)
         double s = 0;
         psf_unit_readiness(t, id, at, &s, NULL);
         json_object_set_new(rd, id, json_real(round(s * 1000) / 1000));
-        members += members_at(c, at);
+        json_t *m = members_at(c, at);
+        members += (long)json_object_size(m);
+        json_decref(m);
         units++;
     }
     return json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:o}", "available", 1, "candidates", st,

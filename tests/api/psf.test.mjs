@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { boot, shutdown, startServer, logSize, assertError } from './lib.mjs';
-import { client, ok, register, approve, course, train, unit, candidateBody, iso, D, VETTING_REQUIRED } from '../lib/psf.mjs';
+import { client, ok, register, approve, course, train, unit, readyUnit, candidateBody, iso, D, VETTING_REQUIRED } from '../lib/psf.mjs';
 
 const ACCOUNTS = ['trainer', 'psf.vetting', 'admin', 'cmcc.watch', 'ocha.focal', 'isf.hq', 'board.chair', 'pasf.cdr', 'ddr.officer'];
 let server, tokens = {}, as;
@@ -273,6 +273,27 @@ test('the SITREP\'s training figures are those of its day: a day before any cand
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Gaza', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   const tt = (await as('board.chair').get(`/api/v1/reports/sitrep?date=${today}&format=json`)).body.training;
   assert.deepEqual(tt.candidates, (await ok(as('board.chair').get('/api/v1/psf/summary'), 200)).candidates);
+});
+
+test('readiness as of a time reads the members and certificates of then: a revocation or a new member does not rewrite the past', async () => {
+  const u = await readyUnit(as, 'SEC-RAFAH', 1);
+  const member = (await ok(as('trainer').get(`/api/v1/psf/units/${u}`), 200)).members[0];
+  const cert = (await ok(as('trainer').get(`/api/v1/psf/candidates/${member}`), 200)).certificates[0];
+  const trained = async (q) => (await ok(as('trainer').get(`/api/v1/psf/units/${u}/readiness${q}`), 200)).components.find((c) => c.component === 'trained').figures.certified;
+  assert.equal(await trained(''), 1);
+  await ok(as('trainer').post(`/api/v1/psf/certificates/${cert.id}/revoke`, { reason: 'misconduct (exercise)' }), 200);
+  const revoked = (await ok(as('trainer').get(`/api/v1/psf/candidates/${member}`), 200)).certificates[0].revoked;
+  assert.ok(Date.parse(revoked.at) > Date.parse(cert.issued_at));
+  assert.equal(await trained(''), 0, 'now: revoked');
+  const justBefore = new Date(Date.parse(revoked.at) - 1).toISOString();
+  assert.equal(await trained(`?as_of=${encodeURIComponent(justBefore)}`), 1, `as of ${justBefore}, before the revocation at ${revoked.at}`);
+  assert.equal(await trained(`?as_of=${encodeURIComponent(revoked.at)}`), 0, 'as of the revocation');
+  // members too: as of the unit's creation it had none yet
+  const created = (await ok(as('trainer').get(`/api/v1/psf/units/${u}`), 200)).created_at;
+  const then = await ok(as('trainer').get(`/api/v1/psf/units/${u}/readiness?as_of=${encodeURIComponent(created)}`), 200);
+  assert.deepEqual(then.components.find((c) => c.component === 'personnel').figures, { assigned: 0, authorised: 1 });
+  const now = await ok(as('trainer').get(`/api/v1/psf/units/${u}/readiness`), 200);
+  assert.deepEqual(now.components.find((c) => c.component === 'personnel').figures, { assigned: 1, authorised: 1 });
 });
 
 test('a restart replays into the same state digest, from the snapshot and from the log alone', async () => {

@@ -466,7 +466,7 @@ export class DashboardPage {
     // The layer holds at most MAP_LIMIT incidents, the newest: when the
     // period has more the server gives a next page, and the count says so.
     const more = !!(this.figs.geo && this.figs.geo.next);
-    $('#db-map-count').textContent = t(more ? 'dash.map_count_more' : 'dash.map_count', { n: feats.length });
+    $('#db-map-count').textContent = more ? t('dash.map_count_more', { n: feats.length }) : t('dash.map_count', { n: feats.length });
     $('#db-map').dataset.count = String(feats.length);
     $('#db-map').dataset.more = more ? '1' : '0';
     if (this.mm) this.mm.invalidate();
