@@ -851,13 +851,7 @@ static inline double max2(double a, double b)
     return a > b ? a : b;
 }
 
-/* The distances from c to the nearest and the farthest point of a box. */
-static double rect_near(pt_t c, double x0, double y0, double x1, double y1)
-{
-    double dx = max2(max2(x0 - c.x, c.x - x1), 0), dy = max2(max2(y0 - c.y, c.y - y1), 0);
-    return sqrt(dx * dx + dy * dy);
-}
-
+/* The distance from c to the farthest point of a box. */
 static double rect_far(pt_t c, double x0, double y0, double x1, double y1)
 {
     double dx = max2(c.x - x0, x1 - c.x), dy = max2(c.y - y0, y1 - c.y);
@@ -940,16 +934,6 @@ static double poly_dist_pt(const gq_t *g, int mode, const uint8_t *near, int nne
         if (x < d2) d2 = x;
     }
     return d2 == DBL_MAX ? DBL_MAX : sqrt(d2);
-}
-
-/* Whether a box entry is farther from the area than limit (its box beyond
- * the area's box grown by limit, or beyond a circle's reach). */
-static int box_beyond(const gq_t *g, const rowv_t *v, uint32_t i, double limit)
-{
-    const shape_t *s = g->s;
-    double R = g->R, bx0 = v->x[i], by0 = v->y[i], bx1 = v->x[i] + v->w[i], by1 = v->y[i] + v->h[i];
-    return bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit ||
-           by1 < s->y0 - R - limit || (g->circle && rect_near(g->c, bx0, by0, bx1, by1) - R > limit);
 }
 
 /* The entries put off: their objects were prefetched when they were put
@@ -1075,15 +1059,15 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo
                 continue;
             if ((kinds && !(kinds & (1u << e->kind))) || e->obj == r->skip) continue;
             double limit = e->prot + b, dist, x = v.x[k], y = v.y[k];
-            if (e->kind == DC_MOVEMENT) { /* a piece of a route: near enough, its segment is judged */
-                if (box_beyond(g, &v, k, limit) || seen_before(r, e->obj, e->seg)) continue;
+            /* The filter found the box within reach (but for its slack): */
+            if (e->kind == DC_MOVEMENT) { /* a piece of a route: its segment is judged */
+                if (seen_before(r, e->obj, e->seg)) continue;
                 if (defer(g, e)) return -1;
                 continue;
             }
             if (v.w[k] > 0) {
                 /* A polygon: its box wholly inside a circle, so is the shape;
                  * else its vertices decide. */
-                if (box_beyond(g, &v, k, limit)) continue;
                 if (!g->circle || rect_far(g->c, x, y, x + v.w[k], y + v.h[k]) > R) {
                     if (defer(g, e)) return -1;
                     continue;
