@@ -1258,27 +1258,32 @@ static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n, int bits)
 }
 
 /* The matches in the answer's order, into out (room for n). The keys are
- * packed first to the bits this answer uses (its largest distance and id
- * number), which keeps their order. Those at distance 0 (often most of a
- * large answer) come first and are sorted apart by kind and number alone:
- * a pass whose digit most keys share (the distance, for them) makes every
- * step wait on the one counter they all increment. */
+ * packed first to the bits this answer uses: its largest distance, and the
+ * kinds and id numbers it holds numbered densely (each kind's numbers after
+ * the largest of the kind before), which keeps their order and spares the
+ * sort a pass where a kind's numbers are small. Those at distance 0 (often
+ * most of a large answer) come first and are sorted apart by kind and
+ * number alone: a pass whose digit most keys share (the distance, for them)
+ * makes every step wait on the one counter they all increment. */
 static const kv_t *order(const match_t *m, size_t n, kv_t *out, kv_t *tmp)
 {
     const uint64_t NUM = (1ull << 33) - 1, ZERO = 1ull << 36; /* keys below: distance 0 */
-    uint64_t any = 0;
+    uint64_t any = 0, base[8] = {0}, top[8] = {0}; /* top[k]: kind k's largest number + 1 */
     size_t nz = 0;
     for (size_t i = 0; i < n; i++) {
-        any |= m[i].key;
-        nz += m[i].key < ZERO;
+        uint64_t k = m[i].key, t = (k & NUM) + 1, *tk = &top[(k >> 33) & 7];
+        any |= k;
+        nz += k < ZERO;
+        *tk = t > *tk ? t : *tk;
     }
-    int nb = bits_of(any & NUM);
+    for (int k = 1; k < 8; k++) base[k] = base[k - 1] + top[k - 1];
+    int nb = bits_of(base[7] + top[7]);
     size_t z = 0, f = nz;
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = m[i].key, p = (k >> 36) << (3 + nb) | ((k >> 33) & 7) << nb | (k & NUM);
+        uint64_t k = m[i].key, p = (k >> 36) << nb | (base[(k >> 33) & 7] + (k & NUM));
         out[k < ZERO ? z++ : f++] = (kv_t){p, i};
     }
-    const kv_t *a = radix_sort(out, tmp, nz, 3 + nb), *b = radix_sort(out + nz, tmp + nz, n - nz, bits_of(any >> 36) + 3 + nb);
+    const kv_t *a = radix_sort(out, tmp, nz, nb), *b = radix_sort(out + nz, tmp + nz, n - nz, bits_of(any >> 36) + nb);
     /* Both halves end in out or both in tmp only by chance: gather in out. */
     if (a != out) memcpy(out, a, nz * sizeof *out);
     if (b != out + nz) memcpy(out + nz, b, (n - nz) * sizeof *out);
