@@ -65,6 +65,8 @@
 enum { LV_SHORT, LV_LONG, LV_TIMELESS };
 static const int32_t slab_min[LV_TIMELESS] = {360, 32 * 1440};
 
+int dc__portable;
+
 const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "unit", "operation"};
 
 /* Three cache lines: what resolving a conflict and the grid's exact time
@@ -130,23 +132,24 @@ typedef struct {
     float *w, *h, *prot;
     gent_t *e;
 } rowv_t;
+#define PICK 8 /* entries the scan's filter tests at a time */
 #define ROW_BYTES (2 * sizeof(double) + 2 * sizeof(int32_t) + 3 * sizeof(float) + sizeof(gent_t))
 
 static rowv_t row_arrays(char *blk, uint32_t cap)
 {
     rowv_t v;
-    v.x = (double *)blk, v.y = v.x + cap;
+    v.e = (gent_t *)blk;
+    v.x = (double *)(v.e + cap), v.y = v.x + cap;
     v.m0 = (int32_t *)(v.y + cap), v.m1 = v.m0 + cap;
     v.w = (float *)(v.m1 + cap), v.h = v.w + cap, v.prot = v.h + cap;
-    v.e = (gent_t *)(v.prot + cap);
     return v;
 }
 
 /* A row's block for cap entries: whole lines, and room for the scan's
- * prefetches a few entries past the last array's end. */
+ * prefetches up to 2 * PICK entries past the last array's end. */
 static size_t row_bytes(uint32_t cap)
 {
-    return ((size_t)cap * ROW_BYTES + 512 + 63) & ~(size_t)63;
+    return ((size_t)cap * ROW_BYTES + 2 * PICK * sizeof(float) + 63) & ~(size_t)63;
 }
 
 static rowv_t row_view(const grow_t *w)
@@ -864,7 +867,6 @@ static double rect_far(pt_t c, double x0, double y0, double x1, double y1)
  * circle's centre) at most the radius plus its protection plus the buffer.
  * The filter only narrows what judging sees, which decides exactly; PICK_SLACK
  * covers the rounding of its sums many times over. */
-#define PICK 8
 #define PICK_SLACK 1.0
 
 typedef struct {
@@ -1045,7 +1047,9 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo
     p.dedup = dedup;
     while (from < w->n && v.x[from] < lo) from++; /* the few before lo after its sample */
     for (uint32_t i = from; i < w->n && v.x[i] <= hi; i += PICK) {
-        uint32_t a = i + 2 * PICK; /* a stretch is too short for the hardware's prefetcher to ramp up */
+        /* A stretch is too short for the hardware's prefetcher to ramp up.
+         * Past the row's last entry these still point into its block. */
+        uint32_t a = i + 2 * PICK;
         __builtin_prefetch(&v.x[a]), __builtin_prefetch(&v.y[a]), __builtin_prefetch(&v.m0[a]);
         __builtin_prefetch(&v.m1[a]), __builtin_prefetch(&v.w[a]), __builtin_prefetch(&v.h[a]);
         __builtin_prefetch(&v.prot[a]), __builtin_prefetch(&v.e[i + PICK]), __builtin_prefetch(&v.e[i + PICK + 2]);
@@ -1121,7 +1125,7 @@ static int grid_check(run_t *r)
     g.pick = (pick_t){.qx0 = g.circle ? g.c.x : s->x0, .qy0 = g.circle ? g.c.y : s->y0,
                       .qx1 = g.circle ? g.c.x : s->x1, .qy1 = g.circle ? g.c.y : s->y1,
                       .K = g.R + g.b + PICK_SLACK, .qm0 = g.qm0, .qm1 = g.qm1};
-    g.avx2 = __builtin_cpu_supports("avx2");
+    g.avx2 = __builtin_cpu_supports("avx2") && !dc__portable;
     edge_t E[MAX_EDGES];
     if (s->type == SH_POLY && s->n - s->nring <= MAX_EDGES)
         for (int k = 0; k < s->nring; k++)
