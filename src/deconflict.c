@@ -146,7 +146,8 @@ static rowv_t row_arrays(char *blk, uint32_t cap)
 }
 
 /* A row's block for cap entries: whole lines, and room for the scan's
- * prefetches up to 2 * PICK entries past the last array's end. */
+ * prefetches up to 2 * PICK entries past the last array's end (those of
+ * the rests, first in the block, stop at the last entry). */
 static size_t row_bytes(uint32_t cap)
 {
     return ((size_t)cap * ROW_BYTES + 2 * PICK * sizeof(float) + 63) & ~(size_t)63;
@@ -1052,7 +1053,8 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo
         uint32_t a = i + 2 * PICK;
         __builtin_prefetch(&v.x[a]), __builtin_prefetch(&v.y[a]), __builtin_prefetch(&v.m0[a]);
         __builtin_prefetch(&v.m1[a]), __builtin_prefetch(&v.w[a]), __builtin_prefetch(&v.h[a]);
-        __builtin_prefetch(&v.prot[a]), __builtin_prefetch(&v.e[i + PICK]), __builtin_prefetch(&v.e[i + PICK + 2]);
+        __builtin_prefetch(&v.prot[a]);
+        for (uint32_t j = i + PICK; j < i + 2 * PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
         unsigned m = w->n - i >= PICK && g->avx2 ? pick8_avx2(&v, i, &p)
                                                  : pick_some(&v, i, w->n - i < PICK ? w->n - i : PICK, &p);
         for (; m; m &= m - 1) {
@@ -1185,7 +1187,8 @@ static int grid_check(run_t *r)
                 uint32_t f = from[k];
                 __builtin_prefetch(&v.x[f]), __builtin_prefetch(&v.y[f]), __builtin_prefetch(&v.m0[f]);
                 __builtin_prefetch(&v.m1[f]), __builtin_prefetch(&v.w[f]), __builtin_prefetch(&v.h[f]);
-                __builtin_prefetch(&v.prot[f]), __builtin_prefetch(&v.e[f]);
+                __builtin_prefetch(&v.prot[f]);
+                for (uint32_t j = f; j < f + PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
             }
             for (int k = 0; k < nb; k++)
                 if (row_check(&g, l, row[k], from[k], lo[k], hi[k], dedup)) return -1;
