@@ -12,31 +12,49 @@
  *    each 32-day slab, the open-ended and the very long in one timeless
  *    layer; a check reads only the layers its window meets, and an entry in
  *    several of them is judged in the first one only. A layer is a row per
- *    GRID_CELL (500 m) of y, each an array of entries (one cache line each,
- *    with what a conflict is made of) in order of x, with every fourth
- *    entry's x apart: a check finds, by a branch-free search of those
- *    samples, where the stretch of entries that can reach its area begins
- *    in each row near it, and reads the stretch front to back, prefetching
- *    a few entries ahead (a stretch is too short for the hardware's
- *    prefetcher). Rows of 500 m rather than 250 m: half the rows to start,
- *    each with its misses, for a little more of each row read (1,000 m read
- *    too much). Entries are filed by their box's low corner, so each row
- *    and layer keeps its widest and tallest box and its largest protection,
- *    by which a check widens its reach. Rows are read a batch at a time in
- *    stages so that their cache misses overlap; judging that needs the
- *    object (a route's segment, a polygon's vertices) is put off, the
- *    object's lines that judging reads prefetched, and done a batch at a
- *    time after prefetching what those point to. A point is judged from
- *    its entry alone; a polygon's box settles most (beyond reach, or wholly
- *    inside a circle); near a query polygon only the edges within reach
- *    are tried. Rows hold real x and clamp y to the grid's edge rows, so
- *    the grid is exact anywhere and fast over the mission area.
+ *    GRID_CELL (500 m) of y, each holding its entries in order of x as
+ *    parallel arrays (structure of arrays, one block per row): what the
+ *    scan's filter reads (x, y, the box's size, the minutes, the
+ *    protection: 36 bytes an entry) apart from the rest of the entry (32
+ *    bytes: what judging a candidate and a conflict are made of), with
+ *    every fourth entry's x apart again: a check finds, by a branch-free
+ *    search of those samples, where the stretch of entries that can reach
+ *    its area begins in each row near it, and filters the stretch eight
+ *    entries at a time (AVX2 where the CPU has it, a plain loop elsewhere):
+ *    minutes meeting the window's, and the box within the area's box (a
+ *    circle's centre) grown by radius, buffer and the entry's protection,
+ *    plus a metre of slack for rounding; only what passes is judged, and
+ *    only its rest read. The filter only narrows, judging decides exactly.
+ *    The branches on every entry were most of the scan's cost; a 64-byte
+ *    entry per line read a line for each entry in reach, where the arrays
+ *    read 36 bytes of it. The scan prefetches two chunks of the filter's
+ *    arrays ahead and the next chunk's rests (a stretch is too short for
+ *    the hardware's prefetcher). Rows of 500 m rather than 250 m: half the
+ *    rows to start, each with its misses, for a little more of each row
+ *    read (1,000 m read too much). Entries are filed by their box's low
+ *    corner, so each row and layer keeps its widest and tallest box and
+ *    its largest protection, by which a check widens its reach. Rows are
+ *    read a batch at a time in stages so that their cache misses overlap;
+ *    judging that needs the object (a route's segment, a polygon's
+ *    vertices) is put off, the object's lines that judging reads
+ *    prefetched, and done a batch at a time after prefetching what those
+ *    point to. A point is judged from its entry alone; a polygon's box
+ *    wholly inside a circle settles it; near a query polygon only the edges
+ *    within reach are tried. Rows hold real x and clamp y to the grid's
+ *    edge rows, so the grid is exact anywhere and fast over the mission
+ *    area. Tried and not kept (no gain measured): a row's own largest
+ *    protection for its reach (nearly always its layer's: the stretches
+ *    read shrank under 1%), two stages per batch (filter every row, then
+ *    judge), samples every 8th or 16th entry, the rows of all layers in
+ *    one batch, a polygon settled by the cell of a query polygon it lies
+ *    in, prefetching further ahead.
  *    tests/unit/deconflict_test.c holds it to a brute-force scan.
  *  - The space-time index (stindex.h), with time buckets, holds the rest:
  *    objects too large for the grid, each box grown by the object's own
  *    protection; a movement once per piece of each route segment.
  * A check first collects compact matches (object, segment, distance, sort
- * key), radix-sorts them, then resolves them into conflicts.
+ * key), radix-sorts them (keys packed to the bits the answer uses), then
+ * resolves them into conflicts, each built in its place in the answer.
  */
 #include "deconflict.h"
 
