@@ -753,20 +753,27 @@ static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
     return 0;
 }
 
-static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, const gent_t *g)
+/* Room for more matches; nonzero when out of memory. Apart from push, so
+ * that push, a few stores per conflict, is inlined where the scan calls it. */
+static __attribute__((noinline)) int push_room(run_t *r)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 1024; /* most checks: no realloc */
-        match_t *p = realloc(r->out, cap * sizeof *p);
-        if (!p) {
-            r->oom = 1;
-            return 1;
-        }
-        r->out = p;
-        r->cap = cap;
+    size_t cap = r->cap ? r->cap * 2 : 1024; /* most checks: no realloc */
+    match_t *p = realloc(r->out, cap * sizeof *p);
+    if (!p) {
+        r->oom = 1;
+        return 1;
     }
-    r->out[r->n++] =
-        (match_t){.key = sort_key(dist, kind, num), .g = g, .obj = obj, .segment = -1, .distance = dist};
+    r->out = p;
+    r->cap = cap;
+    return 0;
+}
+
+static inline int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, const gent_t *g)
+{
+    if (r->n == r->cap && push_room(r)) return 1;
+    match_t *m = &r->out[r->n++];
+    m->key = sort_key(dist, kind, num), m->g = g, m->obj = obj, m->segment = -1, m->distance = dist;
+    m->inside_from = m->inside_until = 0;
     return 0;
 }
 
