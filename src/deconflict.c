@@ -12,31 +12,49 @@
  *    each 32-day slab, the open-ended and the very long in one timeless
  *    layer; a check reads only the layers its window meets, and an entry in
  *    several of them is judged in the first one only. A layer is a row per
- *    GRID_CELL (500 m) of y, each an array of entries (one cache line each,
- *    with what a conflict is made of) in order of x, with every fourth
- *    entry's x apart: a check finds, by a branch-free search of those
- *    samples, where the stretch of entries that can reach its area begins
- *    in each row near it, and reads the stretch front to back, prefetching
- *    a few entries ahead (a stretch is too short for the hardware's
- *    prefetcher). Rows of 500 m rather than 250 m: half the rows to start,
- *    each with its misses, for a little more of each row read (1,000 m read
- *    too much). Entries are filed by their box's low corner, so each row
- *    and layer keeps its widest and tallest box and its largest protection,
- *    by which a check widens its reach. Rows are read a batch at a time in
- *    stages so that their cache misses overlap; judging that needs the
- *    object (a route's segment, a polygon's vertices) is put off, the
- *    object's lines that judging reads prefetched, and done a batch at a
- *    time after prefetching what those point to. A point is judged from
- *    its entry alone; a polygon's box settles most (beyond reach, or wholly
- *    inside a circle); near a query polygon only the edges within reach
- *    are tried. Rows hold real x and clamp y to the grid's edge rows, so
- *    the grid is exact anywhere and fast over the mission area.
+ *    GRID_CELL (500 m) of y, each holding its entries in order of x as
+ *    parallel arrays (structure of arrays, one block per row): what the
+ *    scan's filter reads (x, y, the box's size, the minutes, the
+ *    protection: 36 bytes an entry) apart from the rest of the entry (32
+ *    bytes: what judging a candidate and a conflict are made of), with
+ *    every fourth entry's x apart again: a check finds, by a branch-free
+ *    search of those samples, where the stretch of entries that can reach
+ *    its area begins in each row near it, and filters the stretch eight
+ *    entries at a time (AVX2 where the CPU has it, a plain loop elsewhere):
+ *    minutes meeting the window's, and the box within the area's box (a
+ *    circle's centre) grown by radius, buffer and the entry's protection,
+ *    plus a metre of slack for rounding; only what passes is judged, and
+ *    only its rest read. The filter only narrows, judging decides exactly.
+ *    The branches on every entry were most of the scan's cost; a 64-byte
+ *    entry per line read a line for each entry in reach, where the arrays
+ *    read 36 bytes of it. The scan prefetches two chunks of the filter's
+ *    arrays ahead and the next chunk's rests (a stretch is too short for
+ *    the hardware's prefetcher). Rows of 500 m rather than 250 m: half the
+ *    rows to start, each with its misses, for a little more of each row
+ *    read (1,000 m read too much). Entries are filed by their box's low
+ *    corner, so each row and layer keeps its widest and tallest box and
+ *    its largest protection, by which a check widens its reach. Rows are
+ *    read a batch at a time in stages so that their cache misses overlap;
+ *    judging that needs the object (a route's segment, a polygon's
+ *    vertices) is put off, the object's lines that judging reads
+ *    prefetched, and done a batch at a time after prefetching what those
+ *    point to. A point is judged from its entry alone; a polygon's box
+ *    wholly inside a circle settles it; near a query polygon only the edges
+ *    within reach are tried. Rows hold real x and clamp y to the grid's
+ *    edge rows, so the grid is exact anywhere and fast over the mission
+ *    area. Tried and not kept (no gain measured): a row's own largest
+ *    protection for its reach (nearly always its layer's: the stretches
+ *    read shrank under 1%), two stages per batch (filter every row, then
+ *    judge), samples every 8th or 16th entry, the rows of all layers in
+ *    one batch, a polygon settled by the cell of a query polygon it lies
+ *    in, prefetching further ahead.
  *    tests/unit/deconflict_test.c holds it to a brute-force scan.
  *  - The space-time index (stindex.h), with time buckets, holds the rest:
  *    objects too large for the grid, each box grown by the object's own
  *    protection; a movement once per piece of each route segment.
  * A check first collects compact matches (object, segment, distance, sort
- * key), radix-sorts them, then resolves them into conflicts.
+ * key), radix-sorts them (keys packed to the bits the answer uses), then
+ * resolves them into conflicts, each built in its place in the answer.
  */
 #include "deconflict.h"
 
@@ -46,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <immintrin.h>
 
 #define CELL_M 1000.0   /* the space-time index's cells */
 #define BOX_PAD 1.0    /* metres: index boxes are floats; pad outward so rounding never loses a hit */
@@ -64,6 +83,8 @@
 enum { LV_SHORT, LV_LONG, LV_TIMELESS };
 static const int32_t slab_min[LV_TIMELESS] = {360, 32 * 1440};
 
+int dc__portable;
+
 const char *const dc_kind_names[DC__KINDS] = {"site", "nostrike", "movement", "unit", "operation"};
 
 /* Three cache lines: what resolving a conflict and the grid's exact time
@@ -79,17 +100,13 @@ typedef struct {
     int64_t *times;   /* movements: per vertex */
 } __attribute__((aligned(64))) obj_t;
 
-/* A grid entry, one cache line: what judging it reads (the exact times are
- * the object's: the minutes settle all but the windows that start or end in
- * the same minute as the object), and what a conflict is made of, so that
- * neither reads the object (whose line would be one more cache miss). Split
- * into a 16-byte key the scan reads (x, minutes) and the rest, it measured
- * slower: two thirds of the entries in reach are in time, and their rests
- * cover nearly every line of the stretch anyway. */
+/* A grid entry's filter fields (what the scan reads for every entry in
+ * reach) are kept in a row's parallel arrays, see grow_t; the rest of it,
+ * what judging a candidate and a conflict are made of, is a gent_t, so
+ * that neither reads the object (whose line would be one more cache miss).
+ * The exact times are the object's: the minutes settle all but the windows
+ * that start or end in the same minute as the object. */
 typedef struct {
-    double x, y;           /* a point: the point; else its box's low corner */
-    float w, h;            /* the box's size; 0 for a point */
-    int32_t m0, m1;        /* the validity in whole minutes, widened outward */
     uint32_t obj;
     uint32_t num;          /* the id's trailing number (the sort's key), capped */
     float prot;
@@ -98,22 +115,81 @@ typedef struct {
     const char *id;
     const json_t *labels;
 } gent_t;
-_Static_assert(sizeof(gent_t) == 64, "a grid entry is one cache line");
+_Static_assert(sizeof(gent_t) == 32, "two entries' rests a cache line");
 _Static_assert(offsetof(obj_t, shape) == 64 && sizeof(shape_t) == 64 && offsetof(obj_t, times) == 128,
                "an object's lines: see obj_t");
 #define NCATS 255
 
+/* A whole entry, as it is filed. */
+typedef struct {
+    double x, y;           /* a point: the point; else its box's low corner */
+    float w, h;            /* the box's size; 0 for a point */
+    int32_t m0, m1;        /* the validity in whole minutes, widened outward */
+    gent_t g;
+} gfull_t;
+
 /* A row of a layer: the entries whose low corner lies in it, in order of x,
- * and every XS_STEP-th entry's x apart, so finding where a check starts
- * reads a line or two instead of a line per step of a binary search. */
+ * as parallel arrays in one block of cap entries each (see rowv_t): the
+ * scan tests eight entries at a time from the filter's arrays alone, reading
+ * 36 bytes an entry instead of a 64-byte line, and reads a gent_t only for
+ * those that can conflict. Every XS_STEP-th entry's x is kept apart too, so
+ * finding where a check starts reads a line or two instead of a line per
+ * step of a binary search. */
 #define XS_SHIFT 2
 #define XS_STEP (1u << XS_SHIFT)
 typedef struct {
-    gent_t *e;
-    double *xs;            /* xs[j] = e[j * XS_STEP].x; room for cap / XS_STEP */
-    uint32_t n, cap;
+    char *blk;             /* the arrays, see row_view */
+    double *xs;            /* xs[j] = x[j * XS_STEP]; room for cap / XS_STEP */
+    uint32_t n, cap;       /* cap: a multiple of 8, so every array is 32-byte aligned */
     float maxw, maxprot;   /* the widest box and largest protection filed here (never lowered) */
 } grow_t;
+
+typedef struct {
+    double *x, *y;
+    int32_t *m0, *m1;
+    float *w, *h, *prot;
+    gent_t *e;
+} rowv_t;
+#define PICK 8 /* entries the scan's filter tests at a time */
+#define ROW_BYTES (2 * sizeof(double) + 2 * sizeof(int32_t) + 3 * sizeof(float) + sizeof(gent_t))
+
+static rowv_t row_arrays(char *blk, uint32_t cap)
+{
+    rowv_t v;
+    v.e = (gent_t *)blk;
+    v.x = (double *)(v.e + cap), v.y = v.x + cap;
+    v.m0 = (int32_t *)(v.y + cap), v.m1 = v.m0 + cap;
+    v.w = (float *)(v.m1 + cap), v.h = v.w + cap, v.prot = v.h + cap;
+    return v;
+}
+
+/* A row's block for cap entries: whole lines, and room for the scan's
+ * prefetches up to 2 * PICK entries past the last array's end (those of
+ * the rests, first in the block, stop at the last entry). */
+static size_t row_bytes(uint32_t cap)
+{
+    return ((size_t)cap * ROW_BYTES + 2 * PICK * sizeof(float) + 63) & ~(size_t)63;
+}
+
+static rowv_t row_view(const grow_t *w)
+{
+    return row_arrays(w->blk, w->cap);
+}
+
+/* Moves n entries from index from to index to, in every array (the two
+ * views may be of different blocks). */
+static void row_move(rowv_t dst, uint32_t to, rowv_t src, uint32_t from, uint32_t n)
+{
+#define ROW_MOVE(a) memmove(&dst.a[to], &src.a[from], (size_t)n * sizeof *dst.a)
+    ROW_MOVE(x), ROW_MOVE(y), ROW_MOVE(m0), ROW_MOVE(m1), ROW_MOVE(w), ROW_MOVE(h), ROW_MOVE(prot), ROW_MOVE(e);
+#undef ROW_MOVE
+}
+
+static void row_set(rowv_t v, uint32_t i, const gfull_t *f)
+{
+    v.x[i] = f->x, v.y[i] = f->y, v.m0[i] = f->m0, v.m1[i] = f->m1;
+    v.w[i] = f->w, v.h[i] = f->h, v.prot[i] = f->g.prot, v.e[i] = f->g;
+}
 
 /* A layer: the entries of a level valid during one of its time slabs (filed
  * in each slab they meet), or the timeless layer. */
@@ -154,7 +230,7 @@ struct dc {
 static void layer_free(layer_t *l)
 {
     for (int y = 0; y < GRID_N; y++) {
-        free(l->rows[y].e);
+        free(l->rows[y].blk);
         free(l->rows[y].xs);
     }
     free(l->rows);
@@ -280,18 +356,18 @@ static uint32_t row_near(const grow_t *w, double x)
 static uint32_t row_find(const grow_t *w, double x)
 {
     uint32_t i = row_near(w, x);
-    while (i < w->n && w->e[i].x < x) i++;
+    const double *xv = row_view(w).x;
+    while (i < w->n && xv[i] < x) i++;
     return i;
 }
 
 /* The samples of a row from entry i on (after entries moved). */
 static void row_sample(grow_t *w, uint32_t i)
 {
-    for (uint32_t j = i >> XS_SHIFT; j << XS_SHIFT < w->n; j++) w->xs[j] = w->e[j << XS_SHIFT].x;
+    const double *xv = row_view(w).x;
+    for (uint32_t j = i >> XS_SHIFT; j << XS_SHIFT < w->n; j++) w->xs[j] = xv[j << XS_SHIFT];
 }
 
-/* A row's entry for [x, x + w] x [y, y + h] (w = h = 0: a point) during
- * [t0, t1]. */
 /* The number of a category (NCATS when the table is full). */
 static uint8_t cat_of(dc_t *d, const char *name)
 {
@@ -301,13 +377,15 @@ static uint8_t cat_of(dc_t *d, const char *name)
     return (uint8_t)d->ncats++;
 }
 
-static gent_t grid_entry(dc_t *d, const obj_t *o, uint32_t num, double x, double y, double w, double h,
-                         int64_t t0, int64_t t1, int seg)
+/* A row's entry for [x, x + w] x [y, y + h] (w = h = 0: a point) during
+ * [t0, t1]. */
+static gfull_t grid_entry(dc_t *d, const obj_t *o, uint32_t num, double x, double y, double w, double h,
+                          int64_t t0, int64_t t1, int seg)
 {
-    gent_t e = {.x = x, .y = y, .m0 = minute_floor(t0), .m1 = minute_ceil(t1), .obj = num,
-                .num = o->num > UINT32_MAX ? UINT32_MAX : (uint32_t)o->num, .prot = (float)o->protection,
-                .kind = (uint8_t)o->kind, .cat = cat_of(d, o->category), .seg = (uint16_t)seg, .id = o->id,
-                .labels = o->labels};
+    gfull_t e = {.x = x, .y = y, .m0 = minute_floor(t0), .m1 = minute_ceil(t1),
+                 .g = {.obj = num, .num = o->num > UINT32_MAX ? UINT32_MAX : (uint32_t)o->num,
+                       .prot = (float)o->protection, .kind = (uint8_t)o->kind, .cat = cat_of(d, o->category),
+                       .seg = (uint16_t)seg, .id = o->id, .labels = o->labels}};
     if (w > 0 || h > 0) { /* the box as floats, never smaller than the shape's */
         e.x = nextafter(x, -INFINITY);
         e.y = nextafter(y, -INFINITY);
@@ -317,8 +395,28 @@ static gent_t grid_entry(dc_t *d, const obj_t *o, uint32_t num, double x, double
     return e;
 }
 
+/* Room in a row for one more entry; -1 when out of memory. */
+static int row_room(grow_t *w)
+{
+    if (w->n < w->cap) return 0;
+    uint32_t cap = w->cap ? w->cap * 2 : 8;
+    char *blk = aligned_alloc(64, row_bytes(cap)); /* whole lines */
+    if (!blk) return -1;
+    if (w->n) row_move(row_arrays(blk, cap), 0, row_view(w), 0, w->n);
+    double *xs = realloc(w->xs, (size_t)(cap / XS_STEP + 1) * sizeof *xs);
+    if (!xs) {
+        free(blk);
+        return -1;
+    }
+    free(w->blk);
+    w->blk = blk;
+    w->xs = xs;
+    w->cap = cap;
+    return 0;
+}
+
 /* Files an entry in its layers (add), or takes it out. -1 when out of memory. */
-static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
+static int grid_file(dc_t *d, const gfull_t *e, int64_t t0, int64_t t1, int add)
 {
     int level = t1 != INT64_MAX && t1 - t0 < LONG_MS ? LV_SHORT : LV_LONG;
     int32_t s0 = slab_of(e->m0, level), s1 = slab_of(e->m1, level);
@@ -332,9 +430,10 @@ static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
         grow_t *w = &l->rows[grow_of(e->y)];
         uint32_t i = row_find(w, e->x);
         if (!add) {
-            for (; i < w->n && w->e[i].x == e->x; i++)
-                if (w->e[i].obj == e->obj && w->e[i].seg == e->seg && w->e[i].y == e->y) {
-                    memmove(&w->e[i], &w->e[i + 1], (size_t)(w->n - i - 1) * sizeof *w->e);
+            rowv_t v = row_view(w);
+            for (; i < w->n && v.x[i] == e->x; i++)
+                if (v.e[i].obj == e->g.obj && v.e[i].seg == e->g.seg && v.y[i] == e->y) {
+                    row_move(v, i, v, i + 1, w->n - i - 1);
                     w->n--;
                     row_sample(w, i);
                     if (--l->n == 0) { /* live data moves on in time: its old layers go */
@@ -347,26 +446,16 @@ static int grid_file(dc_t *d, const gent_t *e, int64_t t0, int64_t t1, int add)
                 }
             continue;
         }
-        if (w->n == w->cap) {
-            uint32_t cap = w->cap ? w->cap * 2 : 8;
-            gent_t *p = aligned_alloc(64, (size_t)cap * sizeof *p); /* whole lines */
-            if (!p) return -1;
-            if (w->n) memcpy(p, w->e, (size_t)w->n * sizeof *p);
-            free(w->e);
-            w->e = p;
-            double *xs = realloc(w->xs, (size_t)(cap / XS_STEP + 1) * sizeof *xs);
-            if (!xs) return -1;
-            w->xs = xs;
-            w->cap = cap;
-        }
-        memmove(&w->e[i + 1], &w->e[i], (size_t)(w->n - i) * sizeof *w->e);
-        w->e[i] = *e;
+        if (row_room(w)) return -1;
+        rowv_t v = row_view(w);
+        row_move(v, i + 1, v, i, w->n - i);
+        row_set(v, i, e);
         w->n++;
         row_sample(w, i);
         if (e->w > w->maxw) w->maxw = e->w;
-        if (e->prot > w->maxprot) w->maxprot = e->prot;
+        if (e->g.prot > w->maxprot) w->maxprot = e->g.prot;
         if (e->h > l->maxh) l->maxh = e->h;
-        if (e->prot > l->maxprot) l->maxprot = e->prot;
+        if (e->g.prot > l->maxprot) l->maxprot = e->g.prot;
         l->n++;
     }
     return 0;
@@ -378,7 +467,7 @@ static int grid_object(dc_t *d, const obj_t *o, uint32_t num, int add)
 {
     const shape_t *s = &o->shape;
     if (o->kind != DC_MOVEMENT) {
-        gent_t e = s->type == SH_POINT
+        gfull_t e = s->type == SH_POINT
                        ? grid_entry(d, o, num, s->p[0].x, s->p[0].y, 0, 0, o->t0, o->t1, 0)
                        : grid_entry(d, o, num, s->x0, s->y0, s->x1 - s->x0, s->y1 - s->y0, o->t0, o->t1, 0);
         return grid_file(d, &e, o->t0, o->t1, add);
@@ -390,7 +479,7 @@ static int grid_object(dc_t *d, const obj_t *o, uint32_t num, int add)
         for (int k = 0; k < np; k++) {
             pt_t p = {a.x + (b.x - a.x) * k / np, a.y + (b.y - a.y) * k / np};
             pt_t q = k + 1 == np ? b : (pt_t){a.x + (b.x - a.x) * (k + 1) / np, a.y + (b.y - a.y) * (k + 1) / np};
-            gent_t e = grid_entry(d, o, num, fmin(p.x, q.x), fmin(p.y, q.y), fabs(q.x - p.x), fabs(q.y - p.y),
+            gfull_t e = grid_entry(d, o, num, fmin(p.x, q.x), fmin(p.y, q.y), fabs(q.x - p.x), fabs(q.y - p.y),
                                   o->times[i], o->times[i + 1], i);
             if (grid_file(d, &e, o->times[i], o->times[i + 1], add) && add) return -1;
         }
@@ -570,7 +659,7 @@ size_t dc_memory(const dc_t *d)
     for (uint32_t l = 0; l < d->nlayers; l++)
         for (int y = 0; y < GRID_N; y++) {
             const grow_t *w = &d->layers[l].rows[y];
-            m += w->cap * sizeof(gent_t) + (w->cap ? (w->cap / XS_STEP + 1) * sizeof *w->xs : 0);
+            m += (w->cap ? row_bytes(w->cap) : 0) + (w->cap ? (w->cap / XS_STEP + 1) * sizeof *w->xs : 0);
         }
     for (uint32_t i = 0; i < d->n; i++) {
         const obj_t *o = &d->o[i];
@@ -664,20 +753,27 @@ static int seen_before(run_t *r, uint32_t obj, uint32_t seg)
     return 0;
 }
 
-static int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, const gent_t *g)
+/* Room for more matches; nonzero when out of memory. Apart from push, so
+ * that push, a few stores per conflict, is inlined where the scan calls it. */
+static __attribute__((noinline)) int push_room(run_t *r)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 1024; /* most checks: no realloc */
-        match_t *p = realloc(r->out, cap * sizeof *p);
-        if (!p) {
-            r->oom = 1;
-            return 1;
-        }
-        r->out = p;
-        r->cap = cap;
+    size_t cap = r->cap ? r->cap * 2 : 1024; /* most checks: no realloc */
+    match_t *p = realloc(r->out, cap * sizeof *p);
+    if (!p) {
+        r->oom = 1;
+        return 1;
     }
-    r->out[r->n++] =
-        (match_t){.key = sort_key(dist, kind, num), .g = g, .obj = obj, .segment = -1, .distance = dist};
+    r->out = p;
+    r->cap = cap;
+    return 0;
+}
+
+static inline int push(run_t *r, uint32_t obj, double dist, int kind, uint64_t num, const gent_t *g)
+{
+    if (r->n == r->cap && push_room(r)) return 1;
+    match_t *m = &r->out[r->n++];
+    m->key = sort_key(dist, kind, num), m->g = g, m->obj = obj, m->segment = -1, m->distance = dist;
+    m->inside_from = m->inside_until = 0;
     return 0;
 }
 
@@ -784,18 +880,26 @@ static inline double max2(double a, double b)
     return a > b ? a : b;
 }
 
-/* The distances from c to the nearest and the farthest point of a box. */
-static double rect_near(pt_t c, double x0, double y0, double x1, double y1)
-{
-    double dx = max2(max2(x0 - c.x, c.x - x1), 0), dy = max2(max2(y0 - c.y, c.y - y1), 0);
-    return sqrt(dx * dx + dy * dy);
-}
-
+/* The distance from c to the farthest point of a box. */
 static double rect_far(pt_t c, double x0, double y0, double x1, double y1)
 {
     double dx = max2(c.x - x0, x1 - c.x), dy = max2(c.y - y0, y1 - c.y);
     return sqrt(dx * dx + dy * dy);
 }
+
+/* The scan's filter: an entry can conflict only when its minutes meet the
+ * window's (and it was not judged in the slab before) and its box comes
+ * within the area's reach: the distance from the box to the area's box (a
+ * circle's centre) at most the radius plus its protection plus the buffer.
+ * The filter only narrows what judging sees, which decides exactly; PICK_SLACK
+ * covers the rounding of its sums many times over. */
+#define PICK_SLACK 1.0
+
+typedef struct {
+    double qx0, qy0, qx1, qy1; /* the area's box */
+    double K;                  /* its radius + buffer + PICK_SLACK */
+    int32_t qm0, qm1, dedup;
+} pick_t;
 
 /* A check's view of the grid. */
 typedef struct {
@@ -812,6 +916,8 @@ typedef struct {
      * polygon's vertices): judged a batch at a time, see drain. */
     const gent_t *later[64];
     int nlater;
+    pick_t pick;      /* the scan's filter, see pick_some */
+    int avx2;         /* whether this machine has AVX2 */
 } gq_t;
 
 /* Distance from a polygon area to a polygon object, what area_dist gives
@@ -856,16 +962,6 @@ static double poly_dist_pt(const gq_t *g, int mode, const uint8_t *near, int nne
         if (x < d2) d2 = x;
     }
     return d2 == DBL_MAX ? DBL_MAX : sqrt(d2);
-}
-
-/* Whether a box entry is farther from the area than limit (its box beyond
- * the area's box grown by limit, or beyond a circle's reach). */
-static int box_beyond(const gq_t *g, const gent_t *e, double limit)
-{
-    const shape_t *s = g->s;
-    double R = g->R, bx0 = e->x, by0 = e->y, bx1 = e->x + e->w, by1 = e->y + e->h;
-    return bx0 > s->x1 + R + limit || bx1 < s->x0 - R - limit || by0 > s->y1 + R + limit ||
-           by1 < s->y0 - R - limit || (g->circle && rect_near(g->c, bx0, by0, bx1, by1) - R > limit);
 }
 
 /* The entries put off: their objects were prefetched when they were put
@@ -915,68 +1011,123 @@ static int defer(gq_t *g, const gent_t *e)
     return g->nlater == (int)(sizeof g->later / sizeof *g->later) ? drain(g) : 0;
 }
 
-/* How many entries ahead of the scan are prefetched. */
-#define AHEAD 6
+/* Entries i .. i + n - 1 (n at most PICK) that pass the filter: bit k for
+ * entry i + k. */
+static unsigned pick_some(const rowv_t *v, uint32_t i, uint32_t n, const pick_t *p)
+{
+    unsigned m = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t j = i + k;
+        double dx = max2(max2(p->qx0 - (v->x[j] + v->w[j]), v->x[j] - p->qx1), 0);
+        double dy = max2(max2(p->qy0 - (v->y[j] + v->h[j]), v->y[j] - p->qy1), 0);
+        double L = v->prot[j] + p->K;
+        int in = v->m0[j] <= p->qm1 && v->m1[j] >= p->qm0 && v->m0[j] >= p->dedup && !(dx * dx + dy * dy > L * L);
+        m |= (unsigned)in << k;
+    }
+    return m;
+}
+
+/* The same for PICK entries, four lanes of doubles at a time: the scan's
+ * branches on every entry, in time or not, near or not, were most of its
+ * cost. */
+__attribute__((target("avx2"))) static unsigned pick8_avx2(const rowv_t *v, uint32_t i, const pick_t *p)
+{
+    __m256i m0 = _mm256_loadu_si256((const __m256i *)(v->m0 + i)), m1 = _mm256_loadu_si256((const __m256i *)(v->m1 + i));
+    __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(m0, _mm256_set1_epi32(p->qm1)),
+                                  _mm256_cmpgt_epi32(_mm256_set1_epi32(p->qm0), m1));
+    out = _mm256_or_si256(out, _mm256_cmpgt_epi32(_mm256_set1_epi32(p->dedup), m0));
+    unsigned late = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(out));
+    if (late == 0xff) return 0;
+    __m256d qx0 = _mm256_set1_pd(p->qx0), qx1 = _mm256_set1_pd(p->qx1), qy0 = _mm256_set1_pd(p->qy0),
+            qy1 = _mm256_set1_pd(p->qy1), K = _mm256_set1_pd(p->K), zero = _mm256_setzero_pd();
+    unsigned near = 0;
+    for (uint32_t h = 0; h < PICK; h += 4) {
+        uint32_t j = i + h;
+        __m256d x = _mm256_loadu_pd(v->x + j), y = _mm256_loadu_pd(v->y + j);
+        __m256d bw = _mm256_cvtps_pd(_mm_loadu_ps(v->w + j)), bh = _mm256_cvtps_pd(_mm_loadu_ps(v->h + j));
+        __m256d dx = _mm256_max_pd(_mm256_max_pd(_mm256_sub_pd(qx0, _mm256_add_pd(x, bw)), _mm256_sub_pd(x, qx1)), zero);
+        __m256d dy = _mm256_max_pd(_mm256_max_pd(_mm256_sub_pd(qy0, _mm256_add_pd(y, bh)), _mm256_sub_pd(y, qy1)), zero);
+        __m256d L = _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(v->prot + j)), K);
+        __m256d d2 = _mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy));
+        near |= (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(d2, _mm256_mul_pd(L, L), _CMP_NGT_UQ)) << h;
+    }
+    return near & ~late;
+}
 
 /* One row of a layer: the entries from the one numbered from to the last
- * whose x is at most hi, judged.
+ * whose x is at most hi, filtered PICK at a time, and those that pass
+ * judged (a few past hi may be: judging decides them as well).
  * dedup: the minute before which an entry was judged in the slab before. */
 static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo, double hi, int32_t dedup)
 {
     run_t *r = g->r;
     const dc_t *d = r->d;
     const grow_t *w = &l->rows[cy];
+    const rowv_t v = row_view(w);
     unsigned kinds = r->q->kinds;
     double R = g->R, R2 = R * R, b = g->b, ry0 = (cy - GRID_HALF) * GRID_CELL;
     int edge_row = cy == 0 || cy == GRID_N - 1, mode = CELL_PLAIN, nnear = 0;
     double cell = NAN;
     uint8_t near[MAX_EDGES];
-    while (from < w->n && w->e[from].x < lo) from++; /* the few before lo after its sample */
-    for (uint32_t i = from; i < w->n && w->e[i].x <= hi; i++) {
-        const gent_t *e = &w->e[i];
-        __builtin_prefetch(e + AHEAD); /* a stretch is too short for the hardware's prefetcher to ramp up */
-        if (e->m0 > g->qm1 || e->m1 < g->qm0 || e->m0 < dedup) continue;
-        if ((e->m0 + 1 > g->qf || e->m1 - 1 < g->qc) && (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
-            continue;
-        if ((kinds && !(kinds & (1u << e->kind))) || e->obj == r->skip) continue;
-        double limit = e->prot + b, dist;
-        if (e->kind == DC_MOVEMENT) { /* a piece of a route: near enough, its segment is judged */
-            if (box_beyond(g, e, limit) || seen_before(r, e->obj, e->seg)) continue;
-            if (defer(g, e)) return -1;
-            continue;
-        }
-        if (e->w > 0) {
-            /* A polygon: its box wholly inside a circle, so is the shape;
-             * else its vertices decide. */
-            if (box_beyond(g, e, limit)) continue;
-            if (!g->circle || rect_far(g->c, e->x, e->y, e->x + e->w, e->y + e->h) > R) {
+    pick_t p = g->pick;
+    p.dedup = dedup;
+    while (from < w->n && v.x[from] < lo) from++; /* the few before lo after its sample */
+    for (uint32_t i = from; i < w->n && v.x[i] <= hi; i += PICK) {
+        /* A stretch is too short for the hardware's prefetcher to ramp up.
+         * Past the row's last entry these still point into its block. */
+        uint32_t a = i + 2 * PICK;
+        __builtin_prefetch(&v.x[a]), __builtin_prefetch(&v.y[a]), __builtin_prefetch(&v.m0[a]);
+        __builtin_prefetch(&v.m1[a]), __builtin_prefetch(&v.w[a]), __builtin_prefetch(&v.h[a]);
+        __builtin_prefetch(&v.prot[a]);
+        for (uint32_t j = i + PICK; j < i + 2 * PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
+        unsigned m = w->n - i >= PICK && g->avx2 ? pick8_avx2(&v, i, &p)
+                                                 : pick_some(&v, i, w->n - i < PICK ? w->n - i : PICK, &p);
+        for (; m; m &= m - 1) {
+            uint32_t k = i + (uint32_t)__builtin_ctz(m);
+            const gent_t *e = &v.e[k];
+            if ((v.m0[k] + 1 > g->qf || v.m1[k] - 1 < g->qc) &&
+                (d->o[e->obj].t0 > g->until || d->o[e->obj].t1 < g->from))
+                continue;
+            if ((kinds && !(kinds & (1u << e->kind))) || e->obj == r->skip) continue;
+            double limit = e->prot + b, dist, x = v.x[k], y = v.y[k];
+            /* The filter found the box within reach (but for its slack): */
+            if (e->kind == DC_MOVEMENT) { /* a piece of a route: its segment is judged */
+                if (seen_before(r, e->obj, e->seg)) continue;
                 if (defer(g, e)) return -1;
                 continue;
             }
-            dist = 0;
-        } else if (g->circle) {
-            double dx = e->x - g->c.x, dy = e->y - g->c.y, d2 = dx * dx + dy * dy;
-            if (d2 <= R2) {
-                dist = 0;
-            } else {
-                dist = sqrt(d2) - R;
-                if (dist < 0) dist = 0;
-            }
-        } else {
-            if (g->ne) { /* the polygon over this point's cell */
-                double cx = floor(e->x / GRID_CELL);
-                if (cx != cell) { /* rows hold real x; only their y is clamped */
-                    cell = cx;
-                    mode = edge_row ? CELL_PLAIN
-                                    : classify(g->s, g->E, g->ne, cx * GRID_CELL, ry0, (double)w->maxprot + b, near,
-                                               &nnear);
+            if (v.w[k] > 0) {
+                /* A polygon: its box wholly inside a circle, so is the shape;
+                 * else its vertices decide. */
+                if (!g->circle || rect_far(g->c, x, y, x + v.w[k], y + v.h[k]) > R) {
+                    if (defer(g, e)) return -1;
+                    continue;
                 }
-                if (mode == CELL_SKIP) continue;
+                dist = 0;
+            } else if (g->circle) {
+                double dx = x - g->c.x, dy = y - g->c.y, d2 = dx * dx + dy * dy;
+                if (d2 <= R2) {
+                    dist = 0;
+                } else {
+                    dist = sqrt(d2) - R;
+                    if (dist < 0) dist = 0;
+                }
+            } else {
+                if (g->ne) { /* the polygon over this point's cell */
+                    double cx = floor(x / GRID_CELL);
+                    if (cx != cell) { /* rows hold real x; only their y is clamped */
+                        cell = cx;
+                        mode = edge_row ? CELL_PLAIN
+                                        : classify(g->s, g->E, g->ne, cx * GRID_CELL, ry0, (double)w->maxprot + b,
+                                                   near, &nnear);
+                    }
+                    if (mode == CELL_SKIP) continue;
+                }
+                dist = poly_dist_pt(g, mode, near, nnear, (pt_t){x, y}, limit);
             }
-            dist = poly_dist_pt(g, mode, near, nnear, (pt_t){e->x, e->y}, limit);
+            if (dist > limit) continue;
+            if (push(r, e->obj, dist, e->kind, e->num, e)) return -1;
         }
-        if (dist > limit) continue;
-        if (push(r, e->obj, dist, e->kind, e->num, e)) return -1;
     }
     return 0;
 }
@@ -998,6 +1149,10 @@ static int grid_check(run_t *r)
      * after qc; else its exact times decide. */
     g.qm0 = minute_floor(q->from), g.qm1 = minute_ceil(q->until), g.qf = minute_floor(q->until),
     g.qc = minute_ceil(q->from);
+    g.pick = (pick_t){.qx0 = g.circle ? g.c.x : s->x0, .qy0 = g.circle ? g.c.y : s->y0,
+                      .qx1 = g.circle ? g.c.x : s->x1, .qy1 = g.circle ? g.c.y : s->y1,
+                      .K = g.R + g.b + PICK_SLACK, .qm0 = g.qm0, .qm1 = g.qm1};
+    g.avx2 = __builtin_cpu_supports("avx2") && !dc__portable;
     edge_t E[MAX_EDGES];
     if (s->type == SH_POLY && s->n - s->nring <= MAX_EDGES)
         for (int k = 0; k < s->nring; k++)
@@ -1053,7 +1208,12 @@ static int grid_check(run_t *r)
             for (int k = 0; k < nb; k++) {
                 const grow_t *w = &l->rows[row[k]];
                 from[k] = row_near(w, lo[k]);
-                for (uint32_t j = 0; j < AHEAD; j++) __builtin_prefetch(&w->e[from[k] + j]);
+                rowv_t v = row_view(w);
+                uint32_t f = from[k];
+                __builtin_prefetch(&v.x[f]), __builtin_prefetch(&v.y[f]), __builtin_prefetch(&v.m0[f]);
+                __builtin_prefetch(&v.m1[f]), __builtin_prefetch(&v.w[f]), __builtin_prefetch(&v.h[f]);
+                __builtin_prefetch(&v.prot[f]);
+                for (uint32_t j = f; j < f + PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
             }
             for (int k = 0; k < nb; k++)
                 if (row_check(&g, l, row[k], from[k], lo[k], hi[k], dedup)) return -1;
@@ -1130,27 +1290,32 @@ static kv_t *radix_sort(kv_t *a, kv_t *tmp, size_t n, int bits)
 }
 
 /* The matches in the answer's order, into out (room for n). The keys are
- * packed first to the bits this answer uses (its largest distance and id
- * number), which keeps their order. Those at distance 0 (often most of a
- * large answer) come first and are sorted apart by kind and number alone:
- * a pass whose digit most keys share (the distance, for them) makes every
- * step wait on the one counter they all increment. */
+ * packed first to the bits this answer uses: its largest distance, and the
+ * kinds and id numbers it holds numbered densely (each kind's numbers after
+ * the largest of the kind before), which keeps their order and spares the
+ * sort a pass where a kind's numbers are small. Those at distance 0 (often
+ * most of a large answer) come first and are sorted apart by kind and
+ * number alone: a pass whose digit most keys share (the distance, for them)
+ * makes every step wait on the one counter they all increment. */
 static const kv_t *order(const match_t *m, size_t n, kv_t *out, kv_t *tmp)
 {
     const uint64_t NUM = (1ull << 33) - 1, ZERO = 1ull << 36; /* keys below: distance 0 */
-    uint64_t any = 0;
+    uint64_t any = 0, base[8] = {0}, top[8] = {0}; /* top[k]: kind k's largest number + 1 */
     size_t nz = 0;
     for (size_t i = 0; i < n; i++) {
-        any |= m[i].key;
-        nz += m[i].key < ZERO;
+        uint64_t k = m[i].key, t = (k & NUM) + 1, *tk = &top[(k >> 33) & 7];
+        any |= k;
+        nz += k < ZERO;
+        *tk = t > *tk ? t : *tk;
     }
-    int nb = bits_of(any & NUM);
+    for (int k = 1; k < 8; k++) base[k] = base[k - 1] + top[k - 1];
+    int nb = bits_of(base[7] + top[7]);
     size_t z = 0, f = nz;
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = m[i].key, p = (k >> 36) << (3 + nb) | ((k >> 33) & 7) << nb | (k & NUM);
+        uint64_t k = m[i].key, p = (k >> 36) << nb | (base[(k >> 33) & 7] + (k & NUM));
         out[k < ZERO ? z++ : f++] = (kv_t){p, i};
     }
-    const kv_t *a = radix_sort(out, tmp, nz, 3 + nb), *b = radix_sort(out + nz, tmp + nz, n - nz, bits_of(any >> 36) + 3 + nb);
+    const kv_t *a = radix_sort(out, tmp, nz, nb), *b = radix_sort(out + nz, tmp + nz, n - nz, bits_of(any >> 36) + nb);
     /* Both halves end in out or both in tmp only by chance: gather in out. */
     if (a != out) memcpy(out, a, nz * sizeof *out);
     if (b != out + nz) memcpy(out + nz, b, (n - nz) * sizeof *out);
@@ -1183,27 +1348,34 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n)
     size_t nc = 0;
     for (size_t i = 0; i < r.n; i++) {
         const match_t *m = &r.out[sorted[i].i];
-        conflict_t x = {.distance_m = m->distance, .segment = m->segment, .inside_from = m->inside_from,
-                        .inside_until = m->inside_until};
+        /* Built in its place, field by field: built apart and copied, the
+         * copy's wide loads waited on the narrow stores before them (a
+         * store-forwarding stall, a third of this loop). */
+        conflict_t *x = &c[nc];
+        x->distance_m = m->distance, x->segment = m->segment, x->inside_from = m->inside_from;
+        x->inside_until = m->inside_until;
         const gent_t *g = m->g;
         if (g) { /* the object is read only for what the entry lacks */
-            x.kind = g->kind, x.id = g->id, x.labels = (json_t *)g->labels, x.protection_m = g->prot;
-            x.num = g->num == UINT32_MAX ? d->o[m->obj].num : g->num;
-            x.category = g->cat < NCATS ? d->cats[g->cat] : d->o[m->obj].category;
+            x->kind = g->kind, x->id = g->id, x->labels = (json_t *)g->labels, x->protection_m = g->prot;
+            x->num = g->num == UINT32_MAX ? d->o[m->obj].num : g->num;
+            x->category = g->cat < NCATS ? d->cats[g->cat] : d->o[m->obj].category;
         } else {
             const obj_t *o = &d->o[m->obj];
-            x.kind = o->kind, x.id = o->id, x.num = o->num, x.category = o->category;
-            x.protection_m = o->protection, x.labels = o->labels;
+            x->kind = o->kind, x->id = o->id, x->num = o->num, x->category = o->category;
+            x->protection_m = o->protection, x->labels = o->labels;
         }
-        if (!may_see(&r, x.labels)) continue;
+        if (!may_see(&r, x->labels)) continue;
         /* Equal keys: insertion by the whole order (their runs are short);
          * sorted[] keeps the keys of what is kept, in c's order. */
         size_t j = nc;
-        while (j > 0 && sorted[j - 1].key == m->key && dc_conflict_cmp(&c[j - 1], &x) > 0) {
-            c[j] = c[j - 1];
-            j--;
+        if (j > 0 && sorted[j - 1].key == m->key && dc_conflict_cmp(&c[j - 1], x) > 0) {
+            conflict_t t = *x;
+            while (j > 0 && sorted[j - 1].key == m->key && dc_conflict_cmp(&c[j - 1], &t) > 0) {
+                c[j] = c[j - 1];
+                j--;
+            }
+            c[j] = t;
         }
-        c[j] = x;
         sorted[nc++].key = m->key;
     }
     free(kv);

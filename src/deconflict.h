@@ -87,6 +87,9 @@ int dc_check(const dc_t *d, const dc_query_t *q, conflict_t **out, size_t *n);
  * within limit of the area. dc_check judges every segment so. */
 int dc_segment_meets(const area_t *area, pt_t a, pt_t b, int64_t ta, int64_t tb, int64_t from, int64_t until,
                      double limit, double *dist, int64_t *inside_from, int64_t *inside_until);
+/* Tests only: set, the grid's scan uses its portable filter even where the
+ * CPU has AVX2 (the answers must not differ). */
+extern int dc__portable;
 /* The order of dc_check's answer, for qsort of conflict_t. */
 int dc_conflict_cmp(const void *a, const void *b);
 /* A conflict as the API returns it (times RFC 3339); new reference. */

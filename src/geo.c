@@ -867,15 +867,40 @@ double shape_dist_pt(const shape_t *s, pt_t p)
     return best == DBL_MAX ? DBL_MAX : sqrt(best);
 }
 
+/* The least of seg_seg_dist2(a, b, c, d) over a line's or ring's edges
+ * from vertex i to vertex end - 1, below best (else best); 0 when one
+ * crosses a-b. The same value, for less work: the crossing test is made
+ * only for edges whose boxes meet a-b's (segments whose boxes are apart
+ * cannot meet), and each vertex's distance to a-b once, though it ends one
+ * edge and starts the next (a ring's last vertex repeats its first). */
+static double part_dist2(const pt_t *p, int i, int end, int closed, pt_t a, pt_t b, double best)
+{
+    double x0 = fmin(a.x, b.x), x1 = fmax(a.x, b.x), y0 = fmin(a.y, b.y), y1 = fmax(a.y, b.y);
+    for (; i + 1 < end; i++) {
+        pt_t c = p[i], d = p[i + 1];
+        int apart = (c.x < x0 && d.x < x0) || (c.x > x1 && d.x > x1) || (c.y < y0 && d.y < y0) || (c.y > y1 && d.y > y1);
+        if (!apart && seg_cross(a, b, c, d)) return 0;
+        double x = pt_seg_dist2(a, c, d), y = pt_seg_dist2(b, c, d), z = pt_seg_dist2(c, a, b);
+        x = y < x ? y : x;
+        x = z < x ? z : x;
+        if (i + 2 == end && !(closed && d.x == p[0].x && d.y == p[0].y)) {
+            z = pt_seg_dist2(d, a, b);
+            x = z < x ? z : x;
+        }
+        if (x < best) best = x;
+    }
+    return best;
+}
+
 double shape_dist_seg(const shape_t *s, pt_t a, pt_t b)
 {
     if (s->type == SH_POINT) return pt_seg_dist(s->p[0], a, b);
     if (shape_contains(s, a)) return 0;
     double best = DBL_MAX;
-    FOR_EDGES(s, c, d, {
-        double x = seg_seg_dist2(a, b, c, d);
-        if (x < best) best = x;
-    });
+    if (s->type == SH_LINE) best = part_dist2(s->p, 0, s->n, 0, a, b, best);
+    else if (s->type == SH_POLY)
+        for (int r = 0; r < s->nring && best > 0; r++)
+            best = part_dist2(s->p + s->ring[r], 0, s->ring[r + 1] - s->ring[r], 1, a, b, best);
     return best == DBL_MAX ? DBL_MAX : sqrt(best);
 }
 

@@ -637,10 +637,19 @@ static void test_against_scan(void **state)
     for (int i = 0; i < 3; i++) json_decref(label_sets[i]);
 }
 
+/* The same with the scan's portable filter (the one a CPU without AVX2 runs). */
+static void test_against_scan_portable(void **state)
+{
+    dc__portable = 1;
+    test_against_scan(state);
+    dc__portable = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_scan),
+        cmocka_unit_test(test_against_scan_portable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
