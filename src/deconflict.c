@@ -64,7 +64,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#define PICK_AVX2 1 /* the filter's AVX2 path, taken when the CPU has it */
 #include <immintrin.h>
+#endif
 
 #define CELL_M 1000.0   /* the space-time index's cells */
 #define BOX_PAD 1.0    /* metres: index boxes are floats; pad outward so rounding never loses a hit */
@@ -1027,6 +1030,7 @@ static unsigned pick_some(const rowv_t *v, uint32_t i, uint32_t n, const pick_t 
     return m;
 }
 
+#ifdef PICK_AVX2
 /* The same for PICK entries, four lanes of doubles at a time: the scan's
  * branches on every entry, in time or not, near or not, were most of its
  * cost. */
@@ -1053,6 +1057,7 @@ __attribute__((target("avx2"))) static unsigned pick8_avx2(const rowv_t *v, uint
     }
     return near & ~late;
 }
+#endif
 
 /* One row of a layer: the entries from the one numbered from to the last
  * whose x is at most hi, filtered PICK at a time, and those that pass
@@ -1080,8 +1085,12 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo
         __builtin_prefetch(&v.m1[a]), __builtin_prefetch(&v.w[a]), __builtin_prefetch(&v.h[a]);
         __builtin_prefetch(&v.prot[a]);
         for (uint32_t j = i + PICK; j < i + 2 * PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
+#ifdef PICK_AVX2
         unsigned m = w->n - i >= PICK && g->avx2 ? pick8_avx2(&v, i, &p)
                                                  : pick_some(&v, i, w->n - i < PICK ? w->n - i : PICK, &p);
+#else
+        unsigned m = pick_some(&v, i, w->n - i < PICK ? w->n - i : PICK, &p);
+#endif
         for (; m; m &= m - 1) {
             uint32_t k = i + (uint32_t)__builtin_ctz(m);
             const gent_t *e = &v.e[k];
@@ -1152,7 +1161,9 @@ static int grid_check(run_t *r)
     g.pick = (pick_t){.qx0 = g.circle ? g.c.x : s->x0, .qy0 = g.circle ? g.c.y : s->y0,
                       .qx1 = g.circle ? g.c.x : s->x1, .qy1 = g.circle ? g.c.y : s->y1,
                       .K = g.R + g.b + PICK_SLACK, .qm0 = g.qm0, .qm1 = g.qm1};
+#ifdef PICK_AVX2
     g.avx2 = __builtin_cpu_supports("avx2") && !dc__portable;
+#endif
     edge_t E[MAX_EDGES];
     if (s->type == SH_POLY && s->n - s->nring <= MAX_EDGES)
         for (int k = 0; k < s->nring; k++)
