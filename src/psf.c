@@ -647,16 +647,18 @@ static int certified_metric(truce_t *t, const char *sector, int64_t from, int64_
     (void)from;
     json_t *ids = psf_units_in_sector(t, sector);
     long n = 0, members = 0;
-    size_t i, k;
+    size_t i;
     json_t *x, *m;
     json_array_foreach(ids, i, x)
-    {
-        json_array_foreach(
-            json_object_get(json_object_get(PS(t)->units, json_string_value(x)), "members"), k, m)
+    { /* the members of then, as readiness counts them */
+        json_t *in = members_at(json_object_get(PS(t)->units, json_string_value(x)), until);
+        const char *cand;
+        json_object_foreach(in, cand, m)
         {
             members++;
-            n += cert_valid(json_object_get(PS(t)->candidates, json_string_value(m)), until);
+            n += cert_valid(json_object_get(PS(t)->candidates, cand), until);
         }
+        json_decref(in);
     }
     json_object_set_new(ev, "units", ids);
     json_object_set_new(ev, "members", json_integer(members));

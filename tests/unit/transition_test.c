@@ -367,6 +367,11 @@ static int64_t before_now(void)
     return NOW - 200 * DAY;
 }
 
+static int64_t a_day_after_now(void)
+{
+    return NOW + DAY;
+}
+
 static void readiness_from_events(void **state)
 {
     (void)state;
@@ -453,6 +458,12 @@ static void readiness_from_events(void **state)
                   ">=", "threshold", 1.0);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW, NULL), GATE_PASS);
     assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW + 10 * DAY, NULL), GATE_FAIL);
+    /* ... among the members of then: CND-1 leaves the unit a day after NOW */
+    util_now_ms = a_day_after_now;
+    submit(&t, "[[\"psf.unit.member\",\"PSFU-1\",{\"candidate\":\"CND-1\",\"action\":\"remove\"}]]");
+    util_now_ms = before_now;
+    assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW, NULL), GATE_PASS);
+    assert_int_equal(transition_gate_eval(&t, "SEC-TEST", g, NOW + 2 * DAY, NULL), GATE_FAIL);
     json_decref(g);
     /* the summary for reports: figures only */
     json_t *sum = psf_summary(&t, NOW);
