@@ -141,7 +141,7 @@ typedef struct {
 #define XS_SHIFT 2
 #define XS_STEP (1u << XS_SHIFT)
 typedef struct {
-    char *blk;             /* the arrays, see row_view */
+    char *blk;             /* the arrays, see row_arrays (NULL until the row's first entry) */
     double *xs;            /* xs[j] = x[j * XS_STEP]; room for cap / XS_STEP */
     uint32_t n, cap;       /* cap: a multiple of 8, so every array is 32-byte aligned */
     float maxw, maxprot;   /* the widest box and largest protection filed here (never lowered) */
@@ -176,7 +176,19 @@ static size_t row_bytes(uint32_t cap)
 
 static rowv_t row_view(const grow_t *w)
 {
+    if (!w->blk) return (rowv_t){0}; /* a row never filed: no arithmetic on a null pointer */
     return row_arrays(w->blk, w->cap);
+}
+
+/* Prefetches the filter's arrays at entry a, and the rests of the PICK
+ * entries from r (two rests a line: from r's line on) up to the row's n.
+ * Past the last entry a still points into the row's block (row_bytes). */
+static inline void row_prefetch(const rowv_t *v, uint32_t n, uint32_t a, uint32_t r)
+{
+    __builtin_prefetch(&v->x[a]), __builtin_prefetch(&v->y[a]), __builtin_prefetch(&v->m0[a]);
+    __builtin_prefetch(&v->m1[a]), __builtin_prefetch(&v->w[a]), __builtin_prefetch(&v->h[a]);
+    __builtin_prefetch(&v->prot[a]);
+    for (uint32_t j = r & ~1u; j < r + PICK && j < n; j += 64 / sizeof *v->e) __builtin_prefetch(&v->e[j]);
 }
 
 /* Moves n entries from index from to index to, in every array (the two
@@ -920,7 +932,7 @@ typedef struct {
     const gent_t *later[64];
     int nlater;
     pick_t pick;      /* the scan's filter, see pick_some */
-    int avx2;         /* whether this machine has AVX2 */
+    int avx2;         /* whether the scan uses the AVX2 filter (the CPU has it, dc__portable unset) */
 } gq_t;
 
 /* Distance from a polygon area to a polygon object, what area_dist gives
@@ -1078,13 +1090,8 @@ static int row_check(gq_t *g, const layer_t *l, int cy, uint32_t from, double lo
     p.dedup = dedup;
     while (from < w->n && v.x[from] < lo) from++; /* the few before lo after its sample */
     for (uint32_t i = from; i < w->n && v.x[i] <= hi; i += PICK) {
-        /* A stretch is too short for the hardware's prefetcher to ramp up.
-         * Past the row's last entry these still point into its block. */
-        uint32_t a = i + 2 * PICK;
-        __builtin_prefetch(&v.x[a]), __builtin_prefetch(&v.y[a]), __builtin_prefetch(&v.m0[a]);
-        __builtin_prefetch(&v.m1[a]), __builtin_prefetch(&v.w[a]), __builtin_prefetch(&v.h[a]);
-        __builtin_prefetch(&v.prot[a]);
-        for (uint32_t j = i + PICK; j < i + 2 * PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
+        /* A stretch is too short for the hardware's prefetcher to ramp up. */
+        row_prefetch(&v, w->n, i + 2 * PICK, i + PICK);
 #ifdef PICK_AVX2
         unsigned m = w->n - i >= PICK && g->avx2 ? pick8_avx2(&v, i, &p)
                                                  : pick_some(&v, i, w->n - i < PICK ? w->n - i : PICK, &p);
@@ -1220,11 +1227,7 @@ static int grid_check(run_t *r)
                 const grow_t *w = &l->rows[row[k]];
                 from[k] = row_near(w, lo[k]);
                 rowv_t v = row_view(w);
-                uint32_t f = from[k];
-                __builtin_prefetch(&v.x[f]), __builtin_prefetch(&v.y[f]), __builtin_prefetch(&v.m0[f]);
-                __builtin_prefetch(&v.m1[f]), __builtin_prefetch(&v.w[f]), __builtin_prefetch(&v.h[f]);
-                __builtin_prefetch(&v.prot[f]);
-                for (uint32_t j = f; j < f + PICK && j < w->n; j += 64 / sizeof *v.e) __builtin_prefetch(&v.e[j]);
+                row_prefetch(&v, w->n, from[k], from[k]);
             }
             for (int k = 0; k < nb; k++)
                 if (row_check(&g, l, row[k], from[k], lo[k], hi[k], dedup)) return -1;
