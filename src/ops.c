@@ -240,22 +240,33 @@ static void apply_amended(truce_t *t, const event_t *ev)
     op_to_dc(t, ev->subject, rec);
 }
 
+/* What an operation.conflicts event adds to an operation (its state, or its
+ * record as of a time) whose last decisions are decisions: the conflicts of
+ * the amendment or decision before it, and a narrowing request's proposal. */
+static void fold_conflicts(json_t *op, json_t *decisions, const json_t *body)
+{
+    json_t *conf = json_object_get(body, "conflicts"), *p = json_object_get(body, "proposal");
+    if (strcmp(rec_str(body, "on"), "decision")) {
+        json_object_set(op, "conflicts", conf);
+        return;
+    }
+    json_t *d = json_array_get(decisions, json_array_size(decisions) - 1);
+    if (d) json_object_set(d, "conflicts", conf);
+    if (d && p) json_object_set(d, "proposal", p);
+}
+
 /* The conflicts of a decision or an amendment whose event is labelled wider
  * than the operation's own parties (an objection or a late notice goes to
  * the commander's superiors): they travel in this event, right after it,
- * labelled for the CMCC and the notifier only. */
+ * labelled for the CMCC and the notifier only, with a narrowing request's
+ * proposal (an area cut around the objects, a window that avoids them,
+ * tells where and when they are). */
 static void apply_conflicts(truce_t *t, const event_t *ev)
 {
     json_t *rec = op_of(t, ev);
     if (!rec) return;
-    json_t *conf = json_object_get(ev->body, "conflicts");
-    if (!strcmp(rec_str(ev->body, "on"), "decision")) {
-        json_t *ds = json_object_get(rec, "decisions");
-        json_t *d = json_array_get(ds, json_array_size(ds) - 1);
-        if (d) json_object_set(d, "conflicts", conf);
-    } else {
-        json_object_set(rec, "conflicts", conf);
-    }
+    fold_conflicts(rec, json_object_get(rec, "decisions"), ev->body);
+    if (json_object_get(ev->body, "proposal")) json_object_set(rec, "proposal", json_object_get(ev->body, "proposal"));
     add_seq(rec, ev);
 }
 
@@ -892,12 +903,13 @@ static int wider_than_own(truce_t *t, const json_t *rec, const json_t *labels)
     return wide;
 }
 
-/* The conflicts of a decision or amendment, apart (apply_conflicts). */
+/* The conflicts of a decision or amendment, and a narrowing request's
+ * proposal, apart (apply_conflicts). */
 static int draft_conflicts(truce_t *t, cmd_t *c, const char *id, const json_t *rec, const char *on, json_t *conf,
-                           err_t *e)
+                           json_t *proposal, err_t *e)
 {
     return cmd_draft(c, "operation.conflicts", id, op_labels(t, rec_str(rec, "org")),
-                     json_pack("{s:s, s:O}", "on", on, "conflicts", conf), e);
+                     json_pack("{s:s, s:O, s:O*}", "on", on, "conflicts", conf, "proposal", proposal), e);
 }
 
 static int prepare_notify(truce_t *t, cmd_t *c, err_t *e)
@@ -1014,13 +1026,18 @@ static int prepare_decision(truce_t *t, cmd_t *c, err_t *e)
     free(found.c);
     shape_free(&a.shape);
     int apart = wider_than_own(t, rec, labels);
-    if (apart) json_object_del(body, "conflicts");
+    json_t *proposal = apart ? json_incref(json_object_get(body, "proposal")) : NULL;
+    if (apart) {
+        json_object_del(body, "conflicts");
+        json_object_del(body, "proposal");
+    }
     if (rc == 0) rc = cmd_draft(c, "operation.decided", op->id, labels, body, e);
     else {
         json_decref(labels);
         json_decref(body);
     }
-    if (rc == 0 && apart) rc = draft_conflicts(t, c, op->id, rec, "decision", conf, e);
+    if (rc == 0 && apart) rc = draft_conflicts(t, c, op->id, rec, "decision", conf, proposal, e);
+    json_decref(proposal);
     if (rc == 0 && !strcmp(d, "refer")) {
         json_t *task = json_pack("{s:s, s:O, s:O, s:O, s:s, s:s, s:s}", "type", task_type_for(rec_str(rec, "kind")),
                                  "geometry", json_object_get(rec, "geometry"), "window_from",
@@ -1092,7 +1109,7 @@ static int prepare_respond(truce_t *t, cmd_t *c, err_t *e)
     int apart = wider_than_own(t, rec, labels);
     if (!apart) json_object_set(body, "conflicts", conf);
     int rc = cmd_draft(c, "operation.amended", op->id, labels, body, e);
-    if (rc == 0 && apart) rc = draft_conflicts(t, c, op->id, rec, "amendment", conf, e);
+    if (rc == 0 && apart) rc = draft_conflicts(t, c, op->id, rec, "amendment", conf, NULL, e);
     json_decref(conf);
     return rc;
 }
@@ -1212,15 +1229,17 @@ static int may_see(const principal_t *who, const json_t *labels)
 
 /* The conflicts an operation lists (its own, its alerts', its decisions')
  * are kept as the system found them; a reader gets only those whose objects
- * it may see. An objection or a late notice shows the operation to the
- * commander's superiors, whose labels do not reach the humanitarians'
- * movements or the ISF's units. o: a fresh object whose members are shared
- * with the state; they are replaced, never changed. */
-static void conflicts_for(truce_t *t, const principal_t *who, json_t *o)
+ * it may see, and no narrowing proposal (cut around the objects, it tells
+ * where and when they are). An objection or a late notice shows the
+ * operation to the commander's superiors, whose labels do not reach the
+ * humanitarians' movements or the ISF's units. o: a fresh object whose
+ * members are shared with the state; they are replaced, never changed. */
+static void hide_conflicts(truce_t *t, const principal_t *who, json_t *o)
 {
     json_t *v = json_object_get(o, "conflicts"), *x;
     size_t i;
     if (v) json_object_set_new(o, "conflicts", notify_visible_conflicts(t, who, v));
+    json_object_del(o, "proposal");
     if ((v = json_object_get(o, "alerts"))) {
         json_t *a = json_array();
         json_array_foreach(v, i, x) if (notify_conflict_visible(t, who, json_object_get(x, "conflict")))
@@ -1232,11 +1251,22 @@ static void conflicts_for(truce_t *t, const principal_t *who, json_t *o)
         json_array_foreach(v, i, x)
         {
             json_t *d = json_copy(x);
-            conflicts_for(t, who, d);
+            hide_conflicts(t, who, d);
             json_array_append_new(a, d);
         }
         json_object_set_new(o, "decisions", a);
     }
+}
+
+/* The operation's own parties (the CMCC and the notifier) read every
+ * conflict, as the events that carry them (op_labels); others get
+ * hide_conflicts. */
+static void conflicts_for(truce_t *t, const principal_t *who, json_t *o)
+{
+    json_t *own = op_labels(t, rec_str(o, "org"));
+    int all = may_see(who, own);
+    json_decref(own);
+    if (!all) hide_conflicts(t, who, o);
 }
 
 static json_t *out_rec(truce_t *t, const principal_t *who, const json_t *rec, int64_t now)
@@ -1460,10 +1490,7 @@ int h_op_record(req_t *r)
             json_object_update(out, body);
             json_object_set_new(out, "status", json_string(strcmp(rec_str(out, "mode"), "inform") ? "pending" : "notified"));
         } else if (out && !strcmp(kind, "operation.conflicts")) {
-            json_t *conf = json_object_get(body, "conflicts");
-            if (strcmp(rec_str(body, "on"), "decision")) json_object_set(out, "conflicts", conf);
-            else if (json_array_size(decisions))
-                json_object_set(json_array_get(decisions, json_array_size(decisions) - 1), "conflicts", conf);
+            fold_conflicts(out, decisions, body);
         } else if (out && !strcmp(kind, "operation.outcome")) {
             json_object_set(out, "outcome", body);
         }

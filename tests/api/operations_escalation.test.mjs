@@ -234,7 +234,14 @@ test('the superiors an objection goes to see the notice and its decisions, never
   const late = await c.siteOk(siteAt(offset(p, 0, 70)));
   hidden.push(late.id);
   assert.ok((await c.getOk(op.id)).alerts.some((a) => a.conflict.id === late.id), 'the new site is an alert');
-  await c.decideOk(op.id, 'cmcc.cdr', { decision: 'request_narrowing' });
+  const asked = await c.decideOk(op.id, 'cmcc.cdr', { decision: 'request_narrowing' });
+  // The proposal is cut around the site and the convoy: it tells where and when they are.
+  assert.ok(asked.decisions[2].proposal && asked.proposal, `the CMCC sees the proposal: ${JSON.stringify(asked.decisions[2])}`);
+  assert.ok((await c.getOk(op.id, 'idf.liaison')).proposal, 'the notifier sees the proposal it may accept');
+  for (const u of ['state.desk', 'centcom.desk']) {
+    const g = await c.get(op.id, u);
+    assert.ok(!/"proposal"/.test(g.text), `${u} reads no proposal: ${g.text.slice(0, 400)}`);
+  }
   const am = await c.respond(op.id, 'idf.liaison', { response: 'amend', radius_m: 110 });
   assert.equal(am.status, 200, am.text);
   assert.equal(JSON.parse(am.body.receipt.event).kind, 'operation.amended', 'the reply\'s receipt is the amendment\'s');
@@ -251,7 +258,10 @@ test('the superiors an objection goes to see the notice and its decisions, never
   const s = await server.api('POST', '/api/v1/journal', { token: tokens['cmcc.watch'], body: { text: 'sentinel', labels: ['all'] } });
   assert.equal(s.status, 201, s.text);
   const leaks = [];
-  const look = (u, what, text) => { for (const id of hidden) if (new RegExp(`${id}(?![0-9])`).test(text)) leaks.push(`${u}: ${what} names ${id}`); };
+  const look = (u, what, text) => {
+    for (const id of hidden) if (new RegExp(`${id}(?![0-9])`).test(text)) leaks.push(`${u}: ${what} names ${id}`);
+    if (/\\?"proposal\\?"/.test(text)) leaks.push(`${u}: ${what} holds the narrowing proposal`);
+  };
   for (const u of ['state.desk', 'centcom.desk']) {
     const g = await c.get(op.id, u);
     assert.equal(g.status, 200, `${u} sees the objected notice`);
