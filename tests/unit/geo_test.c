@@ -16,6 +16,7 @@
 
 #include <float.h>
 #include <geodesic.h>
+#include <geos_c.h>
 #include <math.h>
 
 #include "geo.h"
@@ -649,6 +650,67 @@ static void geo_covered_agrees_with_geos(void **state)
                  nothing, proved);
 }
 
+/* shape_dist_seg, the kernel judging route segments and query polygons'
+ * edges, against GEOS's distance (an oracle of its own: the engine's
+ * brute-force test calls shape_dist_seg too): random star polygons and
+ * polylines, and segments crossing them, inside them, from one of their
+ * vertices, and of no length. */
+static void wkt_of(char *w, size_t n, const shape_t *s)
+{
+    size_t k = (size_t)snprintf(w, n, s->type == SH_POLY ? "POLYGON((" : "LINESTRING(");
+    for (int i = 0; i < s->n && k < n; i++) k += (size_t)snprintf(w + k, n - k, "%s%.17g %.17g", i ? "," : "", s->p[i].x, s->p[i].y);
+    if (k < n) snprintf(w + k, n - k, s->type == SH_POLY ? "))" : ")");
+}
+
+static void geo_dist_seg_agrees_with_geos(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t g = GEOS_init_r();
+    GEOSWKTReader *rd = GEOSWKTReader_create_r(g);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (double)(x >> 11) / 9007199254740992.0)
+    int zero = 0, apart = 0;
+    for (int iter = 0; iter < 4000; iter++) {
+        pt_t c = {2000 * RND() - 1000, 2000 * RND() - 1000};
+        int k = 3 + (int)(RND() * 6);
+        double size = 20 + 300 * RND(), r[18];
+        for (int i = 0; i < 2 * k; i++) r[i] = size * (i % 2 ? 0.3 + 0.3 * RND() : 0.7 + 0.3 * RND());
+        shape_t s = mk_star(c, k, r);
+        if (iter % 2) { /* the star's outline, open: a polyline */
+            s.type = SH_LINE;
+            s.n--;
+            s.nring = 0;
+            s.ring[0] = s.n;
+        }
+        pt_t a = {c.x + 3 * size * (RND() - 0.5), c.y + 3 * size * (RND() - 0.5)};
+        if (iter % 7 == 0) a = s.p[(int)(RND() * s.n)];
+        double len = iter % 11 == 0 ? 0 : 2 * size * RND(), ang = 2 * M_PI * RND();
+        pt_t b = {a.x + len * cos(ang), a.y + len * sin(ang)};
+        double mine = shape_dist_seg(&s, a, b);
+        char ws[2048], wq[200];
+        wkt_of(ws, sizeof ws, &s);
+        if (len == 0) snprintf(wq, sizeof wq, "POINT(%.17g %.17g)", a.x, a.y);
+        else snprintf(wq, sizeof wq, "LINESTRING(%.17g %.17g,%.17g %.17g)", a.x, a.y, b.x, b.y);
+        GEOSGeometry *gs = GEOSWKTReader_read_r(g, rd, ws), *gq = GEOSWKTReader_read_r(g, rd, wq);
+        assert_non_null(gs);
+        assert_non_null(gq);
+        double want = -1;
+        assert_int_equal(GEOSDistance_r(g, gs, gq, &want), 1);
+        if (fabs(mine - want) > 1e-7 * (1 + want))
+            fail_msg("case %d (%s): shape_dist_seg %.12f, GEOS %.12f; %s to %s", iter, s.type == SH_POLY ? "polygon" : "line",
+                     mine, want, wq, ws);
+        zero += want == 0;
+        apart += want > 0;
+        GEOSGeom_destroy_r(g, gs);
+        GEOSGeom_destroy_r(g, gq);
+        shape_free(&s);
+    }
+#undef RND
+    GEOSWKTReader_destroy_r(g, rd);
+    GEOS_finish_r(g);
+    if (zero < 400 || apart < 400) fail_msg("%d cases touching and %d apart: both kinds are wanted", zero, apart);
+}
+
 static void within(const area_t *a, pt_t p, pt_t q, double d, double want0, double want1)
 {
     double s0 = -1, s1 = -1;
@@ -886,6 +948,7 @@ int main(void)
         cmocka_unit_test(geo_kernels_multipolygon_part_inside),
         cmocka_unit_test(geo_difference_reads_back),
         cmocka_unit_test(geo_covered_agrees_with_geos),
+        cmocka_unit_test(geo_dist_seg_agrees_with_geos),
         cmocka_unit_test(geo_area_seg_within_circle),
         cmocka_unit_test(geo_area_seg_within_polygon),
         cmocka_unit_test(geo_shape_from_json_refuses),
