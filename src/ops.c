@@ -1322,7 +1322,8 @@ int h_ops_list(req_t *r)
 {
     static const char *const states[] = {"pending", "notified", "concurred", "acknowledged", "referred",
                                          "narrowing_requested", "objected", NULL};
-    if (req_query_enum(r, "status", states)) return -1;
+    static const char *const queues[] = {"decisions", "alerts", "escalated", NULL};
+    if (req_query_enum(r, "status", states) || req_query_enum(r, "queue", queues)) return -1;
     const char *status = req_query(r, "status"), *queue = req_query(r, "queue");
     int64_t now = util_now_ms();
     json_t *out = json_array();
@@ -1357,10 +1358,6 @@ int h_ops_list(req_t *r)
     }
     json_decref(mine);
     pthread_rwlock_unlock(&r->t->lock);
-    if (queue && strcmp(queue, "escalated") && strcmp(queue, "alerts") && strcmp(queue, "decisions")) {
-        json_decref(out);
-        return reply_error(r, E_BAD_VALUE, "queue", "queue must be decisions, alerts or escalated");
-    }
     return reply_json(r, 200, json_pack("{s:o}", "operations", out));
 }
 
